@@ -1,0 +1,28 @@
+"""The ``codebook`` command line: one click group; subcommands mirror the library's verbs.
+
+Thin by design: parse, call the library, print. Every error a user can cause ends as one line
+on stderr and a non-zero exit (1 for bad data, 2 for bad usage), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from .code import code
+from .main_group import cli
+from .measure import measure
+from .errors import run_cli
+
+cli.add_command(measure)
+cli.add_command(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``codebook``)."""
+    sys.exit(run_cli(cli, argv))
+
+
+__all__ = ["cli", "main", "__version__"]

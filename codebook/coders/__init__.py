@@ -1,0 +1,37 @@
+"""Coders: prefix codes (Huffman, Shannon, Shannon-Fano-Elias) and stream coders, by name.
+
+>>> from codebook import coders
+>>> code = coders.build("huffman", [0.5, 0.25, 0.25])
+>>> bits = code.encode([0, 1, 2, 0])
+>>> len(bits), code.decode(bits, 4).tolist()
+(6, [0, 1, 2, 0])
+"""
+
+from .base import Code
+from .registry import CoderInfo, UnknownCoderError, build, from_dict, from_json, info, names, register
+
+# Importing a coder module registers it; the order here is the order of names().
+from .huffman import HuffmanCode, huffman_lengths  # noqa: E402  isort: skip
+from .shannon import ShannonCode, ShannonFanoEliasCode, sfe_codewords, shannon_lengths  # noqa: E402  isort: skip
+from .prefix import CanonicalPrefixCode, PrefixCode, canonical_codewords  # noqa: E402  isort: skip
+
+__all__ = [
+    "CanonicalPrefixCode",
+    "Code",
+    "CoderInfo",
+    "HuffmanCode",
+    "PrefixCode",
+    "ShannonCode",
+    "ShannonFanoEliasCode",
+    "UnknownCoderError",
+    "build",
+    "canonical_codewords",
+    "from_dict",
+    "from_json",
+    "huffman_lengths",
+    "info",
+    "names",
+    "register",
+    "sfe_codewords",
+    "shannon_lengths",
+]

@@ -1,0 +1,158 @@
+"""The protocol every coder follows, and the checks they share.
+
+A code is built from a distribution and knows its own metrics. Two calls move data:
+
+* ``encode(symbols) -> bitarray``: the bitstream, whose ``len()`` is the exact number of bits
+  produced (no padding ambiguity; bits per symbol is ``len(bits) / n``);
+* ``decode(bits, n) -> ndarray``: exactly ``n`` int64 symbols. There is no end-of-stream
+  symbol; the caller passes ``n``. A truncated stream, an invalid code sequence or bits left
+  over after the ``n``-th symbol raise :class:`~codebook.errors.DecodeError` with the bit
+  position. ``decode_partial(bits, n)`` decodes a prefix of a longer stream and reports how
+  many bits it consumed.
+
+Symbols are non-negative integers of any NumPy integer dtype. Bitstreams are big-endian
+``bitarray`` objects (a little-endian one is accepted and converted).
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from typing import Any, ClassVar
+
+import numpy as np
+from bitarray import bitarray
+
+from ..errors import CodeTableError, DecodeError, EncodeError
+
+
+def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
+    """Validate a message and return it as a contiguous int64 array.
+
+    Raises :class:`EncodeError` naming the first symbol outside ``0..alphabet_size-1`` and
+    its position. The range is checked in the caller's dtype, so a large ``uint64`` is never
+    wrapped to a negative or small value.
+    """
+    arr = np.asarray(symbols)
+    if arr.ndim != 1:
+        if arr.ndim == 0 or arr.size == 0:
+            arr = arr.reshape(-1)
+        else:
+            raise EncodeError(f"`symbols` must be one-dimensional; got shape {arr.shape}")
+    if arr.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise EncodeError(f"`symbols` must be integers; got dtype {arr.dtype}")
+    lo, hi = arr.min(), arr.max()
+    if lo < 0 or hi >= alphabet_size:
+        i = int(np.flatnonzero((arr < 0) | (arr >= alphabet_size))[0])
+        raise EncodeError(
+            f"symbol {arr[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}"
+        )
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def as_bits(bits) -> bitarray:
+    """Accept a ``bitarray`` (any endianness); return a big-endian one (no copy if already)."""
+    if not isinstance(bits, bitarray):
+        raise DecodeError(f"`bits` must be a bitarray; got {type(bits).__name__}")
+    if bits.endian != "big":
+        return bitarray(bits, endian="big")
+    return bits
+
+
+def check_count(n) -> int:
+    """``n`` as a non-negative int, or :class:`ValueError` naming the value."""
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0:
+        return int(n)
+    raise ValueError(f"`n` (number of symbols to decode) must be a non-negative integer; got {n!r}")
+
+
+def bits_to_bytes(bits: bitarray) -> np.ndarray:
+    """The bytes of a big-endian bitarray as uint8, followed by 8 zero bytes of slack.
+
+    The slack lets the decoding kernels read a fixed window past the end without bounds
+    checks; they compare positions with ``len(bits)`` to detect truncation.
+    """
+    out = np.zeros(len(bits) // 8 + 9, dtype=np.uint8)
+    raw = np.frombuffer(bits.tobytes(), dtype=np.uint8)
+    out[: raw.size] = raw
+    return out
+
+
+def bytes_to_bits(buf: np.ndarray, nbits: int) -> bitarray:
+    """The first ``nbits`` bits of a uint8 buffer as a big-endian bitarray."""
+    out = bitarray(endian="big")
+    out.frombytes(buf[: (nbits + 7) // 8].tobytes())
+    del out[nbits:]
+    return out
+
+
+class Code(abc.ABC):
+    """A code over the symbols ``0..K-1``: encode, decode, and serialize its table.
+
+    Subclasses set ``name`` (the registry name) and implement ``encode``, ``decode_partial``,
+    ``to_dict`` and the class method ``from_dict``.
+    """
+
+    name: ClassVar[str] = "code"
+
+    @property
+    @abc.abstractmethod
+    def alphabet_size(self) -> int:
+        """K: symbols are 0..K-1."""
+
+    @abc.abstractmethod
+    def encode(self, symbols) -> bitarray:
+        """Encode a message; ``len()`` of the result is the exact number of bits."""
+
+    @abc.abstractmethod
+    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+        """Decode ``n`` symbols from the start of ``bits``; return them and the bits consumed."""
+
+    def decode(self, bits, n: int) -> np.ndarray:
+        """Decode exactly ``n`` symbols that fill ``bits`` exactly.
+
+        Raises :class:`DecodeError` (with ``.position``) on a truncated or invalid stream and
+        when bits are left over after the ``n``-th symbol (a wrong ``n`` or a corrupted stream).
+        """
+        bits = as_bits(bits)
+        symbols, used = self.decode_partial(bits, n)
+        if used != len(bits):
+            raise DecodeError(
+                f"{len(bits) - used} bits left over after decoding {n} symbols: the stream "
+                f"ends at bit {len(bits)} but the last symbol ends at bit position {used}",
+                position=used,
+            )
+        return symbols
+
+    @abc.abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description from which :func:`codebook.coders.from_dict` rebuilds it."""
+
+    @classmethod
+    @abc.abstractmethod
+    def from_dict(cls, data: dict[str, Any]) -> Code:
+        """Rebuild from :meth:`to_dict` output, validating every field."""
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    def __len__(self) -> int:
+        return self.alphabet_size
+
+
+def require_field(data: dict, key: str, kind: type | tuple[type, ...], what: str = "code table"):
+    """Fetch ``data[key]`` checking its type; :class:`CodeTableError` names what is wrong."""
+    if not isinstance(data, dict):
+        raise CodeTableError(f"{what} must be a JSON object; got {type(data).__name__}")
+    if key not in data:
+        raise CodeTableError(f"{what} is missing the field {key!r}")
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise CodeTableError(f"{what} field {key!r} has the wrong type: {value!r}")
+    return value
+
+
+def encode_error_no_codeword(symbol: int, position: int, reason: str) -> EncodeError:
+    return EncodeError(f"symbol {symbol} at position {position} has no codeword ({reason})")

@@ -1,0 +1,98 @@
+"""Name -> coder registry, used by the CLI, the simulations and the file container.
+
+A coder module registers its class with :func:`register`; everything else builds coders by
+name, so adding a coder needs no change in the CLI or the simulation runner.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CodeTableError, CodebookError
+from .base import Code
+
+
+class UnknownCoderError(CodebookError):
+    """A coder name that is not registered."""
+
+
+@dataclass(frozen=True)
+class CoderInfo:
+    """What the registry knows about a coder.
+
+    ``kind`` is ``"prefix"`` (a fixed codeword per symbol: exact E_p[l] and Var_p[l] exist),
+    ``"stream"`` (arithmetic-type, a quantized static model: length tracks -log2 q_hat(x^n)) or
+    ``"adaptive"`` (learns its model while coding; needs no q).
+    """
+
+    name: str
+    cls: type
+    kind: str
+    summary: str
+
+
+_REGISTRY: dict[str, CoderInfo] = {}
+
+
+def register(name: str, kind: str, summary: str):
+    """Class decorator: make ``cls`` buildable as ``build(name, q, **options)``."""
+    if kind not in ("prefix", "stream", "adaptive"):
+        raise ValueError(f"unknown coder kind {kind!r}")
+
+    def decorate(cls):
+        if name in _REGISTRY:
+            raise ValueError(f"coder {name!r} is registered twice")
+        cls.name = name
+        _REGISTRY[name] = CoderInfo(name, cls, kind, summary)
+        return cls
+
+    return decorate
+
+
+def names(kind: str | None = None) -> list[str]:
+    """Registered coder names, in registration order (optionally of one ``kind``)."""
+    return [n for n, i in _REGISTRY.items() if kind is None or i.kind == kind]
+
+
+def info(name: str) -> CoderInfo:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownCoderError(
+            f"unknown coder {name!r}; registered coders: {', '.join(_REGISTRY)}"
+        ) from None
+
+
+def build(name: str, q=None, **options) -> Code:
+    """Build the coder ``name`` from the distribution ``q`` (a Distribution or array-like).
+
+    ``options`` are the coder's own keyword parameters (``precision=``, ...). Adaptive coders
+    take ``alphabet_size=`` instead of, or in addition to, ``q``.
+
+    >>> from codebook import coders
+    >>> coders.build("huffman", [0.5, 0.25, 0.25]).lengths.tolist()
+    [1, 2, 2]
+    """
+    cls = info(name).cls
+    return cls(q, **options) if q is not None else cls(**options)
+
+
+def from_dict(data: dict[str, Any]) -> Code:
+    """Rebuild any registered code from its ``to_dict()`` description."""
+    if not isinstance(data, dict) or not isinstance(data.get("coder"), str):
+        raise CodeTableError("code table must be a JSON object with a string field 'coder'")
+    name = data["coder"]
+    if name not in _REGISTRY:
+        raise CodeTableError(f"code table names unknown coder {name!r}")
+    return _REGISTRY[name].cls.from_dict(data)
+
+
+def from_json(text: str) -> Code:
+    """Rebuild a code from :meth:`Code.to_json` output (never pickle)."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise CodeTableError(f"code table is not valid JSON: {exc}") from None
+    return from_dict(data)
