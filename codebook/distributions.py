@@ -28,17 +28,15 @@ def _first_index(mask: np.ndarray) -> int:
 
 def _as_float_vector(values, name: str) -> np.ndarray:
     """Convert array-likes, including ``Fraction`` entries, to a 1-D float64 array."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
-        arr = values.astype(np.float64, copy=True)
-    else:
-        seq = list(values)
-        try:
-            arr = np.array([float(v) for v in seq], dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise DistributionError(f"`{name}` must contain numbers; {exc}") from None
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
     if arr.ndim != 1:
         raise DistributionError(f"`{name}` must be one-dimensional; got shape {arr.shape}")
-    return arr
+    if arr.dtype.kind in "fiub":
+        return arr.astype(np.float64, copy=True)
+    try:
+        return np.array([float(v) for v in arr], dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DistributionError(f"`{name}` must contain numbers; {exc}") from None
 
 
 def validate_weights(values, name: str = "p") -> np.ndarray:

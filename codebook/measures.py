@@ -127,7 +127,9 @@ def _kl_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
             for c in _SERIES[::-1]:
                 acc = acc * x + c
             out[small] = q[small] * x * x * acc
-        mid = ~small & np.isfinite(d) & (d < 1e300)
+        # p << q (d near -1) and p >> q (d huge) go to the direct form, which has no
+        # cancellation there and cannot produce 0 * log(0) or overflow.
+        mid = ~small & (d > -0.5) & (d < 1e300)
         dm = d[mid]
         out[mid] = q[mid] * ((1 + dm) * np.log1p(dm) - dm)
         big = ~small & ~mid

@@ -6,10 +6,11 @@
     LIST     := ITEM ("," ITEM)* | "[" LIST "]"        ITEM := NUMBER | LABEL "=" NUMBER
                 NUMBER is a decimal or an exact fraction: "0.5,0.25,0.25", "1/2,1/4,1/4",
                 "a=1/2,b=1/4,c=1/4". Must sum to 1 (no silent renormalisation). Inside mix()
-                and temper() write lists in brackets: "mix([0.9,0.1], [0.5,0.5], 0.2)".
+                and temper() write lists in brackets: "mix([0.9,0.1], [0.5,0.5], 0.2)",
+                "mix(counts:[3,1], uniform:2, 0.1)".
     FAMILY   := uniform:K | zipf:K:S | geometric:K:R | dyadic:K | dirichlet:K:ALPHA:SEED
               | weights:W1,W2,...            (normalised explicitly)
-              | counts:C1,C2,...             (plug-in estimate from counts)
+              | counts:C1,C2,...             (plug-in estimate from counts; or counts:[C1,C2])
               | counts+A:C1,C2,...           (add-A smoothing, e.g. counts+0.5:3,0,1)
               | file:PATH                    (empirical byte distribution of a file, K = 256)
               | file+A:PATH                  (the same, add-A smoothed: unseen bytes keep mass)
@@ -65,8 +66,11 @@ def _parse(spec: str, name: str) -> Distribution:
             _arity(args, 3, "mix(SPEC, SPEC, W)", spec, name)
             a, b = _parse(args[0], name), _parse(args[1], name)
             return a.mix(b, _number(args[2], "mixture weight W", spec, name))
-        _arity(args, 2, "temper(SPEC, T)", spec, name)
-        return _parse(args[0], name).temper(_number(args[1], "temperature T", spec, name))
+        # T is the last argument, so the spec before it may be a list with commas.
+        inner, _, temperature = spec[spec.index("(") + 1 : -1].rpartition(",")
+        if not inner.strip():
+            raise SpecError(f"{name} {spec!r}: expected temper(SPEC, T) (2 arguments)")
+        return _parse(inner.strip(), name).temper(_number(temperature, "temperature T", spec, name))
 
     family, sep, rest = spec.partition(":")
     family = family.strip().lower()
@@ -81,6 +85,9 @@ def _parse(spec: str, name: str) -> Distribution:
         raise SpecError(f"{name} {spec!r}: unknown distribution family {family!r}; known: {known}")
     if family == "file":
         return _from_file(rest, smoothing, spec, name)
+    if family in ("counts", "weights"):
+        rest = rest.strip()
+        rest = rest[1:-1] if rest.startswith("[") and rest.endswith("]") else rest
     if family == "counts":
         counts = [_number(c, "count", spec, name) for c in rest.split(",")]
         return Distribution.from_counts(counts, smoothing)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # benchmark this checkout, installed or not
 
 
 def available() -> list[str]:
@@ -47,7 +48,7 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  Python {platform.python_version()}  NumPy {numpy.__version__}  "
           f"{platform.machine()}  {platform.processor() or ''}".rstrip())
     for name in names:
-        print(f"\n## {name}")
+        print(f"\n## {name}", flush=True)
         importlib.import_module(f"benches.{name}").run(quick=args.quick)
 
 

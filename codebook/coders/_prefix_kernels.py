@@ -98,10 +98,14 @@ def build_trie(lengths, flat_bits, offsets, max_nodes):
 
 @njit(cache=True)
 def build_table(children, width):
-    """The ``2**width``-entry lookup table over the trie (see the module docstring)."""
+    """The ``2**width``-entry lookup table over the trie (see the module docstring).
+
+    Entry and depth are packed into one int64, ``entry << 8 | depth``, so a decode step is a
+    single load.
+    """
     size = 1 << width
-    entry = np.empty(size, dtype=np.int32)
-    depth = np.empty(size, dtype=np.int32)
+    entry = np.empty(size, dtype=np.int64)
+    depth = np.empty(size, dtype=np.int64)
     for v in range(size):
         node = 0
         depth[v] = width
@@ -114,11 +118,11 @@ def build_table(children, width):
                 break
             node = c
             entry[v] = -2 - node
-    return entry, depth
+    return (entry << 8) | depth
 
 
 @njit(cache=True)
-def decode_into(buf, nbits, n, entry, depth, width, children, out):
+def decode_into(buf, nbits, n, table, width, children, out):
     """Decode ``n`` symbols into ``out``; returns (status, symbols decoded, bit position)."""
     pos = 0
     mask = (1 << width) - 1
@@ -126,8 +130,9 @@ def decode_into(buf, nbits, n, entry, depth, width, children, out):
         byte = pos >> 3
         window = (np.int64(buf[byte]) << 16) | (np.int64(buf[byte + 1]) << 8) | np.int64(buf[byte + 2])
         v = (window >> (24 - width - (pos & 7))) & mask
-        e = entry[v]
-        d = depth[v]
+        packed = table[v]
+        e = packed >> 8
+        d = packed & 0xFF
         if e >= 0:
             if pos + d > nbits:
                 return TRUNCATED, i, pos

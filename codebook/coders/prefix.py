@@ -163,8 +163,7 @@ class PrefixCode(Code):
             )
         children = np.ascontiguousarray(children[:count])
         width = min(self._max_length(), MAX_TABLE_WIDTH)
-        entry, depth = kernels.build_table(children, width)
-        return entry, depth, width, children
+        return kernels.build_table(children, width), width, children
 
     # ------------------------------------------------------------------ coding
     def encode(self, symbols) -> bitarray:
@@ -189,9 +188,9 @@ class PrefixCode(Code):
     def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
-        entry, depth, width, children = self._decoder
+        table, width, children = self._decoder
         out = np.empty(n, dtype=np.int64)
-        status, done, pos = kernels.decode_into(bits_to_bytes(bits), len(bits), n, entry, depth, width, children, out)
+        status, done, pos = kernels.decode_into(bits_to_bytes(bits), len(bits), n, table, width, children, out)
         if status == kernels.TRUNCATED:
             raise DecodeError(
                 f"truncated bitstream: symbol {done} of {n} starts at bit position {pos} but its "

@@ -10,8 +10,9 @@ codewords, not canonical ones. E_p[l] is the Shannon bound plus one bit.
 
 Both are computed exactly on the binary64 values of q, normalised exactly (THEORY.md (c)):
 ceil(-log2 q) near a power of two is decided on integers, not on a rounded logarithm.
-A one-symbol support gets a one-bit Shannon codeword (never zero bits per symbol); symbols
-with q(x) = 0 get no codeword.
+A one-symbol support gets a one-bit Shannon codeword (never zero bits per symbol), so for
+q = delta the wrong-code bound reads E_p[l] = 1 = H(p, q) + 1; symbols with q(x) = 0 get no
+codeword.
 """
 
 from __future__ import annotations

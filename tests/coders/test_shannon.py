@@ -1,0 +1,66 @@
+"""Shannon and Shannon-Fano-Elias codes: exact lengths, textbook codewords, the wrong-code bound."""
+
+import math
+
+import numpy as np
+import pytest
+
+from codebook import Distribution, cross_entropy
+from codebook.coders import ShannonCode, ShannonFanoEliasCode, sfe_codewords, shannon_lengths
+
+
+def test_shannon_lengths_are_ceil_of_self_information():
+    assert shannon_lengths([0.5, 0.25, 0.125, 0.125]).tolist() == [1, 2, 3, 3]
+    # q = (0.4, 0.3, 0.2, 0.1): ceil(-log2 q) = 2, 2, 3, 4 (by hand: 2**-2 <= .4 < 2**-1, ...)
+    assert shannon_lengths([0.4, 0.3, 0.2, 0.1]).tolist() == [2, 2, 3, 4]
+
+
+def test_shannon_length_is_exact_just_below_a_power_of_two():
+    # THEORY.md (c): ceil(-log2 q) must be computed exactly. q0 is the largest double below
+    # 1/8, so its exact length is 4; a float log2 returns exactly 3.0 and ceil gives 3.
+    q0 = np.nextafter(0.125, 0)
+    assert math.ceil(-math.log2(q0)) == 3  # the trap
+    q = [q0, 1 - q0]
+    assert shannon_lengths(q).tolist() == [4, 1]
+
+
+def test_shannon_lengths_use_the_exact_normalisation():
+    # Powers of two summing to 1 + 2**-40 (within the 1e-9 tolerance): taken exactly
+    # normalised, each q is slightly below its power of two, so every length grows by one
+    # and the Kraft inequality still holds.
+    q = [0.5, 0.25, 0.25 + 2**-40]
+    lengths = shannon_lengths(q)
+    assert sum(2.0 ** -lengths) <= 1
+    assert ShannonCode(q).kraft_sum() <= 1
+
+
+def test_sfe_codewords_cover_thomas_example():
+    # C&T 2nd ed. §5.9 example: p = (.25, .5, .125, .125), Fbar = .125, .5, .8125, .9375,
+    # l = 3, 2, 4, 4, codewords 001, 10, 1101, 1111.
+    assert sfe_codewords([0.25, 0.5, 0.125, 0.125]) == ["001", "10", "1101", "1111"]
+
+
+def test_sfe_is_prefix_free_with_shannon_plus_one_lengths():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        q = rng.dirichlet(np.full(9, 0.5))
+        code = ShannonFanoEliasCode(q)  # the constructor's trie check proves prefix-freeness
+        assert (code.lengths == shannon_lengths(q) + 1).all()  # no q(x) = 1 here
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_wrong_code_theorem(seed):
+    # C&T Thm 5.4.3: H(p,q) <= E_p[l_Shannon(q)] < H(p,q) + 1; SFE adds exactly one bit.
+    rng = np.random.default_rng(seed)
+    p, q = rng.dirichlet(np.ones(16)), rng.dirichlet(np.ones(16))
+    h = cross_entropy(p, q)
+    e = ShannonCode(q).expected_length(p)
+    assert h <= e < h + 1
+    assert ShannonFanoEliasCode(q).expected_length(p) == pytest.approx(e + 1, rel=1e-14)
+
+
+def test_zero_and_one_symbol_cases():
+    assert shannon_lengths([1.0]).tolist() == [1]
+    assert ShannonCode([0.0, 1.0]).codewords == (None, "0")
+    assert sfe_codewords([0.5, 0.0, 0.5]) == ["01", None, "11"]
+    assert ShannonFanoEliasCode(Distribution([1.0])).codewords == ("1",)

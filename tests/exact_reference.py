@@ -1,0 +1,44 @@
+"""Independent high-precision references for the tests (60-digit decimals, exact fractions).
+
+Shares no code with codebook: floats are converted exactly (Decimal(float) is exact), the vector
+is normalised exactly, and logarithms are taken at 60 digits, as in THEORY.md's conventions.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+PRECISION = 60
+
+
+def _normalised(values):
+    exact = [Decimal(float(v)) for v in values]
+    total = sum(exact)
+    return [v / total for v in exact]
+
+
+def entropy_bits(p) -> float:
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        ln2 = Decimal(2).ln()
+        return float(-sum(x * x.ln() for x in _normalised(p) if x > 0) / ln2)
+
+
+def cross_entropy_bits(p, q) -> float:
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        ln2 = Decimal(2).ln()
+        pairs = list(zip(_normalised(p), _normalised(q)))
+        if any(a > 0 and b == 0 for a, b in pairs):
+            return float("inf")
+        return float(-sum(a * b.ln() for a, b in pairs if a > 0) / ln2)
+
+
+def kl_bits(p, q) -> float:
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        ln2 = Decimal(2).ln()
+        pairs = list(zip(_normalised(p), _normalised(q)))
+        if any(a > 0 and b == 0 for a, b in pairs):
+            return float("inf")
+        return float(sum(a * (a / b).ln() for a, b in pairs if a > 0) / ln2)
