@@ -221,3 +221,17 @@ class TestJson:
     def test_bad_tables_are_refused(self, text, message):
         with pytest.raises(CodeTableError, match=message):
             coders.from_json(text)
+
+
+@pytest.mark.parametrize("name", PREFIX)
+def test_bitstreams_match_bitarrays_own_coder(name):
+    # An independent implementation of the same code table: bitarray's C encode/decode.
+    from bitarray import decodetree
+
+    q = Distribution.dirichlet(50, 0.4, seed=8)
+    code = coders.build(name, q)
+    x = q.sample(5000, seed=2)
+    reference = bitarray(endian="big")
+    reference.encode(code.bitarray_code(), x.tolist())
+    assert code.encode(x) == reference
+    assert list(reference.decode(decodetree(code.bitarray_code()))) == code.decode(reference, len(x)).tolist()
