@@ -313,7 +313,7 @@ def _judge(result: ExperimentResult, built, raw) -> None:
             expected=expected, variance=variance,
             H_pqhat=g.model_cross_entropy * per if g.model_cross_entropy is not None else None,
             excess_lo=g.excess[0] if g.excess else None, excess_hi=g.excess[1] if g.excess else None,
-            bound_low=g.bound.lower * per, bound_high=g.bound.upper * per, bound=g.bound.text,
+            bound_low=g.bound.lower * per, bound_high=g.bound.upper * per, bound=_bound_text(g, k),
         )
         rec.setdefault("exact_total", None)
         rec.setdefault("ideal_bits", None)
@@ -344,6 +344,11 @@ def _judge(result: ExperimentResult, built, raw) -> None:
     for spec, kind, code, g in built:
         rows = [r for r in result.records if r["coder"] == spec.display]
         result.summaries.append(_summary(result, spec, g, rows, z, z95))
+
+
+def _bound_text(g: theory.Guarantee, k: int) -> str:
+    """The theorem as text; for a block code, said of the code on k-tuples (divide by k)."""
+    return g.bound.text if k == 1 else f"{g.bound.text} on {k}-tuples, /k per symbol"
 
 
 def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, rows: list[dict],
@@ -384,10 +389,11 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         "n": result.n, "block": k, "trials": len(rows), "messages_ok": len(ok),
         "bits_per_symbol": _none_if_nan(mean), "ci_half": ci_half, "expected": expected,
         "H_pqhat": g.model_cross_entropy / k if g.model_cross_entropy is not None else None,
-        "bound": g.bound.text, "bound_low": g.bound.lower / k, "bound_high": g.bound.upper / k,
+        "bound": _bound_text(g, k), "bound_low": g.bound.lower / k, "bound_high": g.bound.upper / k,
         "theorem_holds": g.holds, "rows_consistent": len(rows) - n_bad,
         "mean_excess_bits": (sum(excess) / len(excess)) if excess else None,
         "verdict": v.label, "reason": v.reason,
+        "statement": f"{g.bound.text} ({g.bound.section}); {g.statement}" + "".join("; " + x for x in g.notes),
     }
 
 
