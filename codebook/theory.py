@@ -58,18 +58,24 @@ class Bound:
     upper_strict: bool = False
 
     def contains(self, value: float, slack: float = 1e-12) -> bool:
-        """Whether ``value`` satisfies the bound, allowing ``slack`` bits of float rounding.
+        """Whether ``value`` satisfies the bound, up to ``slack`` (relative) float rounding.
 
-        The slack is relative to the magnitude of the bound (1e-12 by default): the exact
-        expectations here are float sums, the theorems are about exact values.
+        The exact expectations here are float sums while the theorems are about exact values,
+        so by default a value within ``slack * max(1, |bound|)`` of an end passes, even at a
+        strict end (rounding can land a true ``E < H + 1`` on ``H + 1``). ``slack=0`` checks
+        the inequalities exactly as stated, strictness included.
         """
-        tol = slack * max(1.0, abs(self.lower) if math.isfinite(self.lower) else 1.0,
-                          abs(self.upper) if math.isfinite(self.upper) else 1.0)
+        if math.isnan(value):
+            return False
         if math.isinf(value):
             return math.isinf(self.upper) and value > 0
-        ok_lo = value > self.lower - tol if self.lower_strict else value >= self.lower - tol
-        ok_hi = value < self.upper + tol if self.upper_strict else value <= self.upper + tol
-        return ok_lo and ok_hi
+        ends = [abs(v) for v in (self.lower, self.upper) if math.isfinite(v)]
+        tol = slack * max([1.0] + ends)
+        if slack == 0:
+            ok_lo = value > self.lower if self.lower_strict else value >= self.lower
+            ok_hi = value < self.upper if self.upper_strict else value <= self.upper
+            return ok_lo and ok_hi
+        return self.lower - tol <= value <= self.upper + tol
 
     def scaled(self, factor: float, text: str | None = None) -> Bound:
         """The same bound multiplied by ``factor > 0`` (e.g. ``1/k`` for a block code)."""

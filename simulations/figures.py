@@ -144,7 +144,6 @@ def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[st
         else:
             groups.setdefault(r.label.split(",")[0], []).append(r)
     j = 0
-    top = 0.0
     for g, rs in groups.items():
         for c in _coders(rs):
             xs, ys, es, inf_x = [], [], [], []
@@ -161,17 +160,14 @@ def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[st
                         es.append(s["ci_half"] or 0.0)
             line = ax.errorbar(xs, ys, yerr=es, fmt=MARKERS[j % 10] + "-", ms=4, lw=1, capsize=2,
                                label=f"{c}, {g}")
-            if ys:
-                top = max(top, max(ys))
-            if inf_x:
-                ax.plot(inf_x, [math.nan] * len(inf_x))
-                for x in inf_x:
-                    ax.annotate("inf", (x, 0), xytext=(0, 2), textcoords="offset points", fontsize=7,
-                                color=line[0].get_color(), ha="center", annotation_clip=False)
+            for x in inf_x:  # no finite length to plot: say so at the top of the axes
+                ax.text(x, 0.97 - 0.04 * (j % 6), "inf", transform=ax.get_xaxis_transform(), fontsize=7,
+                        color=line[0].get_color(), ha="center", va="top")
             j += 1
         d = [(s["x"], r.D_pq) for r in rs for s in r.summaries[:1] if math.isfinite(r.D_pq)]
         if d:
-            ax.plot([a for a, _ in d], [b for _, b in d], "k--", lw=1, label=f"D(p||q_hat), {g} (exact)")
+            ax.plot([a for a, _ in d], [b for _, b in d], "k" + ("--" if g.endswith("-0") else ":"), lw=1.2,
+                    label=f"D(p||q_hat), {g} (exact)")
     for r in adaptive:
         for s in r.summaries:
             b = s["bits_per_symbol"]
@@ -179,6 +175,7 @@ def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[st
                 ax.axhline(b - r.H_p, color="C9", ls="-.", lw=1, label=f"{s['coder']} (message of n = {r.n}, no training)")
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("training samples m (symbols)")
     ax.set_ylabel("bits/symbol - H(p) (bits/symbol)")
     ax.legend(fontsize=6, ncol=2)
