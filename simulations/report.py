@@ -51,6 +51,13 @@ def jsonable(value):
     return value
 
 
+def compact(result: ExperimentResult) -> dict:
+    """An experiment for results.json: header, summaries, skipped coders, and the records as
+    rows in the order of ``record_columns`` (the keys would otherwise repeat in every record)."""
+    return {**result.header(), "summaries": result.summaries, "skipped": result.skipped,
+            "records": [[row.get(c) for c in RECORD_COLUMNS] for row in result.records]}
+
+
 def csv_cell(value) -> str:
     if value is None:
         return ""
@@ -145,9 +152,9 @@ def write_report(
     data = {
         "title": title, "command": command, "seed": seed_note, "versions": vers,
         "record_columns": RECORD_COLUMNS, "summary_columns": SUMMARY_COLUMNS,
-        "experiments": [r.to_dict() for r in results],
+        "experiments": [compact(r) for r in results],
     }
-    (out / "results.json").write_text(json.dumps(jsonable(data), indent=1) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(jsonable(data), separators=(",", ":")) + "\n", encoding="utf-8")
     write_csv(out / "results.csv", records, RECORD_COLUMNS)
 
     md = [f"# {title}", "", description.strip(), "", "## How this was made", ""]
