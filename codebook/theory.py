@@ -309,9 +309,8 @@ def prefix_guarantee(name: str, lengths, p, q) -> Guarantee:
     """Exact ``E_p[l]``, ``Var_p[l]`` and the bound of the prefix code with these ``lengths``."""
     mean, var = prefix_moments(lengths, p)
     bound = prefix_bound(name, p, q)
-    statement = f"{bound.text} ({bound.section}); the mean length of a fixed prefix code is an " \
-                "average of i.i.d. codeword lengths, so it estimates the exact E_p[l] with " \
-                "standard error sqrt(Var_p[l]/n) (THEORY.md (i))"
+    statement = ("the mean length of a fixed prefix code is an average of i.i.d. codeword lengths, so it "
+                 "estimates the exact E_p[l] with standard error sqrt(Var_p[l]/n) (THEORY.md (i))")
     notes = ()
     if name == "huffman" and bound.upper != bound.lower + 1:
         notes = ("a Huffman code built for q may lie below H(p,q) or above H(p,q)+1 on data "

@@ -18,13 +18,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .experiment import ExperimentResult  # noqa: E402
 
-DPI = 80
+DPI = 72
 MARKERS = "osD^v<>ph*"
 
 
 def _save(fig, out: Path, name: str) -> str:
     fig.tight_layout()
-    fig.savefig(out / name, dpi=DPI, metadata={"Software": None})
+    fig.savefig(out / name, dpi=DPI, metadata={"Software": None}, pil_kwargs={"optimize": True})
     plt.close(fig)
     return name
 
@@ -191,6 +191,9 @@ def convergence_figures(results: list[ExperimentResult], out: Path) -> list[tupl
     for j, c in enumerate(_coders(results)):
         pts = _series(results, c)
         _plot_coder(ax, pts, c, j, offset=lambda x: hpq)
+        if pts and pts[0][4]["kind"] == "prefix":
+            ax.plot([p[0] for p in pts], [p[3] - hpq for p in pts], ":", color=f"C{j}", lw=1.5,
+                    label=f"{c}: exact E_p[l] - H(p,q)")
         over = [(p[0], p[4]["mean_excess_bits"] / p[0]) for p in pts if p[4]["mean_excess_bits"] is not None]
         if over:
             any_overhead = True
@@ -229,6 +232,7 @@ def blocks_figures(results: list[ExperimentResult], out: Path) -> list[tuple[str
         ax.axhline(rs[0].H_pq, color="k", lw=1, label="H(p,q)")
         ax.axhline(rs[0].H_p, color="gray", ls="--", lw=1, label="H(p)")
         ax.plot(ks, [rs[0].H_pq + 1 / k for k in ks], "k:", lw=1, label="H(p,q) + 1/k (Shannon bound)")
+        ax.set_xticks(ks)
         ax.set_xlabel("block length k (symbols per codeword)")
         ax.set_ylabel("bits/symbol")
         ax.set_title(f"{name}: p = {rs[0].p_spec}, q = {rs[0].q_spec}", fontsize=8)

@@ -54,8 +54,20 @@ def jsonable(value):
 def compact(result: ExperimentResult) -> dict:
     """An experiment for results.json: header, summaries, skipped coders, and the records as
     rows in the order of ``record_columns`` (the keys would otherwise repeat in every record)."""
-    return {**result.header(), "summaries": result.summaries, "skipped": result.skipped,
+    summaries = [{k: v for k, v in s.items() if k != "statement"} for s in result.summaries]
+    return {**result.header(), "summaries": summaries, "skipped": result.skipped,
             "records": [[row.get(c) for c in RECORD_COLUMNS] for row in result.records]}
+
+
+def _statements(results: Sequence[ExperimentResult]) -> dict[str, list[str]]:
+    """What theory says per coder, each distinct statement once (summaries would repeat them)."""
+    out: dict[str, list[str]] = {}
+    for r in results:
+        for s in r.summaries:
+            texts = out.setdefault(s["coder"], [])
+            if s["statement"] not in texts:
+                texts.append(s["statement"])
+    return out
 
 
 def csv_cell(value) -> str:
@@ -112,13 +124,16 @@ def summary_rows(results: Sequence[ExperimentResult]) -> list[list[str]]:
             elif s["kind"] == "adaptive":
                 expected = "exact per message"
             ci = fmt(s["ci_half"], 6) if s["ci_half"] is not None else "-"
-            rows.append([r.label, s["coder"], fmt(s["bits_per_symbol"]), ci, expected,
+            bits = fmt(s["bits_per_symbol"])
+            if s["messages_ok"] < s["trials"]:
+                bits += f" ({s['trials'] - s['messages_ok']} of {s['trials']} messages not codable)"
+            rows.append([r.label, s["coder"], bits, ci, expected,
                          f"{s['bound']}", f"{s['rows_consistent']}/{s['trials']}", s["verdict"]])
     return rows
 
 
-SUMMARY_HEADERS = ["experiment", "coder", "bits/symbol", "± 95 %", "exact / expected", "theorem", "messages ok",
-                   "verdict"]
+SUMMARY_HEADERS = ["experiment", "coder", "bits/symbol", "± 95 %", "exact / expected", "theorem",
+                   "consistent messages", "verdict"]
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -152,6 +167,7 @@ def write_report(
     data = {
         "title": title, "command": command, "seed": seed_note, "versions": vers,
         "record_columns": RECORD_COLUMNS, "summary_columns": SUMMARY_COLUMNS,
+        "theory": _statements(results),
         "experiments": [compact(r) for r in results],
     }
     (out / "results.json").write_text(json.dumps(jsonable(data), separators=(",", ":")) + "\n", encoding="utf-8")

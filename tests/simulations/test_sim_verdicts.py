@@ -34,7 +34,7 @@ def test_prefix_within_and_outside_the_family_wise_interval():
     # n = 100, Var = 1: SE = 0.1. E = 2.0.
     ok = judge_prefix(205, 205, 100, 2.0, 1.0, 4.0)  # 2.05: 0.5 SE above
     assert ok.consistent and "0.50 standard errors above the exact E_p[l] = 2.000000" in ok.reason
-    assert "Σ n_x l(x) exactly" in ok.reason
+    assert "bits = Σ n_x l(x) exactly" in ok.reason
     bad = judge_prefix(250, 250, 100, 2.0, 1.0, 4.0)  # 2.5: 5 SE above
     assert not bad.consistent and "5.00 standard errors above" in bad.reason and "further than chance" in bad.reason
     low = judge_prefix(155, 155, 100, 2.0, 1.0, 4.0)  # 1.55: 4.5 SE below
