@@ -33,7 +33,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from codebook import coders, theory
-from codebook.distributions import Distribution, check_same_alphabet
+from codebook.distributions import Distribution, as_distribution, check_same_alphabet
 from codebook.errors import CodebookError, DecodeError, EncodeError
 from codebook.measures import cross_entropy, entropy, kl_divergence
 
@@ -176,6 +176,7 @@ def run_experiment(
     x: float | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     family_alpha: float = DEFAULT_FAMILY_ALPHA,
+    family_size: int | None = None,
 ) -> ExperimentResult:
     """Run ``trials`` messages of ``n`` symbols from ``p`` through every coder built from ``q``.
 
@@ -193,6 +194,10 @@ def run_experiment(
         Code k-tuples: coders built from ``q^k`` (THEORY.md (g)).
     x : float, optional
         The sweep coordinate, copied into every record.
+    family_size : int, optional
+        Number of intervals judged together (Bonferroni). By default the intervals of this
+        experiment; a sweep passes an upper count over all its experiments, so the level holds
+        for the whole report (a larger m only makes each interval more conservative).
 
     Returns an :class:`ExperimentResult`: records (one per coder and trial), one summary per
     coder, the coders that could not be built (``skipped``, with the reason).
@@ -236,7 +241,7 @@ def run_experiment(
                        H_p=result.H_p, H_pq=result.H_pq, D_pq=result.D_pq)
             raw.append((rec, g))
 
-    _judge(result, built, raw)
+    _judge(result, built, raw, family_size)
     return result
 
 
@@ -269,7 +274,7 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
         rec["exact_total"] = int(np.dot(counts, code.lengths.astype(np.int64)))
     elif kind == "stream":
         rec["ideal_bits"] = float(code.ideal_length(symbols))
-        rec["_reference_ideal"] = info_bits(counts, np.asarray(code.model.probs, dtype=np.float64))
+        rec["_reference_ideal"] = info_bits(counts, as_distribution(code.model, "q_hat").probs)
     else:
         rec["ideal_bits"] = float(code.ideal_length(symbols))
         rec["_reference_ideal"] = theory.kt_code_length(counts, float(getattr(code, "alpha", 0.5)))
@@ -292,12 +297,12 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _judge(result: ExperimentResult, built, raw) -> None:
+def _judge(result: ExperimentResult, built, raw, family_size: int | None = None) -> None:
     """Count the statistical intervals, fix the Bonferroni z, then judge rows and summaries."""
     stat_rows = sum(1 for rec, g in raw if rec["status"] == "ok" and g.variance is not None
                     and math.isfinite(g.expected if g.expected is not None else math.inf))
     stat_summaries = sum(1 for _, kind, _, g in built if g.variance is not None)
-    m = max(1, stat_rows + stat_summaries)
+    m = max(1, stat_rows + stat_summaries) if family_size is None else max(1, int(family_size))
     z = stats.bonferroni_z(result.family_alpha, m)
     z95 = stats.z_two_sided(1 - result.confidence)
     result.z_family, result.z_shown, result.intervals_judged = z, z95, m

@@ -179,9 +179,11 @@ def write_report(
     md.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".")
     if results:
         r0 = results[0]
-        md.append(f"- Verdicts: each experiment judges its statistical intervals together at family-wise level "
-                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of its m intervals at alpha/m; for the first "
-                  f"experiment m = {r0.intervals_judged}, z = {r0.z_family:.2f}). The ± columns are "
+        scope = ("the whole report" if len(results) > 1 and len({r.intervals_judged for r in results}) == 1
+                 else "each experiment")
+        md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
+                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
+                  f"alpha/m, z = {r0.z_family:.2f}). The ± columns are "
                   f"{r0.confidence:.0%} intervals from the exact variance (THEORY.md (i)). Exact checks (bit counts, "
                   "per-message bounds) need no statistics and are never relaxed.")
     md += ["", "## What theory says", ""]

@@ -38,11 +38,18 @@ class Task:
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
-def run_task(task: Task, master_seed: int, index: int) -> ExperimentResult:
+def family_size(tasks: Sequence[Task]) -> int:
+    """Upper count of the statistical intervals a sweep judges: one per coder and message plus
+    one pooled summary per coder and task (adaptive coders and unencodable messages have none,
+    so the count is conservative). Bonferroni over this m keeps the level for the whole sweep."""
+    return sum(len(t.coders) * (t.trials + 1) for t in tasks)
+
+
+def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:
     """Run one task with the seed entropy ``(master_seed, index)`` (top-level: picklable)."""
-    result = run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
-                            block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x)
-    return result
+    return run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
+                          block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x,
+                          family_size=family)
 
 
 class SerialExecutor(cf.Executor):
@@ -69,21 +76,23 @@ def run_sweep(tasks: Sequence[Task], master_seed: int, *, workers: int = 1, exec
     """Run every task; return the results in task order.
 
     ``executor`` overrides ``workers`` (any ``concurrent.futures.Executor``); ``progress`` is
-    called with 1 each time a task finishes (e.g. a click progress bar's ``update``).
+    called with 1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts
+    use one Bonferroni family for the whole sweep (:func:`family_size`).
     """
+    family = family_size(tasks)
     own = executor is None
     ex = make_executor(workers) if own else executor
     results: list[ExperimentResult | None] = [None] * len(tasks)
     if isinstance(ex, SerialExecutor):  # in order, so a progress bar moves task by task
         for i, task in enumerate(tasks):
-            results[i] = run_task(task, master_seed, i)
+            results[i] = run_task(task, master_seed, i, family)
             if progress is not None:
                 progress(1)
         return results  # type: ignore[return-value]
     with contextlib.ExitStack() as stack:
         if own:
             stack.enter_context(ex)
-        futures = {ex.submit(run_task, task, master_seed, i): i for i, task in enumerate(tasks)}
+        futures = {ex.submit(run_task, task, master_seed, i, family): i for i, task in enumerate(tasks)}
         for future in cf.as_completed(futures):
             results[futures[future]] = future.result()
             if progress is not None:

@@ -99,3 +99,15 @@ def test_precision_sweep_covers_every_stream_coder():
     else:
         assert {c.name for t in tasks for c in t.coders} == set(streams)
         assert all(dict(c.options)["precision"] == t.x for t in tasks for c in t.coders)
+
+
+def test_one_bonferroni_family_for_the_whole_sweep():
+    from simulations import stats
+    from simulations.sweep import family_size
+
+    tasks = _tasks()
+    results = run_sweep(tasks, 1)
+    m = family_size(tasks)
+    assert m == sum(len(t.coders) * (t.trials + 1) for t in tasks) == 3 * len(coders.names("prefix")) * 3
+    assert {r.intervals_judged for r in results} == {m}
+    assert results[0].z_family == pytest.approx(stats.bonferroni_z(1e-3, m))
