@@ -324,7 +324,7 @@ def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple
     lo, hi = excess
     per = 1 / n if n > 0 else 0.0
     bound = Bound(h_hat + lo * per, h_hat + hi * per,
-                  f"H(p,q_hat) + lo/n <= E[bits]/n <= H(p,q_hat) + hi/n with (lo, hi) = ({lo:.4g}, {hi:.4g}) bits",
+                  f"H(p,q_hat) + [lo, hi]/n, [lo, hi] = [{lo:.4g}, {hi:.4g}] bits per message",
                   "THEORY.md (f), Witten-Neal-Cleary 1987")
     quant = h_hat - cross_entropy(p, q) if math.isfinite(h_hat) else math.inf
     statement = ("every message satisfies lo <= bits - (-log2 q_hat(x^n)) <= hi; -log2 q_hat(X^n) is "

@@ -306,6 +306,11 @@ def _precision_findings(results: list[ExperimentResult]) -> list[str]:
     for r in results:
         for item in r.skipped:
             lines.append(f"{r.label}: {item['coder']} could not be built: {item['reason']}")
+        for s in r.summaries:
+            if s["H_pqhat"] is not None and s["H_pqhat"] < r.H_pq:
+                lines.append(f"{r.label}, {s['coder']}: H(p,q_hat) = {s['H_pqhat']:.6f} < H(p,q) = {r.H_pq:.6f}: "
+                             "rounding moved q_hat towards p, so quantization *saved* bits here; under mismatch "
+                             "its cost can be negative (THEORY.md (f)).")
     return lines
 
 

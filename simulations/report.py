@@ -190,7 +190,7 @@ def write_report(
     seen = set()
     for r in results:
         for s in r.summaries:
-            key = (s["coder"], s["bound"].split(" with ")[0])
+            key = (s["coder"], s["bound"].split(", [lo")[0])
             if key in seen:
                 continue
             seen.add(key)
