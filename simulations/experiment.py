@@ -235,9 +235,10 @@ def run_experiment(
         nz = counts[counts > 0]
         emp = float(-math.fsum(xlogy(nz, nz / n_run).tolist()) / math.log(2) / n) if n_run else 0.0
         log_loss = info_bits(counts, q_run.probs) / n if n else 0.0
+        log_loss_p = info_bits(counts, p_run.probs) / n if n else 0.0
         for spec, kind, code, g in built:
             rec = _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_words)
-            rec.update(sample_log_loss=log_loss, empirical_entropy=emp,
+            rec.update(sample_log_loss=log_loss, sample_log_loss_p=log_loss_p, empirical_entropy=emp,
                        H_p=result.H_p, H_pq=result.H_pq, D_pq=result.D_pq)
             raw.append((rec, g))
 
@@ -283,7 +284,7 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
 
 RECORD_COLUMNS = [
     "experiment", "x", "coder", "coder_name", "kind", "options", "trial", "n", "block", "seed", "status",
-    "total_bits", "bits_per_symbol", "decoded_ok", "sample_log_loss", "empirical_entropy",
+    "total_bits", "bits_per_symbol", "decoded_ok", "sample_log_loss", "sample_log_loss_p", "empirical_entropy",
     "H_p", "H_pq", "D_pq", "expected", "variance", "H_pqhat", "exact_total", "ideal_bits",
     "excess_bits", "excess_lo", "excess_hi", "ci_low", "ci_high", "bound_low", "bound_high",
     "bound", "verdict", "reason",
