@@ -189,6 +189,9 @@ def huffman_bound(p, q) -> Bound:
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
     h = entropy(p)
+    if q.support.size == 1:  # one codeword of one bit (never zero bits per symbol)
+        return Bound(h, max(1.0, 1 + cross_entropy(p, q) / LOG2_PHI),
+                     "H(p) <= E_p[l] <= 1 (one-symbol q: 1 bit)", "THEORY.md (b), (d)")
     if np.array_equal(p.probs, q.probs):
         return Bound(h, h + 1, "H(p) <= E_p[l] < H(p) + 1 (matched, q = p)",
                      "THEORY.md (e), C&T Thm 5.4.1", upper_strict=True)

@@ -137,7 +137,7 @@ def asymmetry_figures(results: list[ExperimentResult], out: Path) -> list[tuple[
 def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[str, str]]:
     """Excess over H(p) against m. Measured as bits/n - (-log2 p(x^n))/n on each message, so the
     sampling noise shared with the ideal length cancels; its expectation is E[bits]/n - H(p)."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.4))
+    fig, ax = plt.subplots(figsize=(9.5, 4.4))
     groups: dict[str, list[ExperimentResult]] = {}
     adaptive = []
     for r in results:
@@ -179,7 +179,7 @@ def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[st
     ax.set_ylim(bottom=0)
     ax.set_xlabel("training samples m (symbols)")
     ax.set_ylabel("excess over H(p) (bits/symbol)")
-    ax.legend(fontsize=6, ncol=2)
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return [(_save(fig, out, "learned_model.png"), "Excess bits per symbol over H(p) against the training-set size m, "
              "measured as (bits + log2 p(x^n))/n on the same messages; 'inf' marks training sets whose unsmoothed "
              "estimate rules out a symbol p produces (no finite code length). Black lines: the exact D(p||q_hat).")]

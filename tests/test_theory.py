@@ -113,9 +113,11 @@ def test_every_prefix_coder_obeys_its_theorem_on_random_pairs(seed):
         assert g.holds, (name, g.expected, g.bound)
 
 
-def test_shannon_one_symbol_q_spends_one_bit():
+def test_one_symbol_q_spends_one_bit():
     b = theory.shannon_bound([1, 0], [1, 0])
-    assert b.contains(1.0) and b.upper == 1.0
+    assert b.contains(1.0, slack=0) and b.upper == 1.0
+    b = theory.huffman_bound([1, 0], [1, 0])
+    assert b.contains(1.0, slack=0) and b.upper == 1.0 and "one-symbol" in b.text
 
 
 def test_sfe_bound_one_bit_above_shannon():
