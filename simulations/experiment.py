@@ -220,13 +220,12 @@ def run_experiment(
     built = []
     for spec in specs:
         kind = coders.info(spec.name).kind
-        try:
+        try:  # a coder may refuse a model or an option (precision out of range): reported, not fatal
             code = coders.build(spec.name, q_run, **dict(spec.options))
-            guarantee = theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)
         except (CodebookError, ValueError, TypeError) as exc:
             result.skipped.append({"coder": spec.display, "reason": str(exc)})
             continue
-        built.append((spec, kind, code, guarantee))
+        built.append((spec, kind, code, theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)))
 
     raw: list[tuple[dict, Any]] = []
     for t in range(trials):

@@ -54,7 +54,11 @@ def test_prefix_records_exact(result, name):
         assert r["ci_low"] == pytest.approx(r["bits_per_symbol"] - half)
 
 
-@pytest.mark.parametrize("name", coders.names("stream") + coders.names("adaptive"))
+STREAMING = coders.names("stream") + coders.names("adaptive")
+
+
+@pytest.mark.parametrize("name", STREAMING or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no stream or adaptive coder registered yet (covered by test_sim_stream_path.py)"))])
 def test_stream_and_adaptive_records_within_their_bounds(result, name):
     for r in (r for r in result.records if r["coder"] == name):
         assert r["excess_lo"] - 1e-9 <= r["excess_bits"] <= r["excess_hi"] + 1e-9
