@@ -154,3 +154,11 @@ def test_95_percent_intervals_cover_the_exact_expectation_95_percent_of_the_time
         rows = [r for r in res.records if r["coder"] == name]
         covered = sum(r["ci_low"] <= r["expected"] <= r["ci_high"] for r in rows) / len(rows)
         assert 0.93 <= covered <= 0.97, (name, covered)
+
+
+def test_a_coder_that_refuses_its_options_is_reported_not_run():
+    from simulations.experiment import CoderSpec
+
+    res = run_experiment(P, Q, ["shannon", CoderSpec("huffman", (("precision", 12),))], 100, 1, seed=0)
+    assert [s["coder"] for s in res.summaries] == ["shannon"]
+    assert res.skipped[0]["coder"] == "huffman(precision=12)" and "precision" in res.skipped[0]["reason"]
