@@ -214,7 +214,7 @@ def _convergence_tasks(seed: int, quick: bool) -> list[Task]:
     ns = CONV_N[:-2] if quick else CONV_N
     out = []
     for n in ns:
-        trials = max(2, min(100, 200_000 // n)) if not quick else max(2, min(10, 5_000 // n))
+        trials = max(2, min(100, 200_000 // n)) if not quick else (4 if n <= 100 else 2)
         out.append(Task(f"n={n}", p, q, registered(), n, trials, x=n, p_spec=p_spec, q_spec=q_spec, meta={"n": n}))
     return out
 
