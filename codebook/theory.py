@@ -328,7 +328,7 @@ def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple
     per = 1 / n if n > 0 else 0.0
     bound = Bound(h_hat + lo * per, h_hat + hi * per,
                   f"H(p,q_hat) + [lo, hi]/n, [lo, hi] = [{lo:.4g}, {hi:.4g}] bits per message",
-                  "THEORY.md (f), Witten-Neal-Cleary 1987")
+                  "THEORY.md (f); lo, hi from the coder's documented excess_bounds(n)")
     quant = h_hat - cross_entropy(p, q) if math.isfinite(h_hat) else math.inf
     statement = ("every message satisfies lo <= bits - (-log2 q_hat(x^n)) <= hi; -log2 q_hat(X^n) is "
                  "a sum of n i.i.d. terms with mean H(p,q_hat) and variance Var_p[-log2 q_hat(X)] "

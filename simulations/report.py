@@ -186,7 +186,9 @@ def write_report(
                   f"alpha/m, z = {r0.z_family:.2f}). The ± columns are "
                   f"{r0.confidence:.0%} intervals from the exact variance (THEORY.md (i)). Exact checks (bit counts, "
                   "per-message bounds) need no statistics and are never relaxed.")
-    md += ["", "## What theory says", ""]
+    md += ["", "## What theory says", "",
+           "(Numbers inside a statement, such as a stream coder's [lo, hi], are those of the first experiment "
+           "where it appears.)", ""]
     seen = set()
     for r in results:
         for s in r.summaries:
