@@ -162,3 +162,25 @@ def test_a_coder_that_refuses_its_options_is_reported_not_run():
     res = run_experiment(P, Q, ["shannon", CoderSpec("huffman", (("precision", 12),))], 100, 1, seed=0)
     assert [s["coder"] for s in res.summaries] == ["shannon"]
     assert res.skipped[0]["coder"] == "huffman(precision=12)" and "precision" in res.skipped[0]["reason"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(derandomize=True, max_examples=25, deadline=None)
+@given(k=st.integers(1, 20), alpha=st.sampled_from([0.1, 0.5, 2.0]), seed=st.integers(0, 2**32 - 1),
+       n=st.integers(0, 300))
+def test_random_pairs_every_message_exact_and_consistent(k, alpha, seed, n):
+    rng = np.random.default_rng(seed)
+    p = Distribution.dirichlet(k, alpha, rng=rng)
+    q = Distribution.dirichlet(k, alpha, rng=rng)
+    res = run_experiment(p, q, coders.names(), n, 2, seed=seed)
+    for r in res.records:
+        if r["status"] == "ok":
+            assert r["decoded_ok"]
+            if r["kind"] == "prefix":
+                assert r["total_bits"] == r["exact_total"]
+        else:  # only when theory says the length is infinite
+            assert r["expected"] is None or math.isinf(r["expected"])
+        assert r["verdict"] == "consistent", r["reason"]
