@@ -7,5 +7,8 @@
 * :mod:`simulations.stats`: normal quantiles, family-wise (Bonferroni) levels;
 * :mod:`simulations.sweep`: grids of experiments on a ``concurrent.futures`` executor;
 * :mod:`simulations.catalog`: the named sweeps (``codebook sweep --list``);
+* :mod:`simulations.figures`: the matplotlib figures (Agg), theory lines next to measurements;
 * :mod:`simulations.report`: Markdown, JSON, CSV and PNG figures in one folder.
+
+Record columns and verdict logic: ``docs/simulations.md``.
 """
