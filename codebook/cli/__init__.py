@@ -15,9 +15,12 @@ from .code import code
 from .main_group import cli
 from .measure import measure
 from .errors import run_cli
+from .simulate import simulate, sweep
 
 cli.add_command(measure)
 cli.add_command(code)
+cli.add_command(simulate)
+cli.add_command(sweep)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,100 @@
+"""Sweeps: many experiments (tasks) on a ``concurrent.futures`` executor, identical for any worker count.
+
+Each :class:`Task` is a complete experiment description (p, q, coders, n, trials, block). Task
+``i`` of a sweep with master seed ``S`` is seeded with the entropy ``(S, i)``; trial ``t`` inside
+it with ``SeedSequence([S, i, t])`` (see :mod:`simulations.experiment`). Nothing depends on
+which process ran a task or in which order tasks finished, so ``--workers 1`` and
+``--workers 8`` give the same numbers; results are returned in task order.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from codebook.distributions import Distribution
+
+from .experiment import CoderSpec, ExperimentResult, run_experiment
+
+
+@dataclass(frozen=True)
+class Task:
+    """One experiment of a sweep. ``x`` is its coordinate on the sweep's axis; ``meta`` is
+    free-form (JSON-ready) information the catalog's figures use (e.g. ``{"m": 1024}``)."""
+
+    label: str
+    p: Distribution
+    q: Distribution
+    coders: tuple[CoderSpec, ...]
+    n: int
+    trials: int
+    x: float | None = None
+    block: int = 1
+    p_spec: str = ""
+    q_spec: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+def family_size(tasks: Sequence[Task]) -> int:
+    """Upper count of the statistical intervals a sweep judges: one per coder and message plus
+    one pooled summary per coder and task (adaptive coders and unencodable messages have none,
+    so the count is conservative). Bonferroni over this m keeps the level for the whole sweep."""
+    return sum(len(t.coders) * (t.trials + 1) for t in tasks)
+
+
+def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:
+    """Run one task with the seed entropy ``(master_seed, index)`` (top-level: picklable)."""
+    return run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
+                          block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x,
+                          family_size=family)
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each task at submission, in this process: the ``--workers 1`` executor."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def make_executor(workers: int) -> cf.Executor:
+    """``workers`` local processes (a ProcessPoolExecutor), or in-process when ``workers <= 1``."""
+    if workers < 1:
+        raise ValueError(f"`workers` must be >= 1; got {workers}")
+    return SerialExecutor() if workers == 1 else cf.ProcessPoolExecutor(max_workers=workers)
+
+
+def run_sweep(tasks: Sequence[Task], master_seed: int, *, workers: int = 1, executor: cf.Executor | None = None,
+              progress: Callable[[int], None] | None = None) -> list[ExperimentResult]:
+    """Run every task; return the results in task order.
+
+    ``executor`` overrides ``workers`` (any ``concurrent.futures.Executor``); ``progress`` is
+    called with 1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts
+    use one Bonferroni family for the whole sweep (:func:`family_size`).
+    """
+    family = family_size(tasks)
+    own = executor is None
+    ex = make_executor(workers) if own else executor
+    results: list[ExperimentResult | None] = [None] * len(tasks)
+    if isinstance(ex, SerialExecutor):  # in order, so a progress bar moves task by task
+        for i, task in enumerate(tasks):
+            results[i] = run_task(task, master_seed, i, family)
+            if progress is not None:
+                progress(1)
+        return results  # type: ignore[return-value]
+    with contextlib.ExitStack() as stack:
+        if own:
+            stack.enter_context(ex)
+        futures = {ex.submit(run_task, task, master_seed, i, family): i for i, task in enumerate(tasks)}
+        for future in cf.as_completed(futures):
+            results[futures[future]] = future.result()
+            if progress is not None:
+                progress(1)
+    return results  # type: ignore[return-value]
