@@ -1,0 +1,264 @@
+"""numba kernels of the range (arithmetic) coders: static (``arithmetic.py``) and adaptive
+(``adaptive.py``). The only per-symbol loops of those coders.
+
+The coder (a range coder in the style of Subbotin / LZMA with carry propagation, after Witten,
+Neal & Cleary 1987, CACM 30(6)). Invariants between symbols, in units of ``2**-56`` of the
+current output byte position::
+
+    0 <= low < 2**56,   2**48 <= range <= 2**56,
+    the message's interval is [low, low + range) (+ the bytes already written)
+
+* Coding a symbol with frequency ``f`` and cumulative ``c`` out of a total ``T`` (``2**b`` for
+  the static coder, the running pseudo-count total for the adaptive one):
+  ``r = range // T; low += r * c; range = r * f``. The slice lost at the top of each step,
+  ``range - r * T < T``, is why a coded length exceeds ``-log2 q_hat`` by at most
+  ``-log2(1 - T / 2**48)`` bits per symbol (``eps_up``); it is never shorter.
+* ``low`` may overflow past ``2**56``: the carry is added straight into the bytes already
+  written (walking back over ``0xFF`` bytes). It can never run past the first byte, because
+  the interval always lies inside ``[0, 1)``.
+* While ``range < 2**48`` the top byte of ``low`` is final (up to a carry): it is written
+  and everything shifts left by 8 bits.
+* Termination (``flush``): the fewest ``j`` bits such that the dyadic interval
+  ``[v, v + 2**(56-j))`` lies inside ``[low, low + range)``. Because the whole dyadic
+  interval is inside, *any* bits may follow the stream (junk, the next stream, zero padding)
+  and the decoder still decodes correctly. ``j <= 58 - log2(range)``, hence at most 2 bits
+  above the information content; an empty message (or a one-symbol alphabet) takes 0 bits.
+* The decoder keeps ``d = value - low`` and ``range``; it recomputes ``low`` at the end from
+  its window and ``d``, repeats the encoder's flush computation and so knows exactly how many
+  bits the encoder wrote (``bits consumed``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+WINDOW = 56
+TOP = np.int64(1) << np.int64(56)
+BOTTOM = np.int64(1) << np.int64(48)
+MASK = TOP - np.int64(1)
+
+OK, CORRUPT = 0, 2
+
+
+@njit(cache=True, inline="always")
+def _carry(out, o):
+    k = o - 1
+    while out[k] == 255:
+        out[k] = 0
+        k -= 1
+    out[k] += 1
+
+
+@njit(cache=True)
+def flush_bits(low, rng):
+    """``(j, v)``: the fewest bits ``j`` and the value ``v`` (a multiple of ``2**(56-j)``, maybe
+    ``>= 2**56``, i.e. with a carry) with ``low <= v`` and ``v + 2**(56-j) <= low + rng``."""
+    for j in range(WINDOW + 1):
+        shift = np.int64(WINDOW - j)
+        u = np.int64(1) << shift
+        v = ((low + u - np.int64(1)) >> shift) << shift
+        if v + u <= low + rng:
+            return j, v
+    return -1, np.int64(0)  # unreachable: rng >= 1 makes j = 56 always work
+
+
+@njit(cache=True)
+def _finish(out, o, low, rng):
+    """Write the termination bits; return the total number of bits of the stream."""
+    j, v = flush_bits(low, rng)
+    if v >= TOP:
+        v -= TOP
+        _carry(out, o)
+    for k in range((j + 7) // 8):
+        out[o + k] = (v >> np.int64(48 - 8 * k)) & np.int64(255)
+    return 8 * o + j
+
+
+@njit(cache=True)
+def encode_static(symbols, freq, start, precision, out):
+    """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
+
+    ``out`` (uint8, zeroed) must hold the whole stream plus 8 bytes. Returns the number of
+    bits, or ``-1 - i`` if ``symbols[i]`` has frequency 0 (the first such ``i``).
+    """
+    b = np.int64(precision)
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(symbols.size):
+        s = symbols[i]
+        f = freq[s]
+        if f == 0:
+            return -1 - i
+        r = rng >> b
+        low += r * start[s]
+        rng = r * f
+        if low >= TOP:
+            low -= TOP
+            _carry(out, o)
+        while rng < BOTTOM:
+            out[o] = low >> np.int64(48)
+            o += 1
+            low = (low << np.int64(8)) & MASK
+            rng <<= np.int64(8)
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
+    """Decode ``n`` symbols from ``buf`` (the stream's bytes + 8 zero bytes of slack).
+
+    The symbol of a slot ``t`` is found from ``coarse[t >> shift]`` (the symbol owning the
+    start of that group of slots) and a short forward scan over ``start`` (which carries the
+    sentinel ``start[K] = 2**precision``). Returns ``(status, i, bits)``: OK with ``bits`` the
+    exact length the encoder wrote
+    (the caller compares it with ``nbits``), or CORRUPT at symbol ``i`` when the value falls in
+    the slice no symbol owns (possible only for a corrupted or truncated stream).
+    """
+    b = np.int64(precision)
+    total = np.int64(1) << b
+    size = buf.size
+    window = np.int64(0)
+    for k in range(7):
+        window = (window << np.int64(8)) | np.int64(buf[k])
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng >> b
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        s = np.int64(coarse[t >> shift])
+        while start[s + 1] <= t:
+            s += 1
+        d -= r * start[s]
+        rng = r * freq[s]
+        while rng < BOTTOM:
+            byte = np.int64(buf[ip]) if ip < size else np.int64(0)
+            ip += 1
+            d = (d << np.int64(8)) | byte
+            window = ((window << np.int64(8)) | byte) & MASK
+            rng <<= np.int64(8)
+        out[i] = s
+    low = (window - d) & MASK
+    j, _ = flush_bits(low, rng)
+    return OK, n, 8 * (ip - 7) + j
+
+
+# ---------------------------------------------------------------------- adaptive model
+# Pseudo-counts: weight(s) = den * count(s) + num for a prior alpha = num / den, total
+# T = den * t + K * num after t symbols. Cumulative weights live in a Fenwick tree (1-based),
+# so finding c(s) and updating cost O(log K) each; decoding descends the same tree.
+
+
+@njit(cache=True)
+def _fenwick_init(k, num):
+    tree = np.zeros(k + 1, dtype=np.int64)
+    for i in range(1, k + 1):
+        tree[i] += num
+        parent = i + (i & -i)
+        if parent <= k:
+            tree[parent] += tree[i]
+    return tree
+
+
+@njit(cache=True, inline="always")
+def _fenwick_prefix(tree, s):
+    """Sum of the weights of symbols ``0..s-1``."""
+    acc = np.int64(0)
+    i = s
+    while i > 0:
+        acc += tree[i]
+        i -= i & -i
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _fenwick_add(tree, s, delta):
+    i = s + 1
+    k = tree.size - 1
+    while i <= k:
+        tree[i] += delta
+        i += i & -i
+
+
+@njit(cache=True)
+def encode_adaptive(symbols, k, num, den, out):
+    """Adaptive range coding with the pseudo-count prior ``num/den``; like ``encode_static``."""
+    tree = _fenwick_init(k, num)
+    weight = np.full(k, num, dtype=np.int64)
+    total = np.int64(k) * num
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(symbols.size):
+        s = symbols[i]
+        c = _fenwick_prefix(tree, s)
+        r = rng // total
+        low += r * c
+        rng = r * weight[s]
+        if low >= TOP:
+            low -= TOP
+            _carry(out, o)
+        while rng < BOTTOM:
+            out[o] = low >> np.int64(48)
+            o += 1
+            low = (low << np.int64(8)) & MASK
+            rng <<= np.int64(8)
+        weight[s] += den
+        total += den
+        _fenwick_add(tree, s, den)
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def decode_adaptive(buf, nbits, n, k, num, den, out):
+    """Inverse of ``encode_adaptive``; returns ``(status, i, bits)`` like ``decode_static``."""
+    tree = _fenwick_init(k, num)
+    weight = np.full(k, num, dtype=np.int64)
+    total = np.int64(k) * num
+    top_step = np.int64(1)
+    while top_step * 2 <= k:
+        top_step *= 2
+    size = buf.size
+    window = np.int64(0)
+    for j in range(7):
+        window = (window << np.int64(8)) | np.int64(buf[j])
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng // total
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        # Fenwick descent: the largest pos with prefix(pos) <= t; then s = pos.
+        pos = 0
+        rem = t
+        step = top_step
+        while step > 0:
+            nxt = pos + step
+            if nxt <= k:
+                v = tree[nxt]
+                take = v <= rem
+                pos = nxt if take else pos
+                rem = rem - v if take else rem
+            step >>= 1
+        s = pos
+        d -= r * (t - rem)
+        rng = r * weight[s]
+        while rng < BOTTOM:
+            byte = np.int64(buf[ip]) if ip < size else np.int64(0)
+            ip += 1
+            d = (d << np.int64(8)) | byte
+            window = ((window << np.int64(8)) | byte) & MASK
+            rng <<= np.int64(8)
+        out[i] = s
+        weight[s] += den
+        total += den
+        _fenwick_add(tree, s, den)
+    low = (window - d) & MASK
+    j, _ = flush_bits(low, rng)
+    return OK, n, 8 * (ip - 7) + j
