@@ -76,18 +76,41 @@ def _finish(out, o, low, rng):
 
 
 @njit(cache=True)
+def _check_end(window, d, rng, n, ip):
+    """Recompute the encoder's termination and check the stream really ends that way.
+
+    The value read is ``V = low + d``. The encoder wrote the ``j`` bits of ``v``; the stream
+    is that encoding (followed by anything) exactly when ``v <= V < v + 2**(56-j)``. Checking
+    this makes truncation always detectable: a truncated stream that still "decoded" would be
+    a valid encoding of some message that is a proper prefix of another valid encoding, and
+    the encodings of n-symbol messages are prefix-free (their dyadic intervals are disjoint).
+    """
+    low = (window - d) & MASK
+    j, v = flush_bits(low, rng)
+    used = 8 * (ip - 7) + j
+    diff = d - (v - low)
+    if diff < 0 or diff >= (np.int64(1) << np.int64(WINDOW - j)):
+        return CORRUPT, n, used
+    return OK, n, used
+
+
+@njit(cache=True)
 def encode_static(symbols, freq, start, precision, out):
     """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
 
-    ``out`` (uint8, zeroed) must hold the whole stream plus 8 bytes. Returns the number of
-    bits, or ``-1 - i`` if ``symbols[i]`` has frequency 0 (the first such ``i``).
+    ``out`` (uint8) must hold the whole stream plus 8 bytes. Returns the number of bits, or
+    ``-1 - i`` if ``symbols[i]`` is outside ``0..K-1`` or has frequency 0 (the first such
+    ``i``; the caller raises with the shared checks).
     """
+    k = freq.size
     b = np.int64(precision)
     low = np.int64(0)
     rng = TOP
     o = 0
     for i in range(symbols.size):
         s = symbols[i]
+        if s < 0 or s >= k:
+            return -1 - i
         f = freq[s]
         if f == 0:
             return -1 - i
@@ -107,7 +130,7 @@ def encode_static(symbols, freq, start, precision, out):
 
 @njit(cache=True)
 def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
-    """Decode ``n`` symbols from ``buf`` (the stream's bytes + 8 zero bytes of slack).
+    """Decode ``n`` symbols from ``buf`` (the stream's bytes; reads past its end see zeros).
 
     The symbol of a slot ``t`` is found from ``coarse[t >> shift]`` (the symbol owning the
     start of that group of slots) and a short forward scan over ``start`` (which carries the
@@ -121,7 +144,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
     size = buf.size
     window = np.int64(0)
     for k in range(7):
-        window = (window << np.int64(8)) | np.int64(buf[k])
+        window = (window << np.int64(8)) | (np.int64(buf[k]) if k < size else np.int64(0))
     ip = 7
     d = window
     rng = TOP
@@ -142,9 +165,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
             window = ((window << np.int64(8)) | byte) & MASK
             rng <<= np.int64(8)
         out[i] = s
-    low = (window - d) & MASK
-    j, _ = flush_bits(low, rng)
-    return OK, n, 8 * (ip - 7) + j
+    return _check_end(window, d, rng, n, ip)
 
 
 # ---------------------------------------------------------------------- adaptive model
@@ -186,7 +207,8 @@ def _fenwick_add(tree, s, delta):
 
 @njit(cache=True)
 def encode_adaptive(symbols, k, num, den, out):
-    """Adaptive range coding with the pseudo-count prior ``num/den``; like ``encode_static``."""
+    """Adaptive range coding with the pseudo-count prior ``num/den``; like ``encode_static``
+    (returns ``-1 - i`` if ``symbols[i]`` is outside ``0..k-1``)."""
     tree = _fenwick_init(k, num)
     weight = np.full(k, num, dtype=np.int64)
     total = np.int64(k) * num
@@ -195,6 +217,8 @@ def encode_adaptive(symbols, k, num, den, out):
     o = 0
     for i in range(symbols.size):
         s = symbols[i]
+        if s < 0 or s >= k:
+            return -1 - i
         c = _fenwick_prefix(tree, s)
         r = rng // total
         low += r * c
@@ -225,7 +249,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
     size = buf.size
     window = np.int64(0)
     for j in range(7):
-        window = (window << np.int64(8)) | np.int64(buf[j])
+        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
     ip = 7
     d = window
     rng = TOP
@@ -259,6 +283,4 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
-    low = (window - d) & MASK
-    j, _ = flush_bits(low, rng)
-    return OK, n, 8 * (ip - 7) + j
+    return _check_end(window, d, rng, n, ip)

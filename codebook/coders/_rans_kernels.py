@@ -41,7 +41,14 @@ def _encode_step(x, s, freq, start, rcp, b, hi_shift, words, pos):
     f = freq[s]
     # Write unconditionally (the slot is overwritten next time when not emitted): the
     # data-dependent branch then only moves pos and x, which compiles to cheap moves.
-    words[pos - 1] = np.uint32(x & np.int64(0xFFFFFFFF))
+    # Stored byte-swapped, so the buffer's bytes are the big-endian stream as is.
+    v = x & np.int64(0xFFFFFFFF)
+    words[pos - 1] = np.uint32(
+        ((v & np.int64(0xFF)) << np.int64(24))
+        | ((v & np.int64(0xFF00)) << np.int64(8))
+        | ((v >> np.int64(8)) & np.int64(0xFF00))
+        | (v >> np.int64(24))
+    )
     if (x >> hi_shift) >= f:
         pos -= 1
         x >>= np.int64(32)
@@ -60,10 +67,13 @@ def _encode_step(x, s, freq, start, rcp, b, hi_shift, words, pos):
 def encode(symbols, freq, start, rcp, precision, words):
     """Encode ``symbols`` (int64) backwards; the words end up in ``words[pos:]`` (uint32).
 
+    The words are stored byte-swapped: ``words[pos:]``'s memory is the big-endian stream.
     ``words`` needs one spare slot in front of the words actually produced. Returns
-    ``(status, x0, x1, pos)``: ``status = -1 - i`` if ``symbols[i]`` has frequency 0 (found
-    scanning backwards; the caller reports the first one), else 0.
+    ``(status, x0, x1, pos)``: ``status = -1 - i`` if ``symbols[i]`` is outside
+    ``0..K-1`` or has frequency 0 (found scanning backwards; the caller reports the first
+    problem with the shared checks), else 0.
     """
+    k = freq.size
     b = np.int64(precision)
     hi_shift = np.int64(63) - b
     x0 = np.int64(1) << np.int64(STATE_BITS)
@@ -72,16 +82,16 @@ def encode(symbols, freq, start, rcp, precision, words):
     i = symbols.size - 1
     if symbols.size % 2 == 1:
         s = symbols[i]
-        if freq[s] == 0:
+        if s < 0 or s >= k or freq[s] == 0:
             return -1 - i, x0, x1, pos
         x0, pos = _encode_step(x0, s, freq, start, rcp, b, hi_shift, words, pos)
         i -= 1
     while i > 0:
         s1 = symbols[i]
         s0 = symbols[i - 1]
-        if freq[s1] == 0:
+        if s1 < 0 or s1 >= k or freq[s1] == 0:
             return -1 - i, x0, x1, pos
-        if freq[s0] == 0:
+        if s0 < 0 or s0 >= k or freq[s0] == 0:
             return -i, x0, x1, pos
         x1, pos = _encode_step(x1, s1, freq, start, rcp, b, hi_shift, words, pos)
         x0, pos = _encode_step(x0, s0, freq, start, rcp, b, hi_shift, words, pos)

@@ -34,10 +34,10 @@ from bitarray import bitarray
 from scipy.special import gammaln
 
 from ..distributions import as_distribution
-from ..errors import AlphabetMismatchError, CodeTableError, EncodeError
+from ..errors import AlphabetMismatchError, CodeTableError
 from . import _range_kernels as kernels
-from .arithmetic import MAX_ALPHABET, _truncated
-from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field
+from .arithmetic import MAX_ALPHABET, bits_view, buffer_to_bits, check_range_decode, message_array
+from .base import Code, as_bits, as_symbols, check_count, require_field
 from .registry import register
 
 MAX_PRIOR = 1 << 16
@@ -135,32 +135,24 @@ class AdaptiveArithmeticCoder(Code):
         return 0.0, 2.0 - n * math.log2(1.0 - t_max / 2.0**48)
 
     def encode(self, symbols) -> bitarray:
-        arr = as_symbols(symbols, self._k)
+        arr = message_array(symbols, self._k)
         self._check_length(arr.size)
         # Each symbol costs at most log2(T_t / num) + eps bits.
         per_symbol = math.log2((self._den * arr.size + self._k * self._num) / self._num) + 1e-3
-        out = np.zeros(int(math.ceil(arr.size * per_symbol)) // 8 + 48, dtype=np.uint8)
+        out = np.empty(int(math.ceil(arr.size * per_symbol)) // 8 + 48, dtype=np.uint8)
         nbits = int(kernels.encode_adaptive(arr, self._k, self._num, self._den, out))
-        if nbits < 0:  # pragma: no cover - every symbol has a positive weight
-            raise EncodeError(f"internal error coding symbol at position {-1 - nbits}")
-        return bytes_to_bits(out, nbits)
+        if nbits < 0:
+            as_symbols(symbols, self._k)  # raises the shared out-of-range error
+            raise AssertionError("adaptive kernel refused an in-range symbol")  # pragma: no cover
+        return buffer_to_bits(out, nbits)
 
     def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         self._check_length(n)
         out = np.empty(n, dtype=np.int64)
-        status, i, used = kernels.decode_adaptive(bits_to_bytes(bits), len(bits), n, self._k, self._num, self._den, out)
-        if used > len(bits):
-            raise _truncated(n, used, len(bits))
-        if status == kernels.CORRUPT:
-            from ..errors import DecodeError
-
-            raise DecodeError(
-                f"corrupted bitstream: while decoding symbol {i} of {n} (after bit position {used}) "
-                f"the code value lies outside every symbol's interval",
-                position=used,
-            )
+        status, i, used = kernels.decode_adaptive(bits_view(bits), len(bits), n, self._k, self._num, self._den, out)
+        check_range_decode(status, i, n, used, len(bits))
         return out, int(used)
 
     def to_dict(self) -> dict[str, Any]:

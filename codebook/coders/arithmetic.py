@@ -35,7 +35,7 @@ from ..distributions import Distribution, as_distribution
 from ..errors import CodeTableError, DecodeError, EncodeError
 from ..quantize import check_precision, quantize
 from . import _range_kernels as kernels
-from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field
+from .base import Code, as_bits, as_symbols, check_count, require_field
 from .registry import register
 
 DEFAULT_PRECISION = 20
@@ -165,9 +165,13 @@ class StaticStreamCoder(Code):
         return owner.astype(_symbol_dtype(self.alphabet_size)), shift
 
     def _symbols(self, symbols) -> np.ndarray:
-        return as_symbols(symbols, self.alphabet_size)
+        return message_array(symbols, self.alphabet_size)
 
-    def _zero_frequency_error(self, arr: np.ndarray, i: int) -> EncodeError:
+    def _encode_error(self, symbols) -> EncodeError:
+        """The error for a message a kernel refused: the shared range check first
+        (:func:`as_symbols` raises), then the first symbol with frequency 0."""
+        arr = as_symbols(symbols, self.alphabet_size)
+        i = int(np.flatnonzero(self._freqs[arr] == 0)[0])
         s = int(arr[i])
         return EncodeError(
             f"symbol {s} at position {i} has frequency 0 in the coder's model (q({s}) = 0), so it "
@@ -239,11 +243,11 @@ class ArithmeticCoder(StaticStreamCoder):
 
     def encode(self, symbols) -> bitarray:
         arr = self._symbols(symbols)
-        out = np.zeros(self._max_bits(arr.size) // 8 + 16, dtype=np.uint8)
+        out = np.empty(self._max_bits(arr.size) // 8 + 16, dtype=np.uint8)
         nbits = int(kernels.encode_static(arr, self._freqs, self._start, self._precision, out))
         if nbits < 0:
-            raise self._zero_frequency_error(arr, -1 - nbits)
-        return bytes_to_bits(out, nbits)
+            raise self._encode_error(symbols)
+        return buffer_to_bits(out, nbits)
 
     def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
@@ -251,19 +255,55 @@ class ArithmeticCoder(StaticStreamCoder):
         coarse, shift = self._coarse
         out = np.empty(n, dtype=np.int64)
         status, i, used = kernels.decode_static(
-            bits_to_bytes(bits), len(bits), n, self._freqs, self._start, coarse, shift, self._precision, out
+            bits_view(bits), len(bits), n, self._freqs, self._start, coarse, shift, self._precision, out
         )
-        if status == kernels.CORRUPT:
-            if used > len(bits):
-                raise _truncated(n, used, len(bits))
-            raise DecodeError(
-                f"corrupted bitstream: while decoding symbol {i} of {n} (after bit position {used}) "
-                f"the code value lies outside every symbol's interval",
-                position=used,
-            )
-        if used > len(bits):
-            raise _truncated(n, used, len(bits))
+        check_range_decode(status, i, n, used, len(bits))
         return out, int(used)
+
+
+def message_array(symbols, k: int) -> np.ndarray:
+    """The message as the kernels take it: int64, contiguous.
+
+    A contiguous int64 array is passed through unchecked: the kernels check the range
+    ``0..k-1`` as they go (saving two passes over the message) and the caller re-runs the
+    shared :func:`as_symbols` check to raise its error. Anything else goes through
+    :func:`as_symbols` (any integer dtype, range checked in the caller's dtype).
+    """
+    if isinstance(symbols, np.ndarray) and symbols.dtype == np.int64 and symbols.ndim == 1 and symbols.flags.c_contiguous:
+        return symbols
+    return as_symbols(symbols, k)
+
+
+def buffer_to_bits(buf: np.ndarray, nbits: int) -> bitarray:
+    """The first ``nbits`` bits of a byte buffer as a big-endian bitarray (one copy)."""
+    out = bitarray(endian="big")
+    out.frombytes(buf[: (nbits + 7) // 8])
+    del out[nbits:]
+    return out
+
+
+def bits_view(bits: bitarray) -> np.ndarray:
+    """A zero-copy uint8 view of a bitarray's bytes (pad bits of the last byte are junk,
+    which the range decoders tolerate like any bits after the stream)."""
+    return np.frombuffer(bits, dtype=np.uint8) if len(bits) else np.zeros(0, dtype=np.uint8)
+
+
+def check_range_decode(status: int, i: int, n: int, used: int, have: int) -> None:
+    """Turn a range decoder's verdict into :class:`DecodeError` (truncated or corrupted)."""
+    if used > have:
+        raise _truncated(n, used, have)
+    if status == kernels.CORRUPT and i < n:
+        raise DecodeError(
+            f"corrupted bitstream: while decoding symbol {i} of {n} (after bit position {used}) "
+            f"the code value lies outside every symbol's interval",
+            position=used,
+        )
+    if status == kernels.CORRUPT:
+        raise DecodeError(
+            f"corrupted bitstream: after decoding {n} symbols the bits up to position {used} "
+            f"are not the termination the encoder writes",
+            position=used,
+        )
 
 
 def _truncated(n: int, used: int, have: int) -> DecodeError:

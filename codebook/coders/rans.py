@@ -78,11 +78,10 @@ class RansCoder(StaticStreamCoder):
         words = np.empty(self._max_bits(arr.size) // 32 + 4, dtype=np.uint32)
         status, x0, x1, pos = kernels.encode(arr, self._freqs, self._start, self._rcp, self._precision, words)
         if status < 0:
-            i = int(np.flatnonzero(self._freqs[arr] == 0)[0])
-            raise self._zero_frequency_error(arr, i)
+            raise self._encode_error(symbols)
         head = "".join(f"{int(x).bit_length() - 32:05b}" + f"{int(x):b}"[1:] for x in (x0, x1))
         out = bitarray(head, endian="big")
-        out.frombytes(words[pos:].astype(">u4").tobytes())
+        out.frombytes(words[pos:])  # already big-endian in memory (see the kernel)
         return out
 
     def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
@@ -103,7 +102,7 @@ class RansCoder(StaticStreamCoder):
         nwords = (len(bits) - pos) // 32
         words = np.zeros(nwords + 2, dtype=np.uint32)
         if nwords:
-            words[:nwords] = np.frombuffer(bits[pos : pos + 32 * nwords].tobytes(), dtype=">u4")
+            words[:nwords] = np.frombuffer(bits[pos : pos + 32 * nwords], dtype=">u4")
         coarse, shift = self._coarse
         out = np.empty(n, dtype=np.int64)
         status, x0, x1, used_words, done = kernels.decode(

@@ -1,0 +1,114 @@
+"""Stream coders (arithmetic, rans, adaptive) against constriction, side by side in one run.
+
+Workload (issue 3): n = 10**7 symbols (10**6 with --quick), K = 256, p = Zipf(256, 1.1),
+q = mix(zipf:256:1.1, uniform:256, 0.3), symbols int64. constriction is given its int32
+array ready-made (it accepts nothing else), so its conversion is not timed; ours take the
+int64 array as is, validation included. Throughput is millions of symbols per second, best
+of 3 after a warm-up call. Compression is checked at n = 10**6 against the sample's own
+-log2 q_hat(x^n)/n; peak memory of one encode + decode (tracemalloc, which sees NumPy's
+buffers) is compared with the size of the symbol array.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the worktree's codebook, uninstalled
+
+from benches._timing import best_of, rate  # noqa: E402
+
+from codebook import coders, cross_entropy, parse_distribution  # noqa: E402
+
+P_SPEC = "zipf:256:1.1"
+Q_SPEC = "mix(zipf:256:1.1, uniform:256, 0.3)"
+
+
+def _constriction(q, x32, n):
+    try:
+        import constriction
+    except ImportError:
+        return None
+    model = constriction.stream.model.Categorical(q.probs, perfect=False)
+
+    def range_enc():
+        enc = constriction.stream.queue.RangeEncoder()
+        enc.encode(x32, model)
+        return enc.get_compressed()
+
+    def ans_enc():
+        enc = constriction.stream.stack.AnsCoder()
+        enc.encode_reverse(x32, model)
+        return enc.get_compressed()
+
+    rc, ac = range_enc(), ans_enc()
+    assert np.array_equal(constriction.stream.queue.RangeDecoder(rc).decode(model, n), x32)
+    return {
+        "arithmetic": (
+            best_of(range_enc),
+            best_of(lambda: constriction.stream.queue.RangeDecoder(rc).decode(model, n)),
+            32 * rc.size / n,
+        ),
+        "rans": (
+            best_of(ans_enc),
+            best_of(lambda: constriction.stream.stack.AnsCoder(ac).decode(model, n)),
+            32 * ac.size / n,
+        ),
+    }
+
+
+def _peak_bytes(code, x) -> int:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    bits = code.encode(x)
+    code.decode(bits, x.size)
+    del bits
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def run(quick: bool) -> None:
+    n = 10**6 if quick else 10**7
+    p = parse_distribution(P_SPEC)
+    q = parse_distribution(Q_SPEC)
+    x = p.sample(n, seed=2024)
+    theirs = _constriction(q, x.astype(np.int32), n)
+    print(f"workload: n = {n:.0e}, p = {P_SPEC}, q = {Q_SPEC}, symbols int64")
+    print(f"H(p,q) = {cross_entropy(p, q):.6f} bits/symbol")
+    print()
+    print(f"{'coder':<11} {'enc Msym/s':>10} {'dec Msym/s':>10} {'cons enc':>9} {'cons dec':>9} "
+          f"{'enc ratio':>9} {'dec ratio':>9} {'peak mem / symbols':>19}")
+    for name in ("arithmetic", "rans", "adaptive"):
+        code = coders.build(name, q)
+        bits = code.encode(x)
+        assert np.array_equal(code.decode(bits, n), x), f"{name}: round trip failed"
+        t_enc = best_of(lambda: code.encode(x))
+        t_dec = best_of(lambda: code.decode(bits, n))
+        peak = _peak_bytes(code, x) / x.nbytes
+        if theirs and name in theirs:
+            c_enc, c_dec, _ = theirs[name]
+            cols = f"{rate(n, c_enc):>9} {rate(n, c_dec):>9} {c_enc / t_enc:>8.2f}x {c_dec / t_dec:>8.2f}x"
+        else:
+            cols = f"{'-':>9} {'-':>9} {'-':>9} {'-':>9}"
+        print(f"{name:<11} {rate(n, t_enc):>10} {rate(n, t_dec):>10} {cols} {peak:>18.2f}x")
+
+    print()
+    m = 10**6
+    xm = x[:m]
+    print(f"compression at n = {m:.0e} (bits/symbol; ideal = -log2 q_hat(x^n)/n of this sample)")
+    print(f"{'coder':<11} {'measured':>10} {'ideal':>10} {'excess':>10} {'H(p,q_hat)-H(p,q)':>18} {'constriction':>12}")
+    h_pq = cross_entropy(p, q)
+    for name in ("arithmetic", "rans", "adaptive"):
+        code = coders.build(name, q)
+        bits = code.encode(xm)
+        ideal = code.ideal_length(xm) / m
+        quant = cross_entropy(p, code.model) - h_pq if hasattr(code, "model") else math.nan
+        cons = "-"
+        if theirs and name in theirs:
+            cons = f"{theirs[name][2]:.6f}"  # on the full n
+        print(f"{name:<11} {len(bits) / m:>10.6f} {ideal:>10.6f} {len(bits) / m - ideal:>10.2e} {quant:>18.2e} {cons:>12}")
