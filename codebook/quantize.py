@@ -110,7 +110,8 @@ def _water_fill(qs: np.ndarray, total: int, m: int) -> np.ndarray:
     j = np.arange(1, m + 1, dtype=np.float64)
     lam = (total - (m - j)) / partial
     valid = lam * sorted_q >= 1.0
-    # valid[0] is always true (λ_1 q_max = total - m + 1 >= 1); the unclamped set is a prefix.
+    # λ_1 q_max = total - m + 1 >= 1 exactly, but the float product may land a hair below 1.
+    valid[0] = True
     k = int(np.flatnonzero(valid)[-1])
     return np.maximum(1.0, lam[k] * qs)
 
