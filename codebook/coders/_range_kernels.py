@@ -37,6 +37,10 @@ WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
 BOTTOM = np.int64(1) << np.int64(48)
 MASK = TOP - np.int64(1)
+BYTES2 = np.int64(1) << np.int64(40)
+BYTES3 = np.int64(1) << np.int64(32)
+BYTES4 = np.int64(1) << np.int64(24)
+BYTES5 = np.int64(1) << np.int64(16)
 
 OK, CORRUPT = 0, 2
 
@@ -48,6 +52,48 @@ def _carry(out, o):
         out[k] = 0
         k -= 1
     out[k] += 1
+
+
+@njit(cache=True, inline="always")
+def _due_bytes(rng):
+    """How many bytes renormalisation shifts out: the fewest that bring ``rng`` back to
+    ``>= 2**48``. ``rng >= 2**8`` after any step (``range // T >= 2**8`` for ``T <= 2**40``),
+    so at most 5. Counting instead of looping avoids a mispredicted branch per symbol."""
+    return (
+        np.int64(rng < BOTTOM)
+        + np.int64(rng < BYTES2)
+        + np.int64(rng < BYTES3)
+        + np.int64(rng < BYTES4)
+        + np.int64(rng < BYTES5)
+    )
+
+
+@njit(cache=True, inline="always")
+def _store5(out, o, low):
+    """Write the top 5 bytes of ``low`` at ``out[o:o+5]``; the ones not yet due are
+    overwritten by later stores (``out`` has slack)."""
+    out[o] = low >> np.int64(48)
+    out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+    out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+    out[o + 3] = (low >> np.int64(24)) & np.int64(255)
+    out[o + 4] = (low >> np.int64(16)) & np.int64(255)
+
+
+@njit(cache=True, inline="always")
+def _peek5(buf, ip, size):
+    """The 5 bytes at ``buf[ip:]`` as one big-endian integer; bytes past the end read as 0."""
+    if ip + 5 <= size:
+        return (
+            (np.int64(buf[ip]) << np.int64(32))
+            | (np.int64(buf[ip + 1]) << np.int64(24))
+            | (np.int64(buf[ip + 2]) << np.int64(16))
+            | (np.int64(buf[ip + 3]) << np.int64(8))
+            | np.int64(buf[ip + 4])
+        )
+    v = np.int64(0)
+    for k in range(5):
+        v = (v << np.int64(8)) | (np.int64(buf[ip + k]) if ip + k < size else np.int64(0))
+    return v
 
 
 @njit(cache=True)
@@ -98,7 +144,7 @@ def _check_end(window, d, rng, n, ip):
 def encode_static(symbols, freq, start, precision, out):
     """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
 
-    ``out`` (uint8) must hold the whole stream plus 8 bytes. Returns the number of bits, or
+    ``out`` (uint8) must hold the whole stream plus 8 bytes; ``precision <= 24``. Returns the number of bits, or
     ``-1 - i`` if ``symbols[i]`` is outside ``0..K-1`` or has frequency 0 (the first such
     ``i``; the caller raises with the shared checks).
     """
@@ -120,11 +166,16 @@ def encode_static(symbols, freq, start, precision, out):
         if low >= TOP:
             low -= TOP
             _carry(out, o)
-        while rng < BOTTOM:
-            out[o] = low >> np.int64(48)
-            o += 1
-            low = (low << np.int64(8)) & MASK
-            rng <<= np.int64(8)
+        # Renormalise without a data-dependent loop: precision <= 24 keeps rng >= 2**24, so
+        # at most 3 bytes are due; store the top 3 bytes of low every time (bytes beyond the
+        # ones due are overwritten later) and advance by the count of bytes due.
+        out[o] = low >> np.int64(48)
+        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
+        o += nb
+        low = (low << (np.int64(8) * nb)) & MASK
+        rng <<= np.int64(8) * nb
     return _finish(out, o, low, rng)
 
 
@@ -158,12 +209,13 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
             s += 1
         d -= r * start[s]
         rng = r * freq[s]
-        while rng < BOTTOM:
-            byte = np.int64(buf[ip]) if ip < size else np.int64(0)
-            ip += 1
-            d = (d << np.int64(8)) | byte
-            window = ((window << np.int64(8)) | byte) & MASK
-            rng <<= np.int64(8)
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
         out[i] = s
     return _check_end(window, d, rng, n, ip)
 
@@ -226,11 +278,11 @@ def encode_adaptive(symbols, k, num, den, out):
         if low >= TOP:
             low -= TOP
             _carry(out, o)
-        while rng < BOTTOM:
-            out[o] = low >> np.int64(48)
-            o += 1
-            low = (low << np.int64(8)) & MASK
-            rng <<= np.int64(8)
+        _store5(out, o, low)
+        nb = _due_bytes(rng)
+        o += nb
+        low = (low << (np.int64(8) * nb)) & MASK
+        rng <<= np.int64(8) * nb
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
@@ -273,14 +325,87 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
         s = pos
         d -= r * (t - rem)
         rng = r * weight[s]
-        while rng < BOTTOM:
-            byte = np.int64(buf[ip]) if ip < size else np.int64(0)
-            ip += 1
-            d = (d << np.int64(8)) | byte
-            window = ((window << np.int64(8)) | byte) & MASK
-            rng <<= np.int64(8)
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
         out[i] = s
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
+    return _check_end(window, d, rng, n, ip)
+
+
+SMALL_BLOCK = 16
+SMALL_K = SMALL_BLOCK * SMALL_BLOCK
+
+
+@njit(cache=True)
+def decode_adaptive_small(buf, nbits, n, k, num, den, out):
+    """``decode_adaptive`` for ``k <= 256``, same bits, faster search.
+
+    The cumulative weights are kept as 16 blocks of 16 symbols: inclusive prefix sums of the
+    block totals and, inside each block, of the symbols. Finding a symbol counts how many
+    prefix sums are <= the target (16 + 16 independent compares that vectorize, instead of
+    the Fenwick descent's chain of dependent loads) and an update adds to the tails of the
+    two arrays with fixed-length masked loops. The decoded symbols are identical, since the
+    search answers the same question: the ``s`` with ``c(s) <= t < c(s) + w(s)``.
+    """
+    blk = SMALL_BLOCK
+    incl = np.zeros(SMALL_K, dtype=np.int64)
+    block_incl = np.zeros(blk, dtype=np.int64)
+    weight = np.zeros(SMALL_K, dtype=np.int64)
+    for s in range(k):
+        weight[s] = num
+    acc = np.int64(0)
+    for g in range(blk):
+        inner = np.int64(0)
+        for j in range(blk):
+            inner += weight[g * blk + j]
+            incl[g * blk + j] = inner
+        acc += inner
+        block_incl[g] = acc
+    total = np.int64(k) * num
+    size = buf.size
+    window = np.int64(0)
+    for j in range(7):
+        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng // total
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        g = np.int64(0)
+        for h in range(blk):
+            g += np.int64(block_incl[h] <= t)
+        base = block_incl[g - 1] if g > 0 else np.int64(0)
+        rem = t - base
+        off = g * blk
+        j = np.int64(0)
+        for h in range(blk):
+            j += np.int64(incl[off + h] <= rem)
+        s = off + j
+        c = base + (incl[s - 1] if j > 0 else np.int64(0))
+        d -= r * c
+        rng = r * weight[s]
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
+        out[i] = s
+        weight[s] += den
+        total += den
+        for h in range(blk):
+            incl[off + h] += den if h >= j else 0
+        for h in range(blk):
+            block_incl[h] += den if h >= g else 0
     return _check_end(window, d, rng, n, ip)

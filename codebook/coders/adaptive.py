@@ -151,7 +151,8 @@ class AdaptiveArithmeticCoder(Code):
         n = check_count(n)
         self._check_length(n)
         out = np.empty(n, dtype=np.int64)
-        status, i, used = kernels.decode_adaptive(bits_view(bits), len(bits), n, self._k, self._num, self._den, out)
+        decode = kernels.decode_adaptive_small if self._k <= kernels.SMALL_K else kernels.decode_adaptive
+        status, i, used = decode(bits_view(bits), len(bits), n, self._k, self._num, self._den, out)
         check_range_decode(status, i, n, used, len(bits))
         return out, int(used)
 

@@ -216,3 +216,21 @@ def test_serialisation():
     ]:
         with pytest.raises(CodeTableError, match=message):
             coders.from_dict({**data, **patch})
+
+
+def test_small_alphabet_search_matches_fenwick_search():
+    # Two decoders answer the same search question (K <= 256 uses 16x16 blocks, larger K a
+    # Fenwick tree); run both on the same streams.
+    from codebook.coders import _range_kernels as kernels
+
+    rng = np.random.default_rng(17)
+    for k in (1, 2, 17, 255, 256):
+        code = AdaptiveArithmeticCoder(alphabet_size=k)
+        x = rng.integers(0, k, 3000)
+        bits = code.encode(x)
+        buf = np.frombuffer(bits, dtype=np.uint8) if len(bits) else np.zeros(0, np.uint8)
+        a, b = np.empty(x.size, np.int64), np.empty(x.size, np.int64)
+        ra = kernels.decode_adaptive(buf, len(bits), x.size, k, 1, 2, a)
+        rb = kernels.decode_adaptive_small(buf, len(bits), x.size, k, 1, 2, b)
+        assert tuple(ra) == tuple(rb) == (kernels.OK, x.size, len(bits))
+        assert np.array_equal(a, x) and np.array_equal(b, x)
