@@ -25,8 +25,10 @@ Algorithm (deterministic, vectorized, O(K log K)):
 So every ``f`` is within 1 of its water-filled target ``t``; when no symbol is clamped this
 is ``q * M`` and the rule is a largest-remainder rounding weighted by cost. Naive rounding
 (``round(q M)``, floor 1, dump the difference on the largest symbol) can be off by many
-units on the dumped symbol; the tests check both claims and compare ``D(q || q_hat)`` with
-an exhaustive search on small cases.
+units on the dumped symbol, even below 1. Tested (``tests/test_quantize.py``): ``|f - t| < 1``
+against ``t`` computed in exact rationals; ``D(q || q_hat)`` equal to the exhaustive optimum
+on every small case tried (K <= 4, M <= 32); never worse than naive rounding on 200 random
+cases (strictly better on most). Optimality in general is not claimed.
 
 How ``H(p, q_hat)`` moves with the precision: each relative error ``(q_hat - q)/q`` is at
 most about ``1 / (q M)``, so the cost falls roughly like ``2**-precision`` under a mismatched

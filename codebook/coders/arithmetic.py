@@ -179,10 +179,12 @@ class StaticStreamCoder(Code):
         )
 
     def _max_bits(self, n: int) -> int:
-        """An upper bound on the stream length for ``n`` symbols (sizes the output buffer)."""
+        """An upper bound on the stream length for ``n`` symbols: the costliest symbol every
+        time plus the documented excess. It sizes the kernels' output buffer, which they
+        write without bounds checks, so it must never be low."""
         fmin = int(self._freqs[self._freqs > 0].min())
-        per_symbol = self._precision - math.log2(fmin) + 1e-3
-        return int(math.ceil(n * per_symbol)) + 256
+        worst = n * (self._precision - math.log2(fmin)) + self.excess_bounds(n)[1]
+        return int(math.ceil(worst * (1 + 1e-9))) + 256
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:

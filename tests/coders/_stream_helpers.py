@@ -165,6 +165,15 @@ class StaticCoderContract:
         lo, hi = code.excess_bounds(5000)
         assert len(bits) <= hi
 
+    def test_costliest_symbol_every_time(self):
+        # 24 bits per symbol, the most any message can cost at this precision: the output
+        # buffer (sized from the worst case, written without bounds checks) must hold it.
+        code = self.cls([1 - 1e-12, 1e-12], precision=24)
+        assert code.frequencies.tolist() == [2**24 - 1, 1]
+        x = np.ones(20_001, dtype=np.int64)
+        bits = round_trip(code, x, ideal=24.0 * x.size)
+        assert len(bits) >= 24 * x.size
+
     @pytest.mark.parametrize("precision", [16, 20])
     def test_k_65536(self, precision):
         k = 1 << 16
