@@ -189,3 +189,11 @@ def test_bad_q():
         quantize([0.5, 0.5, float("nan")], 8)
     with pytest.raises(DistributionError, match=r"`q` must sum to 1"):
         quantize([0.5, 0.6], 8)
+
+
+def test_golden_frequencies():
+    # Pinned from this implementation: the quantizer decides the bitstream of every stream
+    # coder, so any change to it must show up here (DESIGN.md: pinned by a golden test).
+    assert quantize(Distribution.zipf(10, 1.1), 12).tolist() == [1529, 713, 456, 333, 260, 213, 180, 155, 136, 121]
+    q = Distribution.zipf(6, 1.0).mix(Distribution.uniform(6), 0.3)
+    assert quantize(q, 20).tolist() == [352022, 202225, 152293, 127327, 112348, 102361]

@@ -184,6 +184,21 @@ class StaticCoderContract:
         x[:3] = [0, k - 1, k - 2]
         round_trip(code, x.astype(np.uint16), ideal=ideal_static(code.frequencies, precision, x))
 
+    def test_strided_readonly_and_list_input(self):
+        code = self.cls(Distribution.uniform(7), precision=10)
+        base = Distribution.uniform(7).sample(1001, seed=8)
+        strided = base[::2]
+        ref = code.encode(np.ascontiguousarray(strided))
+        frozen = strided.copy()
+        frozen.setflags(write=False)
+        assert code.encode(strided) == ref and code.encode(frozen) == ref
+        assert code.encode(strided.tolist()) == ref
+        assert np.array_equal(base[::2], strided)  # input not modified
+        with pytest.raises(EncodeError, match=r"`symbols` must be integers; got dtype float64"):
+            code.encode(np.array([0.0, 1.0]))
+        with pytest.raises(EncodeError, match=r"`symbols` must be one-dimensional; got shape \(2, 2\)"):
+            code.encode(np.zeros((2, 2), dtype=np.int64))
+
     @pytest.mark.parametrize("dtype", DTYPES)
     def test_any_integer_dtype(self, dtype):
         code = self.cls(Distribution.geometric(100, 0.9), precision=14)

@@ -48,6 +48,11 @@ def test_golden_pinned_laplace():
     assert code.encode([2, 2, 0, 1, 2]).to01() == "110110010"  # pinned from this implementation
 
 
+def test_golden_kt_k6():
+    code = AdaptiveArithmeticCoder(alphabet_size=6)  # pinned from this implementation
+    assert code.encode([0, 1, 0, 5, 2, 0, 3, 1, 4, 0]).to01() == "0001000110001011100010101010111"
+
+
 @pytest.mark.parametrize("prior", [0.5, 1, 1.5, 2])
 def test_ideal_length_is_the_exact_product(prior):
     rng = np.random.default_rng(5)

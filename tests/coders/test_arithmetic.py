@@ -55,6 +55,13 @@ def test_golden_pinned(q, precision, message, golden):
     assert code.decode(bits, len(message)).tolist() == message
 
 
+def test_golden_default_precision():
+    # Pinned: default precision 20 and the quantizer (tests/test_quantize.py pins its output).
+    q = Distribution.zipf(6, 1.0).mix(Distribution.uniform(6), 0.3)
+    bits = ArithmeticCoder(q).encode([0, 1, 0, 5, 2, 0, 3, 1, 4, 0])
+    assert bits.to01() == "0010001000101110000100011"
+
+
 def test_empty_message_is_zero_bits():
     code = ArithmeticCoder([0.5, 0.5])
     assert len(code.encode([])) == 0

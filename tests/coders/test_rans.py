@@ -93,6 +93,15 @@ def test_golden_pinned():
     assert bits.to01() == "00011001010000110010010001000111101011000101101111000000110000001111001101010100"
 
 
+def test_golden_default_precision():
+    # Pinned: default precision 20 and the quantizer (tests/test_quantize.py pins its output).
+    q = Distribution.zipf(6, 1.0).mix(Distribution.uniform(6), 0.3)
+    bits = RansCoder(q).encode([0, 1, 0, 5, 2, 0, 3, 1, 4, 0])
+    assert bits.to01() == (
+        "01100001001010111101101011010001111000111000011001011001100010111010000001101110011010111010110"
+    )
+
+
 def test_excess_bounds_formula():
     code = RansCoder([0.5, 0.5], precision=20)
     lo, hi = code.excess_bounds(1000)
