@@ -31,6 +31,7 @@ the state sits far above its lower limit and the measured cost is a few 1e-6 bit
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 from bitarray import bitarray
@@ -64,14 +65,12 @@ class RansCoder(StaticStreamCoder):
         eps_dn = -2.0 * math.log2(1.0 - e)
         return 70.0 - n * eps_dn, 72.0 + n * eps_up
 
-    @property
+    @cached_property
     def _rcp(self) -> np.ndarray:
-        rcp = getattr(self, "_rcp_cache", None)
-        if rcp is None:
-            with np.errstate(divide="ignore"):
-                rcp = 1.0 / self._freqs.astype(np.float64)
-            self._rcp_cache = rcp
-        return rcp
+        """``1/f`` per symbol for the kernel's division-free ``x // f`` (inf where f = 0;
+        such symbols are refused before they are coded)."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / self._freqs.astype(np.float64)
 
     def encode(self, symbols) -> bitarray:
         arr = self._symbols(symbols)
