@@ -12,6 +12,7 @@ from .errors import (
     SpecError,
 )
 from .measures import cross_entropy, entropy, kl_divergence
+from .quantize import quantize
 from .spec import parse_distribution
 
 __version__ = "0.1.0"
@@ -30,4 +31,5 @@ __all__ = [
     "entropy",
     "kl_divergence",
     "parse_distribution",
+    "quantize",
 ]

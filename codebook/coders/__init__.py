@@ -14,13 +14,19 @@ from .registry import CoderInfo, UnknownCoderError, build, from_dict, from_json,
 from .huffman import HuffmanCode, huffman_lengths  # noqa: E402  isort: skip
 from .shannon import ShannonCode, ShannonFanoEliasCode, sfe_codewords, shannon_lengths  # noqa: E402  isort: skip
 from .prefix import CanonicalPrefixCode, PrefixCode, canonical_codewords  # noqa: E402  isort: skip
+from .arithmetic import ArithmeticCoder  # noqa: E402  isort: skip
+from .rans import RansCoder  # noqa: E402  isort: skip
+from .adaptive import AdaptiveArithmeticCoder  # noqa: E402  isort: skip
 
 __all__ = [
+    "AdaptiveArithmeticCoder",
+    "ArithmeticCoder",
     "CanonicalPrefixCode",
     "Code",
     "CoderInfo",
     "HuffmanCode",
     "PrefixCode",
+    "RansCoder",
     "ShannonCode",
     "ShannonFanoEliasCode",
     "UnknownCoderError",

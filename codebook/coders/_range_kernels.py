@@ -1,0 +1,411 @@
+"""numba kernels of the range (arithmetic) coders: static (``arithmetic.py``) and adaptive
+(``adaptive.py``). The only per-symbol loops of those coders.
+
+The coder (a range coder in the style of Subbotin / LZMA with carry propagation, after Witten,
+Neal & Cleary 1987, CACM 30(6)). Invariants between symbols, in units of ``2**-56`` of the
+current output byte position::
+
+    0 <= low < 2**56,   2**48 <= range <= 2**56,
+    the message's interval is [low, low + range) (+ the bytes already written)
+
+* Coding a symbol with frequency ``f`` and cumulative ``c`` out of a total ``T`` (``2**b`` for
+  the static coder, the running pseudo-count total for the adaptive one):
+  ``r = range // T; low += r * c; range = r * f``. The slice lost at the top of each step,
+  ``range - r * T < T``, is why a coded length exceeds ``-log2 q_hat`` by at most
+  ``-log2(1 - T / 2**48)`` bits per symbol (``eps_up``); it is never shorter.
+* ``low`` may overflow past ``2**56``: the carry is added straight into the bytes already
+  written (walking back over ``0xFF`` bytes). It can never run past the first byte, because
+  the interval always lies inside ``[0, 1)``.
+* While ``range < 2**48`` the top byte of ``low`` is final (up to a carry): it is written
+  and everything shifts left by 8 bits.
+* Termination (``flush``): the fewest ``j`` bits such that the dyadic interval
+  ``[v, v + 2**(56-j))`` lies inside ``[low, low + range)``. Because the whole dyadic
+  interval is inside, *any* bits may follow the stream (junk, the next stream, zero padding)
+  and the decoder still decodes correctly. ``j <= 58 - log2(range)``, hence at most 2 bits
+  above the information content; an empty message (or a one-symbol alphabet) takes 0 bits.
+* The decoder keeps ``d = value - low`` and ``range``; it recomputes ``low`` at the end from
+  its window and ``d``, repeats the encoder's flush computation and so knows exactly how many
+  bits the encoder wrote (``bits consumed``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+WINDOW = 56
+TOP = np.int64(1) << np.int64(56)
+BOTTOM = np.int64(1) << np.int64(48)
+MASK = TOP - np.int64(1)
+BYTES2 = np.int64(1) << np.int64(40)
+BYTES3 = np.int64(1) << np.int64(32)
+BYTES4 = np.int64(1) << np.int64(24)
+BYTES5 = np.int64(1) << np.int64(16)
+
+OK, CORRUPT = 0, 2
+
+
+@njit(cache=True, inline="always")
+def _carry(out, o):
+    k = o - 1
+    while out[k] == 255:
+        out[k] = 0
+        k -= 1
+    out[k] += 1
+
+
+@njit(cache=True, inline="always")
+def _due_bytes(rng):
+    """How many bytes renormalisation shifts out: the fewest that bring ``rng`` back to
+    ``>= 2**48``. ``rng >= 2**8`` after any step (``range // T >= 2**8`` for ``T <= 2**40``),
+    so at most 5. Counting instead of looping avoids a mispredicted branch per symbol."""
+    return (
+        np.int64(rng < BOTTOM)
+        + np.int64(rng < BYTES2)
+        + np.int64(rng < BYTES3)
+        + np.int64(rng < BYTES4)
+        + np.int64(rng < BYTES5)
+    )
+
+
+@njit(cache=True, inline="always")
+def _store5(out, o, low):
+    """Write the top 5 bytes of ``low`` at ``out[o:o+5]``; the ones not yet due are
+    overwritten by later stores (``out`` has slack)."""
+    out[o] = low >> np.int64(48)
+    out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+    out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+    out[o + 3] = (low >> np.int64(24)) & np.int64(255)
+    out[o + 4] = (low >> np.int64(16)) & np.int64(255)
+
+
+@njit(cache=True, inline="always")
+def _peek5(buf, ip, size):
+    """The 5 bytes at ``buf[ip:]`` as one big-endian integer; bytes past the end read as 0."""
+    if ip + 5 <= size:
+        return (
+            (np.int64(buf[ip]) << np.int64(32))
+            | (np.int64(buf[ip + 1]) << np.int64(24))
+            | (np.int64(buf[ip + 2]) << np.int64(16))
+            | (np.int64(buf[ip + 3]) << np.int64(8))
+            | np.int64(buf[ip + 4])
+        )
+    v = np.int64(0)
+    for k in range(5):
+        v = (v << np.int64(8)) | (np.int64(buf[ip + k]) if ip + k < size else np.int64(0))
+    return v
+
+
+@njit(cache=True)
+def flush_bits(low, rng):
+    """``(j, v)``: the fewest bits ``j`` and the value ``v`` (a multiple of ``2**(56-j)``, maybe
+    ``>= 2**56``, i.e. with a carry) with ``low <= v`` and ``v + 2**(56-j) <= low + rng``."""
+    for j in range(WINDOW + 1):
+        shift = np.int64(WINDOW - j)
+        u = np.int64(1) << shift
+        v = ((low + u - np.int64(1)) >> shift) << shift
+        if v + u <= low + rng:
+            return j, v
+    return -1, np.int64(0)  # unreachable: rng >= 1 makes j = 56 always work
+
+
+@njit(cache=True)
+def _finish(out, o, low, rng):
+    """Write the termination bits; return the total number of bits of the stream."""
+    j, v = flush_bits(low, rng)
+    if v >= TOP:
+        v -= TOP
+        _carry(out, o)
+    for k in range((j + 7) // 8):
+        out[o + k] = (v >> np.int64(48 - 8 * k)) & np.int64(255)
+    return 8 * o + j
+
+
+@njit(cache=True)
+def _check_end(window, d, rng, n, ip):
+    """Recompute the encoder's termination and check the stream really ends that way.
+
+    The value read is ``V = low + d``. The encoder wrote the ``j`` bits of ``v``; the stream
+    is that encoding (followed by anything) exactly when ``v <= V < v + 2**(56-j)``. Checking
+    this makes truncation always detectable: a truncated stream that still "decoded" would be
+    a valid encoding of some message that is a proper prefix of another valid encoding, and
+    the encodings of n-symbol messages are prefix-free (their dyadic intervals are disjoint).
+    """
+    low = (window - d) & MASK
+    j, v = flush_bits(low, rng)
+    used = 8 * (ip - 7) + j
+    diff = d - (v - low)
+    if diff < 0 or diff >= (np.int64(1) << np.int64(WINDOW - j)):
+        return CORRUPT, n, used
+    return OK, n, used
+
+
+@njit(cache=True)
+def encode_static(symbols, freq, start, precision, out):
+    """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
+
+    ``out`` (uint8) must hold the whole stream plus 8 bytes; ``precision <= 24``. Returns the number of bits, or
+    ``-1 - i`` if ``symbols[i]`` is outside ``0..K-1`` or has frequency 0 (the first such
+    ``i``; the caller raises with the shared checks).
+    """
+    k = freq.size
+    b = np.int64(precision)
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(symbols.size):
+        s = symbols[i]
+        if s < 0 or s >= k:
+            return -1 - i
+        f = freq[s]
+        if f == 0:
+            return -1 - i
+        r = rng >> b
+        low += r * start[s]
+        rng = r * f
+        if low >= TOP:
+            low -= TOP
+            _carry(out, o)
+        # Renormalise without a data-dependent loop: precision <= 24 keeps rng >= 2**24, so
+        # at most 3 bytes are due; store the top 3 bytes of low every time (bytes beyond the
+        # ones due are overwritten later) and advance by the count of bytes due.
+        out[o] = low >> np.int64(48)
+        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
+        o += nb
+        low = (low << (np.int64(8) * nb)) & MASK
+        rng <<= np.int64(8) * nb
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
+    """Decode ``n`` symbols from ``buf`` (the stream's bytes; reads past its end see zeros).
+
+    The symbol of a slot ``t`` is found from ``coarse[t >> shift]`` (the symbol owning the
+    start of that group of slots) and a short forward scan over ``start`` (which carries the
+    sentinel ``start[K] = 2**precision``). Returns ``(status, i, bits)``: OK with ``bits`` the
+    exact length the encoder wrote
+    (the caller compares it with ``nbits``), or CORRUPT at symbol ``i`` when the value falls in
+    the slice no symbol owns (possible only for a corrupted or truncated stream).
+    """
+    b = np.int64(precision)
+    total = np.int64(1) << b
+    size = buf.size
+    window = np.int64(0)
+    for k in range(7):
+        window = (window << np.int64(8)) | (np.int64(buf[k]) if k < size else np.int64(0))
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng >> b
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        s = np.int64(coarse[t >> shift])
+        while start[s + 1] <= t:
+            s += 1
+        d -= r * start[s]
+        rng = r * freq[s]
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
+        out[i] = s
+    return _check_end(window, d, rng, n, ip)
+
+
+# ---------------------------------------------------------------------- adaptive model
+# Pseudo-counts: weight(s) = den * count(s) + num for a prior alpha = num / den, total
+# T = den * t + K * num after t symbols. Cumulative weights live in a Fenwick tree (1-based),
+# so finding c(s) and updating cost O(log K) each; decoding descends the same tree.
+
+
+@njit(cache=True)
+def _fenwick_init(k, num):
+    tree = np.zeros(k + 1, dtype=np.int64)
+    for i in range(1, k + 1):
+        tree[i] += num
+        parent = i + (i & -i)
+        if parent <= k:
+            tree[parent] += tree[i]
+    return tree
+
+
+@njit(cache=True, inline="always")
+def _fenwick_prefix(tree, s):
+    """Sum of the weights of symbols ``0..s-1``."""
+    acc = np.int64(0)
+    i = s
+    while i > 0:
+        acc += tree[i]
+        i -= i & -i
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _fenwick_add(tree, s, delta):
+    i = s + 1
+    k = tree.size - 1
+    while i <= k:
+        tree[i] += delta
+        i += i & -i
+
+
+@njit(cache=True)
+def encode_adaptive(symbols, k, num, den, out):
+    """Adaptive range coding with the pseudo-count prior ``num/den``; like ``encode_static``
+    (returns ``-1 - i`` if ``symbols[i]`` is outside ``0..k-1``)."""
+    tree = _fenwick_init(k, num)
+    weight = np.full(k, num, dtype=np.int64)
+    total = np.int64(k) * num
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(symbols.size):
+        s = symbols[i]
+        if s < 0 or s >= k:
+            return -1 - i
+        c = _fenwick_prefix(tree, s)
+        r = rng // total
+        low += r * c
+        rng = r * weight[s]
+        if low >= TOP:
+            low -= TOP
+            _carry(out, o)
+        _store5(out, o, low)
+        nb = _due_bytes(rng)
+        o += nb
+        low = (low << (np.int64(8) * nb)) & MASK
+        rng <<= np.int64(8) * nb
+        weight[s] += den
+        total += den
+        _fenwick_add(tree, s, den)
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def decode_adaptive(buf, nbits, n, k, num, den, out):
+    """Inverse of ``encode_adaptive``; returns ``(status, i, bits)`` like ``decode_static``."""
+    tree = _fenwick_init(k, num)
+    weight = np.full(k, num, dtype=np.int64)
+    total = np.int64(k) * num
+    top_step = np.int64(1)
+    while top_step * 2 <= k:
+        top_step *= 2
+    size = buf.size
+    window = np.int64(0)
+    for j in range(7):
+        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng // total
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        # Fenwick descent: the largest pos with prefix(pos) <= t; then s = pos.
+        pos = 0
+        rem = t
+        step = top_step
+        while step > 0:
+            nxt = pos + step
+            if nxt <= k:
+                v = tree[nxt]
+                take = v <= rem
+                pos = nxt if take else pos
+                rem = rem - v if take else rem
+            step >>= 1
+        s = pos
+        d -= r * (t - rem)
+        rng = r * weight[s]
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
+        out[i] = s
+        weight[s] += den
+        total += den
+        _fenwick_add(tree, s, den)
+    return _check_end(window, d, rng, n, ip)
+
+
+SMALL_BLOCK = 16
+SMALL_K = SMALL_BLOCK * SMALL_BLOCK
+
+
+@njit(cache=True)
+def decode_adaptive_small(buf, nbits, n, k, num, den, out):
+    """``decode_adaptive`` for ``k <= 256``, same bits, faster search.
+
+    The cumulative weights are kept as 16 blocks of 16 symbols: inclusive prefix sums of the
+    block totals and, inside each block, of the symbols. Finding a symbol counts how many
+    prefix sums are <= the target (16 + 16 independent compares that vectorize, instead of
+    the Fenwick descent's chain of dependent loads) and an update adds to the tails of the
+    two arrays with fixed-length masked loops. The decoded symbols are identical, since the
+    search answers the same question: the ``s`` with ``c(s) <= t < c(s) + w(s)``.
+    """
+    blk = SMALL_BLOCK
+    incl = np.zeros(SMALL_K, dtype=np.int64)
+    block_incl = np.zeros(blk, dtype=np.int64)
+    weight = np.zeros(SMALL_K, dtype=np.int64)
+    for s in range(k):
+        weight[s] = num
+    acc = np.int64(0)
+    for g in range(blk):
+        inner = np.int64(0)
+        for j in range(blk):
+            inner += weight[g * blk + j]
+            incl[g * blk + j] = inner
+        acc += inner
+        block_incl[g] = acc
+    total = np.int64(k) * num
+    size = buf.size
+    window = np.int64(0)
+    for j in range(7):
+        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng // total
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        g = np.int64(0)
+        for h in range(blk):
+            g += np.int64(block_incl[h] <= t)
+        base = block_incl[g - 1] if g > 0 else np.int64(0)
+        rem = t - base
+        off = g * blk
+        j = np.int64(0)
+        for h in range(blk):
+            j += np.int64(incl[off + h] <= rem)
+        s = off + j
+        c = base + (incl[s - 1] if j > 0 else np.int64(0))
+        d -= r * c
+        rng = r * weight[s]
+        nb = _due_bytes(rng)
+        sh = np.int64(8) * nb
+        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
+        d = (d << sh) | v
+        window = ((window << sh) | v) & MASK
+        rng <<= sh
+        ip += nb
+        out[i] = s
+        weight[s] += den
+        total += den
+        for h in range(blk):
+            incl[off + h] += den if h >= j else 0
+        for h in range(blk):
+            block_incl[h] += den if h >= g else 0
+    return _check_end(window, d, rng, n, ip)
