@@ -57,6 +57,20 @@ class TestCode:
         assert "expected_length_p" not in data
         assert data["codewords"] == ["001", "10", "1101", "1111"]  # C&T §5.9 example
 
+    def test_stream_coders_show_their_quantized_model(self, capsys):
+        status, out, _ = run(capsys, "code", "--q", "0.5,0.25,0.25", "--coder", "rans", "--precision", "4",
+                             "--p", "0.25,0.25,0.5", "--format", "json")
+        data = json.loads(out)
+        assert status == 0
+        # A dyadic q quantizes exactly at 4 bits: 8, 4, 4 of 16; ideal lengths 1, 2, 2 bits.
+        assert data["frequencies"] == [8, 4, 4] and data["ideal_lengths"] == [1.0, 2.0, 2.0]
+        # H(p, q_hat) by hand: .25*1 + .25*2 + .5*2 = 1.75 bits.
+        assert data["expected_length_p"] == 1.75 and data["H_pq"] == 1.75
+
+    def test_adaptive_has_no_static_table(self, capsys):
+        status, _, err = run(capsys, "code", "--q", "0.5,0.5", "--coder", "adaptive")
+        assert status == 2 and "has no static code table" in err
+
     def test_table_marks_symbols_without_codeword(self, capsys):
         _, out, _ = run(capsys, "code", "--q", "0.5,0,0.5", "--p", "1/3,1/3,1/3")
         assert "(none: q = 0)" in out and "inf" in out
