@@ -75,7 +75,8 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
     Prefix codes are checked exactly (bits = Σ n_x l(x)) and their bits/symbol against the
     exact E_p[l] with an interval from the exact variance; stream coders message by message
     against -log2 q_hat(x^n) plus their documented overhead. Verdicts use a family-wise
-    (Bonferroni) level; the ± column is a 95 % interval.
+    (Bonferroni) level; the ± column is a 95 % interval. Exit status 3 when any verdict is
+    "not consistent" (1 for bad input).
 
     \b
     Examples:
@@ -116,6 +117,7 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
                      seed_note=f"master seed {seed}; trial t samples with numpy SeedSequence([{seed}, t]) on PCG64.",
                      results=[result], figures=lambda rs, out: summary_figure(rs[0], out))
         click.echo(f"report written to {out_dir}", err=True)
+    _exit_if_inconsistent([result], "simulate")
 
 
 def _table(result) -> str:
@@ -160,7 +162,8 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
     """Run a named experiment from the catalogue (see --list) and report it.
 
     Every task of a sweep is seeded from the master seed and its index, so the results do
-    not depend on --workers. A progress bar goes to stderr when it is a terminal.
+    not depend on --workers. A progress bar goes to stderr when it is a terminal. Exit status
+    3 when any verdict is "not consistent".
 
     \b
     Examples:
@@ -210,3 +213,17 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
                                "on PCG64, whatever the number of workers.",
                      results=results, figures=sdef.figures, findings=findings)
         click.echo(f"report written to {out_dir}", err=True)
+    _exit_if_inconsistent(results, f"sweep {name}")
+
+
+EXIT_INCONSISTENT = 3
+
+
+def _exit_if_inconsistent(results, what: str) -> None:
+    """Exit with status 3 when any verdict is "not consistent", so scripts and CI can tell."""
+    from simulations.verdicts import CONSISTENT
+
+    bad = sorted({s["coder"] for r in results for s in r.summaries if s["verdict"] != CONSISTENT})
+    if bad:
+        click.echo(f"codebook {what}: not consistent with theory: {', '.join(bad)} (exit status 3)", err=True)
+        raise click.exceptions.Exit(EXIT_INCONSISTENT)

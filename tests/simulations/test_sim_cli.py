@@ -90,3 +90,22 @@ def test_sweep_quick_report(capsys, tmp_path):
     md = (tmp_path / "report.md").read_text()
     assert "![" in md and "blocks.png" in md and "codebook sweep blocks --seed 0 --quick" in md
     assert err.strip() == f"report written to {tmp_path}"  # no progress bar: stderr is not a terminal
+
+
+def test_an_inconsistent_verdict_exits_with_status_3(capsys):
+    # A result whose summary says "not consistent" (as a broken coder would produce) must
+    # not exit 0: scripts and CI read the status.
+    import click
+    import pytest
+
+    from codebook.cli.simulate import _exit_if_inconsistent
+
+    class Result:
+        summaries = [{"coder": "huffman", "verdict": "consistent"}, {"coder": "rans", "verdict": "not consistent"}]
+
+    with pytest.raises(click.exceptions.Exit) as info:
+        _exit_if_inconsistent([Result()], "simulate")
+    assert info.value.exit_code == 3
+    assert "not consistent with theory: rans" in capsys.readouterr().err
+    Result.summaries = Result.summaries[:1]
+    _exit_if_inconsistent([Result()], "simulate")  # all consistent: returns quietly
