@@ -12,12 +12,15 @@ import click
 
 from .. import __version__
 from .code import code
+from .compress import compress, decompress
 from .main_group import cli
 from .measure import measure
 from .errors import run_cli
 
 cli.add_command(measure)
 cli.add_command(code)
+cli.add_command(compress)
+cli.add_command(decompress)
 
 
 def main(argv: list[str] | None = None) -> None:
