@@ -215,6 +215,10 @@ def test_missing_input_and_bad_options(capsys, tmp_path):
     assert status == 1 and "unknown coder 'nope'" in err
     status, _, err = run(capsys, "compress", PROSE, tmp_path / "x", "--coder", "huffman", "--precision", "12")
     assert status == 2 and "--precision applies to stream coders" in err
+    status, _, err = run(capsys, "compress", PROSE, tmp_path / "no" / "x")
+    assert status == 1 and f"the directory '{tmp_path / 'no'}' does not exist" in err
+    status, _, err = run(capsys, "compress", PROSE, tmp_path, "--coder", "huffman")
+    assert status == 1 and "is a directory" in err
     status, _, err = run(capsys, "compress", PROSE, tmp_path / "x", "--smoothing", "-1")
     assert status == 2 and "--smoothing" in err
     assert listing(tmp_path) == []

@@ -80,6 +80,12 @@ def test_golden_layout_of_a_huffman_file_matches_the_documented_bytes():
     assert json.loads(blob[47 : 47 + struct.unpack_from("<I", blob, 12)[0]]) == huffman_model(ABRA_LENGTHS)
     assert blob[:8] == MAGIC and blob[8] == 1 and blob[10] == 7 and blob[40:47] == b"huffman"
     assert struct.unpack_from("<QQI", blob, 16) == (11, 23, zlib.crc32(ABRA))
+    # The bytes printed in docs/container.md (example section).
+    assert blob[:40].hex(" ") == (
+        "89 43 42 4b 0d 0a 1a 0a 01 00 07 00 3f 02 00 00 0b 00 00 00 00 00 00 00 "
+        "17 00 00 00 00 00 00 00 b7 f9 ea 17 15 cc 76 ee"
+    )
+    assert blob[-7:-4] == bytes([0b01001110, 0b10101100, 0b10011100]) and len(blob) == 629
 
 
 def test_header_reports_sizes_and_rebuilt_code():

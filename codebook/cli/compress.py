@@ -108,6 +108,9 @@ def check_output(out: str, in_path: str, force: bool) -> None:
         return
     if os.path.isdir(out):
         raise ContainerError(f"OUT {out!r} is a directory")
+    directory = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(directory):
+        raise ContainerError(f"cannot write OUT {out!r}: the directory {directory!r} does not exist")
     if os.path.exists(out):
         if in_path != "-" and os.path.exists(in_path) and os.path.samefile(in_path, out):
             raise ContainerError(f"IN and OUT are the same file ({out!r})")
