@@ -143,13 +143,30 @@ def zero_probability_byte(data, model: Distribution) -> tuple[int, int] | None:
     Such a byte has no codeword (prefix codes) or no interval (stream coders): H(p, q) is
     infinite and the data cannot be coded with this model. ``None`` if every byte is codable.
     """
-    arr = np.frombuffer(data, dtype=np.uint8)
     if len(model) != ALPHABET_SIZE:
         raise ContainerError(f"the model must have {ALPHABET_SIZE} symbols (bytes); got K = {len(model)}")
-    impossible = model.probs == 0
-    if arr.size == 0 or not impossible.any():
+    return _first_byte_in(data, model.probs == 0)
+
+
+def uncodable_bytes(code: Code) -> np.ndarray | None:
+    """Byte values the coder cannot code at all (bool mask of 256), or ``None`` if unknown.
+
+    A prefix code has no codeword for a length-0 symbol; a stream coder no interval for a
+    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders code every
+    symbol.
+    """
+    kind = coders.info(code.name).kind
+    table = getattr(code, "lengths", None) if kind == "prefix" else getattr(code, "frequencies", None)
+    if kind == "adaptive" or table is None:
         return None
-    hits = impossible[arr]
+    return np.asarray(table) == 0
+
+
+def _first_byte_in(data, mask: np.ndarray) -> tuple[int, int] | None:
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if arr.size == 0 or not mask.any():
+        return None
+    hits = mask[arr]
     if not hits.any():
         return None
     offset = int(np.argmax(hits))
@@ -192,6 +209,13 @@ def compress(data, code: Code, *, model: Distribution | None = None, max_size: i
                 f"byte {bad[0]} (0x{bad[0]:02x}) at offset {bad[1]} of the input has probability 0 "
                 f"under the model, so no code can represent it; smooth the model (add-A, A > 0)"
             )
+    mask = uncodable_bytes(code)
+    bad = None if mask is None or mask.size != ALPHABET_SIZE else _first_byte_in(view, mask)
+    if bad is not None:
+        raise EncodeError(
+            f"byte {bad[0]} (0x{bad[0]:02x}) at offset {bad[1]} of the input has no code in the "
+            f"{code.name} coder's table (its model probability is 0 or was quantized to 0)"
+        )
     symbols = np.frombuffer(view, dtype=np.uint8)
     bits = code.encode(symbols)
     nbits = len(bits)
@@ -440,5 +464,6 @@ __all__ = [
     "decompress",
     "max_file_size",
     "read_header",
+    "uncodable_bytes",
     "zero_probability_byte",
 ]

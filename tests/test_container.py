@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from codebook import Distribution, coders, container
-from codebook.errors import ContainerError, DistributionError, EncodeError
+from codebook.errors import ContainerError, DecodeError, DistributionError, EncodeError
 
 DATA = Path(__file__).parent / "data"
 TEXTS = sorted(p.name for p in DATA.iterdir() if p.suffix in (".txt", ".log"))
@@ -180,10 +180,11 @@ def test_byte_with_zero_probability_is_named_with_its_offset():
     assert container.zero_probability_byte(b"abca", q) is None
 
 
-def test_without_the_model_the_coder_error_still_names_symbol_and_position():
+def test_without_the_model_the_code_table_still_names_byte_and_offset():
     code, _ = build("huffman", b"abc")
-    with pytest.raises(EncodeError, match="symbol 122 at position 4"):
+    with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4 of the input has no code in the huffman"):
         container.compress(b"abcaz", code)
+    assert container.uncodable_bytes(code).sum() == 253
 
 
 def test_refuses_a_code_not_over_bytes():
@@ -344,3 +345,95 @@ def test_the_make_log_generator_reproduces_the_shipped_log():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.generate() == (DATA / "lighthouse.log").read_text(encoding="ascii")
+
+
+# --------------------------------------------------------------------------- generic over coder kinds
+class ToyStream(coders.Code):
+    """A stand-in "stream" coder for the kind-specific checks, until the real ones land.
+
+    Its model is 256 integer frequencies summing to 2**8; it writes each symbol as 8 plain bits
+    (exactly right for the uniform table) and refuses symbols of frequency 0. Its from_dict
+    checks nothing on purpose, so that the container's own checks are what is tested.
+    """
+
+    name = "toystream"
+
+    def __init__(self, q=None, precision=8, frequencies=None):
+        self.precision = precision
+        self.frequencies = np.ones(256, dtype=np.int64) if frequencies is None else np.asarray(frequencies)
+
+    @property
+    def alphabet_size(self):
+        return len(self.frequencies)
+
+    def encode(self, symbols):
+        arr = np.asarray(symbols, dtype=np.uint8)
+        bad = np.flatnonzero(self.frequencies[arr] == 0)
+        if bad.size:
+            raise EncodeError(f"symbol {arr[bad[0]]} at position {bad[0]} has frequency 0")
+        from bitarray import bitarray
+
+        bits = bitarray(endian="big")
+        bits.frombytes(arr.tobytes())
+        return bits
+
+    def decode_partial(self, bits, n):
+        if len(bits) < 8 * n:
+            raise DecodeError("truncated", position=len(bits))
+        return np.frombuffer(bits[: 8 * n].tobytes(), dtype=np.uint8).astype(np.int64), 8 * n
+
+    def to_dict(self):
+        return {"coder": self.name, "precision": self.precision, "frequencies": self.frequencies.tolist()}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(precision=data["precision"], frequencies=data["frequencies"])
+
+
+@pytest.fixture
+def toystream(monkeypatch):
+    from codebook.coders import registry
+
+    monkeypatch.setitem(registry._REGISTRY, "toystream", registry.CoderInfo("toystream", ToyStream, "stream", "test"))
+    return ToyStream
+
+
+def test_a_stream_coder_round_trips_through_the_registry(toystream):
+    blob = container.compress(ABRA, coders.build("toystream", container.byte_distribution(ABRA)))
+    assert container.read_header(blob).payload_bits == 88
+    assert container.decompress(blob) == ABRA
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ({"precision": 8, "frequencies": [1] * 255 + [2]}, r"frequencies sum to 257, not 2\*\*8 = 256"),
+        ({"precision": 8, "frequencies": [2] * 127 + [-1, 3] + [1] * 127}, "non-negative integers"),
+        ({"precision": 8, "frequencies": [0.5] * 256}, "non-negative integers"),
+        ({"precision": 8}, r"invalid \(KeyError"),
+        ({"precision": 8, "frequencies": [1] * 512}, "512 symbols; bytes need 256"),
+    ],
+)
+def test_stream_tables_are_checked_by_the_container(toystream, model, message):
+    bits = "".join(f"{b:08b}" for b in ABRA)
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(pack(ABRA, "toystream", dict(model, coder="toystream"), bits))
+
+
+def test_a_quantized_zero_frequency_is_named_before_encoding(toystream):
+    freqs = [1] * 256
+    freqs[ord("c")], freqs[ord("a")] = 0, 2
+    code = ToyStream(frequencies=freqs)
+    with pytest.raises(EncodeError, match=r"byte 99 \(0x63\) at offset 4 .* no code in the toystream coder's table"):
+        container.compress(ABRA, code)
+
+
+def test_stream_coders_are_not_held_to_one_bit_per_symbol_but_to_max_size(toystream):
+    bits = "".join(f"{b:08b}" for b in ABRA)
+    model = dict(ToyStream().to_dict())
+    # n > B is legal for a stream coder (a skewed model spends < 1 bit per symbol): the decoder
+    # decides, and here it finds the stream too short.
+    with pytest.raises(ContainerError, match="does not decode with coder 'toystream': truncated"):
+        container.decompress(pack(ABRA, "toystream", model, bits, n=100))
+    with pytest.raises(ContainerError, match="above the limit"):
+        container.decompress(pack(ABRA, "toystream", model, bits, n=2**40))
