@@ -131,9 +131,14 @@ def byte_distribution(data, smoothing: float = 0.0) -> Distribution:
     ``file+A:PATH`` of ``codebook measure``): both normalise the same counts through
     :meth:`Distribution.from_counts`; only the counting is done without an int64 copy.
     """
-    if len(data) == 0 and smoothing == 0:
+    return counts_distribution(byte_counts(data), smoothing)
+
+
+def counts_distribution(counts: np.ndarray, smoothing: float = 0.0) -> Distribution:
+    """:func:`byte_distribution` from byte counts already taken (e.g. over a file in chunks)."""
+    if int(np.sum(counts)) == 0 and smoothing == 0:
         raise DistributionError("cannot estimate a byte distribution from empty data without smoothing")
-    return Distribution.from_counts(byte_counts(data), smoothing)
+    return Distribution.from_counts(counts, smoothing)
 
 
 # --------------------------------------------------------------------------- writing
@@ -460,6 +465,7 @@ __all__ = [
     "byte_counts",
     "byte_distribution",
     "compress",
+    "counts_distribution",
     "decode",
     "decompress",
     "max_file_size",

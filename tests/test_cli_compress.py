@@ -278,3 +278,13 @@ def test_uint8_view_not_copied_into_python_objects():
 
     data = np.tile(np.arange(256, dtype=np.uint8), (1 << 22) // 256 + 3).tobytes()
     assert container.byte_counts(data).tolist() == [len(data) // 256] * 256
+
+
+def test_train_can_come_from_stdin(capsys, tmp_path):
+    out = cli_process("compress", PROSE, tmp_path / "p.cbk", "--model-from", "-", "--coder", "huffman",
+                      "--format", "json", stdin=LOG.read_bytes())
+    assert out.returncode == 0, out.stderr
+    status, expected, _ = run(capsys, "compress", PROSE, tmp_path / "q.cbk", "--model-from", LOG,
+                              "--coder", "huffman", "--format", "json")
+    assert json.loads(out.stdout)["H_pq"] == json.loads(expected)["H_pq"]
+    assert (tmp_path / "p.cbk").read_bytes() == (tmp_path / "q.cbk").read_bytes()

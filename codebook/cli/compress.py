@@ -12,13 +12,16 @@ on stdout nothing is written unless the whole result was computed and verified f
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import shlex
 import stat
 import sys
 import tempfile
 
 import click
+import numpy as np
 
 from .. import coders, container
 from ..container import DEFAULT_MAX_SIZE
@@ -86,6 +89,17 @@ def read_input(path: str, max_size: int, what: str = "IN") -> bytes:
     if len(data) > max_size:
         raise ContainerError(f"{what} {source} is more than {max_size} bytes (--max-size)")
     return data
+
+
+def count_bytes(path: str) -> np.ndarray:
+    """Byte counts of a file (``-`` = stdin) read in 16 MiB chunks: TRAIN needs no size limit."""
+    counts = np.zeros(container.ALPHABET_SIZE, dtype=np.int64)
+    if path != "-" and os.path.isdir(path):
+        raise ContainerError(f"TRAIN {path!r} is a directory")
+    with contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            counts += container.byte_counts(chunk)
+    return counts
 
 
 def _read_limited(fh, limit: int) -> bytes:
@@ -209,11 +223,10 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
     data = read_input(in_path, max_size)
     if train_path is not None:
         smoothing = KT_SMOOTHING if smoothing is None else smoothing
-        train = read_input(train_path, max_size, "TRAIN")
-        if not train and smoothing == 0:
+        counts = count_bytes(train_path)
+        if not counts.any() and smoothing == 0:
             raise DistributionError(f"TRAIN {train_path!r} is empty; a model needs --smoothing A > 0")
-        q = container.byte_distribution(train, smoothing)
-        del train
+        q = container.counts_distribution(counts, smoothing)
     else:
         smoothing = 0.0 if smoothing is None else smoothing
         # An empty IN has no byte distribution; any model codes it in 0 payload bytes.
@@ -253,7 +266,8 @@ def _report(data, q, code, header, in_path, out_path, train_path, smoothing, kin
         "coder_model_bits_per_byte": math.nan,
     }
     if train_path is not None and in_path != "-" and train_path != "-":
-        result["measure_command"] = f"codebook measure --p file:{in_path} --q file+{smoothing!r}:{train_path}"
+        p_spec, q_spec = shlex.quote(f"file:{in_path}"), shlex.quote(f"file+{smoothing!r}:{train_path}")
+        result["measure_command"] = f"codebook measure --p {p_spec} --q {q_spec}"
     if n:
         p = container.byte_distribution(data)
         result.update(H_p=entropy(p), H_pq=cross_entropy(p, q), D_pq=kl_divergence(p, q))
@@ -297,6 +311,8 @@ def _report_table(r: dict) -> str:
         f"model: {source}",
         table(["quantity", "value", "unit"], rows, "lrl"),
     ]
+    if r["kind"] == "adaptive":
+        lines.append("the adaptive coder learns its own model while coding: q above is a reference, not used")
     if "measure_command" in r:
         lines.append(f"H(p_IN,{q_name}) and D are those of: {r['measure_command']}")
     return "\n".join(lines)
