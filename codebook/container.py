@@ -431,17 +431,69 @@ def _check_frequencies(code: Code) -> None:
 
 
 def _check_count(code: Code, name: str, n: int, nbits: int) -> None:
-    """Bound n by what the payload can hold, where the coder allows a bound.
+    """Refuse an n that no message of n symbols could fit into B payload bits.
 
-    Every codeword of a prefix code has at least one bit, so n <= B exactly. Stream and
-    adaptive coders can spend far less than a bit per symbol (a skewed model, a long run), so
-    for them n is bounded only by ``max_size``.
+    Prefix codes: every codeword has at least one bit, so n <= B exactly. Other coders: see
+    :func:`min_payload_bits`; where no bound is known, n is bounded by ``max_size`` only.
     """
     if coders.info(name).kind == "prefix" and n > nbits:
         raise ContainerError(
             f"header says n = {n} symbols but the payload has only {nbits} bits; a prefix code "
             f"spends at least one bit per symbol"
         )
+    floor = min_payload_bits(code, n)
+    if floor > nbits:
+        raise ContainerError(
+            f"header says n = {n} symbols but the payload has only {nbits} bits; coder {name!r} "
+            f"needs at least {math.floor(floor)} bits for any {n} symbols"
+        )
+
+
+def min_payload_bits(code: Code, n: int) -> float:
+    """A lower bound on ``len(code.encode(x))`` over all messages x of n symbols (bits; 0 if unknown).
+
+    This is what lets the reader refuse an absurd symbol count before the decoder allocates
+    n output symbols. It is built from each coder's documented public model, and is
+    deliberately loose (a 1e-9 relative margin plus 8 bits), because it only has to reject
+    what cannot be, never what can:
+
+    * prefix code: n * (shortest codeword length);
+    * stream coder (``frequencies``, ``precision``, ``excess_bounds``): every symbol costs at
+      least ``precision - log2(max f)`` ideal bits, and the coder's output stays above the ideal
+      length plus ``excess_bounds(n)[0]`` (THEORY.md (f));
+    * adaptive coder with pseudo-count ``prior`` alpha (``excess_bounds``): the most probable
+      n-symbol message under the add-alpha estimator is a constant one (for alpha <= 1 the
+      product of Gamma(n_k + alpha) is largest with all counts on one symbol), of ideal length
+      log2 Gamma(n + K alpha)/Gamma(K alpha) - log2 Gamma(n + alpha)/Gamma(alpha) (THEORY.md (h)).
+    """
+    if n == 0:
+        return 0.0
+    kind = coders.info(code.name).kind
+    if kind == "prefix":
+        lengths = np.asarray(code.lengths)
+        return float(n * int(lengths[lengths > 0].min()))
+    bounds = getattr(code, "excess_bounds", None)
+    if bounds is None:
+        return 0.0
+    try:
+        low = float(bounds(n)[0])
+    except (NotImplementedError, ValueError):
+        return 0.0
+    if kind == "stream":
+        freqs, precision = getattr(code, "frequencies", None), getattr(code, "precision", None)
+        if freqs is None or precision is None:
+            return 0.0
+        ideal = n * (int(precision) - math.log2(int(np.max(freqs))))
+    elif kind == "adaptive" and getattr(code, "prior", None) is not None:
+        alpha, k = float(code.prior), code.alphabet_size
+        if not 0 < alpha <= 1:
+            return 0.0
+        ideal = (
+            math.lgamma(n + k * alpha) - math.lgamma(k * alpha) - math.lgamma(n + alpha) + math.lgamma(alpha)
+        ) / math.log(2)
+    else:
+        return 0.0
+    return max(0.0, (ideal + low) * (1 - 1e-9) - 8)
 
 
 def _short(exc: BaseException) -> str:
@@ -469,6 +521,7 @@ __all__ = [
     "decode",
     "decompress",
     "max_file_size",
+    "min_payload_bits",
     "read_header",
     "uncodable_bytes",
     "zero_probability_byte",

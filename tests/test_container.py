@@ -382,6 +382,9 @@ class ToyStream(coders.Code):
             raise DecodeError("truncated", position=len(bits))
         return np.frombuffer(bits[: 8 * n].tobytes(), dtype=np.uint8).astype(np.int64), 8 * n
 
+    def excess_bounds(self, n):
+        return 0.0, 0.0  # exactly 8 bits per symbol, the ideal length under the uniform table
+
     def to_dict(self):
         return {"coder": self.name, "precision": self.precision, "frequencies": self.frequencies.tolist()}
 
@@ -428,12 +431,37 @@ def test_a_quantized_zero_frequency_is_named_before_encoding(toystream):
         container.compress(ABRA, code)
 
 
-def test_stream_coders_are_not_held_to_one_bit_per_symbol_but_to_max_size(toystream):
+def test_stream_symbol_count_is_bounded_by_the_model_not_by_one_bit_per_symbol(toystream):
     bits = "".join(f"{b:08b}" for b in ABRA)
-    model = dict(ToyStream().to_dict())
-    # n > B is legal for a stream coder (a skewed model spends < 1 bit per symbol): the decoder
-    # decides, and here it finds the stream too short.
+    skewed = [2**16 - 255] + [1] * 255  # q_hat(0) close to 1: 2.2e-5 bits per symbol 0
+    # n > B is legal for a stream coder whose model is skewed: the decoder decides (here it
+    # finds the stream too short).
     with pytest.raises(ContainerError, match="does not decode with coder 'toystream': truncated"):
-        container.decompress(pack(ABRA, "toystream", model, bits, n=100))
+        container.decompress(pack(ABRA, "toystream", dict(ToyStream().to_dict(), precision=16, frequencies=skewed),
+                                  bits, n=100))
+    # With the uniform table every symbol costs 8 bits: 100 symbols cannot fit in 88 bits.
+    with pytest.raises(ContainerError, match="n = 100 symbols but the payload has only 88 bits; coder 'toystream' "
+                                             "needs at least 791 bits"):
+        container.decompress(pack(ABRA, "toystream", ToyStream().to_dict(), bits, n=100))
     with pytest.raises(ContainerError, match="above the limit"):
-        container.decompress(pack(ABRA, "toystream", model, bits, n=2**40))
+        container.decompress(pack(ABRA, "toystream", ToyStream().to_dict(), bits, n=2**40))
+    # (8 * 100 ideal bits) * (1 - 1e-9) - 8 margin: the documented slack of min_payload_bits.
+    assert container.min_payload_bits(ToyStream(), 100) == pytest.approx(792 - 8e-7)
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_an_absurd_symbol_count_is_refused_before_decoding(name):
+    blob = bytearray(small_file(name))
+    struct.pack_into("<Q", blob, 16, 2**29)  # within max_size, far beyond what the payload holds
+    struct.pack_into("<I", blob, 36, zlib.crc32(blob[:36]))
+    with pytest.raises(ContainerError, match=r"n = 536870912 symbols but the payload has only \d+ bits"):
+        container.decompress(bytes(blob))
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_min_payload_bits_is_below_every_real_payload(name):
+    for data in [(DATA / "prose.txt").read_bytes()[:3000], b"a" * 5000, bytes(range(256)) * 3]:
+        for smoothing in (0.0, 0.5):
+            code, q = build(name, data, smoothing)
+            h = container.read_header(container.compress(data, code, model=q))
+            assert container.min_payload_bits(h.code, h.size) <= h.payload_bits
