@@ -221,6 +221,7 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
         raise click.UsageError("IN and TRAIN cannot both be stdin")
     check_output(out_path, in_path, force)
     data = read_input(in_path, max_size)
+    counts_in = container.byte_counts(data)
     if train_path is not None:
         smoothing = KT_SMOOTHING if smoothing is None else smoothing
         counts = count_bytes(train_path)
@@ -230,22 +231,22 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
     else:
         smoothing = 0.0 if smoothing is None else smoothing
         # An empty IN has no byte distribution; any model codes it in 0 payload bytes.
-        q = container.byte_distribution(data, smoothing if data else 1.0)
+        q = container.counts_distribution(counts_in, smoothing if data else 1.0)
     code = coders.build(coder, q, **options)
     blob = container.compress(data, code, model=q, max_size=max_size)
     header = container.read_header(blob, max_size=max_size)
     write_output(out_path, blob, force)
     if quiet:
         return
-    report = _report(data, q, code, header, in_path, out_path, train_path, smoothing, kind)
+    report = _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind)
     if fmt == "json":
         _say(out_path, dump_json(report))
     else:
         _say(out_path, _report_table(report))
 
 
-def _report(data, q, code, header, in_path, out_path, train_path, smoothing, kind) -> dict:
-    n = len(data)
+def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind) -> dict:
+    n = int(counts_in.sum())
     result = {
         "in": in_path,
         "out": out_path,
@@ -269,7 +270,7 @@ def _report(data, q, code, header, in_path, out_path, train_path, smoothing, kin
         p_spec, q_spec = shlex.quote(f"file:{in_path}"), shlex.quote(f"file+{smoothing!r}:{train_path}")
         result["measure_command"] = f"codebook measure --p {p_spec} --q {q_spec}"
     if n:
-        p = container.byte_distribution(data)
+        p = container.counts_distribution(counts_in)
         result.update(H_p=entropy(p), H_pq=cross_entropy(p, q), D_pq=kl_divergence(p, q))
         # What this coder's own model costs on IN, before termination overhead: E_p[l] for a
         # prefix code (exactly the payload's bits per byte), H(p, q_hat) for a stream coder's
