@@ -37,7 +37,7 @@ field before it has been checked against the actual file size or against ``max_s
 
 Memory. Everything is in memory: compressing ``n`` bytes peaks at about 12 n bytes (the coders
 take int64 symbols, 8 n, plus the input, the bitstream and the output), decompressing at about
-11 n (the int64 symbols the decoder returns, 8 n, plus the file, the bitstream and the bytes).
+10 n (the int64 symbols the decoder returns, 8 n, plus the file, the bitstream and the bytes).
 ``max_size`` (default ``DEFAULT_MAX_SIZE`` = 1 GiB) bounds ``n`` on both sides.
 """
 
@@ -82,8 +82,7 @@ tens of KB. The bound keeps a hostile header from making the JSON parser chew on
 DEFAULT_MAX_SIZE = 1 << 30
 """Default bound on the original size ``n`` (1 GiB), on compression and decompression alike,
 so that a file this codebook writes with the defaults is always one it reads with them.
-Decompressing ``n`` bytes needs about 11 n bytes of memory (see the module docstring)."""
-
+Decompressing ``n`` bytes needs about 10 n bytes of memory (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -276,8 +275,8 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
     Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
     bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
     name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
-    symbols, frequencies summing exactly for stream coders), ``n <= B`` for prefix codes and
-    the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
+    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
+    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
     """
     view = memoryview(blob).cast("B")
     size = view.nbytes
