@@ -183,7 +183,9 @@ def _first_byte_in(data, mask: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def compress(data, code: Code, *, model: Distribution | None = None, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+def compress(
+    data, code: Code, *, model: Distribution | None = None, max_size: int = DEFAULT_MAX_SIZE, counts=None
+) -> bytes:
     """Encode the bytes ``data`` with ``code`` and wrap them in a container (see module doc).
 
     Parameters
@@ -197,6 +199,9 @@ def compress(data, code: Code, *, model: Distribution | None = None, max_size: i
         is reported first, as "byte 0x41 ... at offset i", before the coder is called.
     max_size : int
         Refuse inputs longer than this many bytes (default 1 GiB).
+    counts : array of 256 ints, optional
+        ``byte_counts(data)`` if the caller has it: the scan for uncodable bytes is then skipped
+        when none of them occurs (one pass less over a large input).
 
     Raises :class:`EncodeError` when a byte cannot be coded (naming its value and offset) and
     :class:`ContainerError` when the input or the code does not fit the format.
@@ -212,7 +217,7 @@ def compress(data, code: Code, *, model: Distribution | None = None, max_size: i
     model_json = json.dumps(code.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
     if len(model_json) > MAX_MODEL_BYTES:
         raise ContainerError(f"the model of coder {code.name!r} takes {len(model_json)} bytes, above {MAX_MODEL_BYTES}")
-    _check_codable(view, code, model)
+    _check_codable(view, code, model, counts)
     symbols = np.frombuffer(view, dtype=np.uint8)
     bits = code.encode(symbols)
     nbits = len(bits)
@@ -222,7 +227,7 @@ def compress(data, code: Code, *, model: Distribution | None = None, max_size: i
     return b"".join([fixed, name, model_json, payload, struct.pack("<I", body_crc)])
 
 
-def _check_codable(view, code: Code, model: Distribution | None) -> None:
+def _check_codable(view, code: Code, model: Distribution | None, counts=None) -> None:
     """Name the first byte that the model gives probability 0, or the code no codeword/interval.
 
     One scan of the input for both masks (they usually coincide), before the coder runs.
@@ -238,7 +243,10 @@ def _check_codable(view, code: Code, model: Distribution | None) -> None:
     masks = [m for m in (zero_q, table) if m is not None]
     if not masks:
         return
-    bad = _first_byte_in(view, np.logical_or.reduce(masks))
+    mask = np.logical_or.reduce(masks)
+    if counts is not None and np.asarray(counts)[mask].sum() == 0:
+        return
+    bad = _first_byte_in(view, mask)
     if bad is None:
         return
     value, offset = bad

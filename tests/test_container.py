@@ -181,6 +181,8 @@ def test_byte_with_zero_probability_is_named_with_its_offset():
     code, q = build("huffman", b"abc")
     with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4 of the input has probability 0"):
         container.compress(b"abcaz", code, model=q)
+    with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4"):
+        container.compress(b"abcaz", code, model=q, counts=container.byte_counts(b"abcaz"))
     assert container.zero_probability_byte(b"abcaz", q) == (122, 4)
     assert container.zero_probability_byte(b"abca", q) is None
 

@@ -233,7 +233,7 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
         # An empty IN has no byte distribution; any model codes it in 0 payload bytes.
         q = container.counts_distribution(counts_in, smoothing if data else 1.0)
     code = coders.build(coder, q, **options)
-    blob = container.compress(data, code, model=q, max_size=max_size)
+    blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
     header = container.read_header(blob, max_size=max_size)
     write_output(out_path, blob, force)
     if quiet:
