@@ -288,3 +288,13 @@ def test_train_can_come_from_stdin(capsys, tmp_path):
                               "--coder", "huffman", "--format", "json")
     assert json.loads(out.stdout)["H_pq"] == json.loads(expected)["H_pq"]
     assert (tmp_path / "p.cbk").read_bytes() == (tmp_path / "q.cbk").read_bytes()
+
+
+def test_force_onto_a_device_writes_into_it_instead_of_replacing_it(capsys, tmp_path):
+    packed = tmp_path / "x.cbk"
+    assert run(capsys, "compress", PROSE, packed, "--coder", "huffman")[0] == 0
+    status, _, err = run(capsys, "decompress", packed, os.devnull)
+    assert status == 1 and "already exists; use --force" in err
+    assert run(capsys, "decompress", packed, os.devnull, "--force")[0] == 0
+    assert Path(os.devnull).is_char_device()
+    assert listing(tmp_path) == ["x.cbk"]

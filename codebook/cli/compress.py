@@ -142,6 +142,11 @@ def write_output(out: str, data: bytes, force: bool) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    if force and os.path.exists(out) and not stat.S_ISREG(os.stat(out).st_mode):
+        # /dev/null, a FIFO, a terminal: write into it; renaming over it would replace the node.
+        with open(out, "wb") as fh:
+            fh.write(data)
+        return
     directory = os.path.dirname(os.path.abspath(out))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".tmp", dir=directory)
     try:
