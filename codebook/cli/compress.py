@@ -220,7 +220,8 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
     options = {}
     if precision is not None:
         if kind != "stream":
-            raise click.UsageError(f"--precision applies to stream coders ({', '.join(coders.names('stream'))}); got --coder {coder}")
+            stream = ", ".join(coders.names("stream")) or "none registered"
+            raise click.UsageError(f"--precision applies to stream coders ({stream}); got --coder {coder}")
         options["precision"] = precision
     if train_path is not None and train_path == "-" and in_path == "-":
         raise click.UsageError("IN and TRAIN cannot both be stdin")
@@ -235,8 +236,9 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, max_siz
         q = container.counts_distribution(counts, smoothing)
     else:
         smoothing = 0.0 if smoothing is None else smoothing
-        # An empty IN has no byte distribution; any model codes it in 0 payload bytes.
-        q = container.counts_distribution(counts_in, smoothing if data else 1.0)
+        if not data and smoothing == 0:
+            smoothing = 1.0  # an empty IN has no byte distribution: code it with the uniform one
+        q = container.counts_distribution(counts_in, smoothing)
     code = coders.build(coder, q, **options)
     blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
     header = container.read_header(blob, max_size=max_size)
