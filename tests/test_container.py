@@ -472,3 +472,19 @@ def test_min_payload_bits_is_below_every_real_payload(name):
             code, q = build(name, data, smoothing)
             h = container.read_header(container.compress(data, code, model=q))
             assert container.min_payload_bits(h.code, h.size) <= h.payload_bits
+
+
+# --------------------------------------------------------------------------- properties
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.mark.parametrize("name", coders.names())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=600), train=st.binary(max_size=300), smoothing=st.sampled_from([0.5, 1.0, 1e-3]))
+def test_round_trip_any_bytes_with_any_smoothed_training_file(name, data, train, smoothing):
+    q = container.byte_distribution(train, smoothing)
+    blob = container.compress(data, coders.build(name, q), model=q)
+    header, back = container.decode(blob)
+    assert back == data and header.size == len(data)
+    assert container.min_payload_bits(header.code, len(data)) <= header.payload_bits
