@@ -155,7 +155,8 @@ def test_accepts_bytearray_and_memoryview_input():
 @pytest.mark.parametrize("smoothing", [0.0, 0.5, 1.0, 1e-3])
 def test_byte_distribution_is_exactly_from_bytes(smoothing):
     data = (DATA / "measures.py.txt").read_bytes()
-    assert np.array_equal(container.byte_distribution(data, smoothing).probs, Distribution.from_bytes(data, smoothing).probs)
+    ours, reference = container.byte_distribution(data, smoothing), Distribution.from_bytes(data, smoothing)
+    assert np.array_equal(ours.probs, reference.probs)
 
 
 def test_byte_counts_across_chunks(monkeypatch):
@@ -341,7 +342,8 @@ def test_bad_models_are_refused(name, model, message):
 def test_kraft_incomplete_code_with_an_invalid_sequence_is_a_decode_error():
     # Lengths a=1, b=2 leave the prefix "11" unused; the payload "11" is no codeword.
     model = huffman_model({ord("a"): 1, ord("b"): 2})
-    with pytest.raises(ContainerError, match="does not decode with coder 'huffman': invalid code sequence at bit position 1"):
+    message = "does not decode with coder 'huffman': invalid code sequence at bit position 1"
+    with pytest.raises(ContainerError, match=message):
         container.decompress(pack(b"a", "huffman", model, "11"))
 
 

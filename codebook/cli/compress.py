@@ -292,9 +292,10 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
 def _report_table(r: dict) -> str:
     q_name = "q_IN" if r["model_from_in"] else "q_TRAIN"
     if r["model_from_in"]:
-        source = "byte distribution of IN itself" + (
-            ", no smoothing needed (every byte of IN has q > 0)" if r["smoothing"] == 0 else f", add-{r['smoothing']:g} smoothing"
-        )
+        if r["smoothing"] == 0:
+            source = "byte distribution of IN itself, no smoothing needed (every byte of IN has q > 0)"
+        else:
+            source = f"byte distribution of IN itself, add-{r['smoothing']:g} smoothing"
     else:
         kt = " (Krichevsky-Trofimov)" if r["smoothing"] == KT_SMOOTHING else ""
         source = f"byte distribution of TRAIN {r['model_from']}, add-{r['smoothing']:g} smoothing{kt}"
@@ -358,7 +359,8 @@ def decompress(in_path, out_path, max_size, force, quiet) -> None:
     del blob
     write_output(out_path, data, force)
     if not quiet:
-        _say(out_path, f"{in_path} -> {out_path}: {len(data)} bytes, coder {header.coder}, CRC32 {header.data_crc32:08x} ok")
+        crc = f"CRC32 {header.data_crc32:08x} ok"
+        _say(out_path, f"{in_path} -> {out_path}: {len(data)} bytes, coder {header.coder}, {crc}")
 
 
 __all__ = ["compress", "decompress", "default_coder"]

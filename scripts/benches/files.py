@@ -255,7 +255,8 @@ def big(megabytes: int, coder: str | None) -> None:
     print(f"{'step':<11} {'seconds':>8} {'MB/s':>7} {'peak RSS MB':>12} {'(RSS - base) / input':>21}")
     for step, t, rss in (("compress", tc, rss_c), ("decompress", td, rss_d)):
         print(f"{step:<11} {t:8.2f} {n / 1e6 / t:7.1f} {rss / 1e6:12.0f} {(rss - baseline) / n:21.2f}")
-    print(f"base = interpreter + imports alone (codebook --version): {baseline / 1e6:.0f} MB peak RSS; output {size} bytes "
+    print(f"base = interpreter + imports alone (codebook --version): {baseline / 1e6:.0f} MB peak RSS; "
+          f"output {size} bytes "
           f"(ratio {size / n:.4f}); round trip {'byte-exact' if same else 'FAILED'}")
     print("(wall time includes starting Python and importing numpy/numba, about 1 s)")
 
