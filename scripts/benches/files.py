@@ -176,7 +176,7 @@ def cross_table(coder: str, smoothing: float = 0.5) -> None:
 
 def run(quick: bool) -> None:
     n = 2_000_000 if quick else 16_000_000
-    repeats = 1 if quick else 2
+    repeats = 1 if quick else 3
     t0 = time.perf_counter()
     data = corpus(n)
     print(f"corpus: {len(data)} bytes of generated text from tests/data (built in {time.perf_counter() - t0:.1f} s)")
