@@ -139,9 +139,10 @@ def _best(fn, repeats: int) -> tuple[float, object]:
 
 
 def _codebook_row(name: str, data: bytes, repeats: int):
-    def pack():
-        q = container.byte_distribution(data)
-        return container.compress(data, coders.build(name, q), model=q)
+    def pack():  # what `codebook compress IN OUT --coder NAME` does, minus file I/O and report
+        counts = container.byte_counts(data)
+        q = container.counts_distribution(counts)
+        return container.compress(data, coders.build(name, q), model=q, counts=counts)
 
     # Warm-up on a slice: numba compiles here, not in the timed calls.
     q_small = container.byte_distribution(data[:4096])
