@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 from bitarray import bitarray
+from numba import njit
 
 from . import coders
 from .coders.base import Code
@@ -106,20 +107,16 @@ class Header:
     file_bytes: int
 
 
-_COUNT_CHUNK = 1 << 22
-
-
 # --------------------------------------------------------------------------- the model
 def byte_counts(data) -> np.ndarray:
     """How often each byte value occurs in ``data``: int64 array of length 256.
 
-    Counted in 4 MiB slices: ``np.bincount`` converts its input to int64 first, so a single
-    call would allocate 8 bytes per input byte (and run slower, out of cache).
+    A numba loop over the uint8 view (about 2.5 GB/s): ``np.bincount`` would first convert
+    the input to int64, 8 bytes per input byte, and run ten times slower.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     counts = np.zeros(ALPHABET_SIZE, dtype=np.int64)
-    for start in range(0, arr.size, _COUNT_CHUNK):
-        counts += np.bincount(arr[start : start + _COUNT_CHUNK], minlength=ALPHABET_SIZE)
+    _count_bytes(arr, counts)
     return counts
 
 
@@ -167,20 +164,12 @@ def uncodable_bytes(code: Code) -> np.ndarray | None:
 
 
 def _first_byte_in(data, mask: np.ndarray) -> tuple[int, int] | None:
-    """(value, offset) of the first byte of ``data`` whose ``mask[value]`` is set, or None.
-
-    Scanned in 4 MiB slices with an early exit: one fancy-indexing pass over a 100 MB input
-    would allocate (and page-fault) a 100 MB boolean array.
-    """
+    """(value, offset) of the first byte of ``data`` whose ``mask[value]`` is set, or None."""
     arr = np.frombuffer(data, dtype=np.uint8)
     if arr.size == 0 or not mask.any():
         return None
-    for start in range(0, arr.size, _COUNT_CHUNK):
-        hits = mask[arr[start : start + _COUNT_CHUNK]]
-        if hits.any():
-            offset = start + int(np.argmax(hits))
-            return int(arr[offset]), offset
-    return None
+    offset = int(_first_in(arr, np.ascontiguousarray(mask, dtype=np.bool_)))
+    return None if offset < 0 else (int(arr[offset]), offset)
 
 
 def compress(
@@ -537,6 +526,38 @@ def _short(exc: BaseException) -> str:
 def bits_per_byte(nbits: int, n: int) -> float:
     """``nbits / n`` (bits per byte of the original); ``nan`` for an empty original."""
     return nbits / n if n else math.nan
+
+
+# --------------------------------------------------------------------------- kernels
+@njit(cache=True)
+def _count_bytes(arr, counts):
+    """Add the byte histogram of ``arr`` (uint8) to ``counts`` (int64[256]).
+
+    Four sub-histograms, so that a run of one byte value does not serialise every increment
+    on the same memory cell.
+    """
+    sub = np.zeros((4, 256), dtype=np.int64)
+    n = arr.size
+    top = n - n % 4
+    for i in range(0, top, 4):
+        sub[0, arr[i]] += 1
+        sub[1, arr[i + 1]] += 1
+        sub[2, arr[i + 2]] += 1
+        sub[3, arr[i + 3]] += 1
+    for i in range(top, n):
+        sub[0, arr[i]] += 1
+    for k in range(4):
+        for b in range(256):
+            counts[b] += sub[k, b]
+
+
+@njit(cache=True)
+def _first_in(arr, mask):
+    """Index of the first ``arr[i]`` with ``mask[arr[i]]``, or -1 (early exit, no temporaries)."""
+    for i in range(arr.size):
+        if mask[arr[i]]:
+            return i
+    return -1
 
 
 __all__ = [

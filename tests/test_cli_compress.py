@@ -271,7 +271,7 @@ def test_dash_output_stays_empty_on_a_corrupted_stream():
     )
 
 
-def test_byte_counts_across_the_4_mib_slices():
+def test_byte_counts_of_an_input_above_4_mib():
     data = np.tile(np.arange(256, dtype=np.uint8), (1 << 22) // 256 + 3).tobytes()
     assert len(data) > 1 << 22
     assert container.byte_counts(data).tolist() == [len(data) // 256] * 256

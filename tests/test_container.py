@@ -159,18 +159,21 @@ def test_byte_distribution_is_exactly_from_bytes(smoothing):
     assert np.array_equal(ours.probs, reference.probs)
 
 
-def test_byte_counts_across_chunks(monkeypatch):
-    monkeypatch.setattr(container, "_COUNT_CHUNK", 7)
+def test_byte_counts_and_first_uncodable_byte_by_hand():
+    for data in [(DATA / "prose.txt").read_bytes()[:1003], b"", b"\xff", b"ab" * 7]:
+        expected = [0] * 256
+        for b in data:
+            expected[b] += 1
+        assert container.byte_counts(data).tolist() == expected
     data = (DATA / "prose.txt").read_bytes()[:1000]
-    expected = [0] * 256
-    for b in data:
-        expected[b] += 1
-    assert container.byte_counts(data).tolist() == expected
-    value = ord("v")  # the scan for an uncodable byte crosses slices the same way
+    value = ord("v")
     mask = np.zeros(256, dtype=bool)
     mask[value] = True
-    first = data.index(bytes([value]))
-    assert container._first_byte_in(data, mask) == (value, first) and first > 7
+    assert container._first_byte_in(data, mask) == (value, data.index(bytes([value])))
+    assert container._first_byte_in(data, np.zeros(256, dtype=bool)) is None
+    mask[:] = False
+    mask[0] = True
+    assert container._first_byte_in(data, mask) is None  # no NUL in the prose
 
 
 def test_empty_data_without_smoothing_has_no_distribution():
