@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from .. import __version__
 from .code import code
+from .compress import compress, decompress
 from .main_group import cli
 from .measure import measure
 from .errors import run_cli
@@ -21,6 +20,8 @@ cli.add_command(measure)
 cli.add_command(code)
 cli.add_command(simulate)
 cli.add_command(sweep)
+cli.add_command(compress)
+cli.add_command(decompress)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,582 @@
+"""The codebook file format: bytes coded with any registered coder, with the model inside.
+
+A compressed file holds everything needed to decode it and to check the result: the coder's
+name and its table (``Code.to_dict()`` as JSON: canonical lengths for Huffman/Shannon, integer
+frequencies for the stream coders, the prior of the adaptive one), the number of bytes, the
+exact bit length of the payload and three CRC32s. The layout, byte by byte, is in
+``docs/container.md``; in short (integers little-endian)::
+
+    offset  size  field
+    0       8     magic  89 43 42 4B 0D 0A 1A 0A   ("\\x89CBK\\r\\n\\x1a\\n", PNG-style)
+    8       1     format version (1)
+    9       1     flags (0; reserved)
+    10      1     L = length of the coder name (1..32)
+    11      1     reserved (0)
+    12      4     M = length of the model JSON (1..MAX_MODEL_BYTES)
+    16      8     n = number of symbols (bytes of the original)
+    24      8     B = payload length in bits
+    32      4     CRC32 of the original bytes
+    36      4     CRC32 of bytes 0..35
+    40      L     coder name (ASCII)
+    40+L    M     model (UTF-8 JSON of the coder's to_dict())
+    40+L+M  P     payload, P = ceil(B / 8) bytes, big-endian bits, unused low bits zero
+    ...     4     CRC32 of bytes 40 .. end of payload (name, model, payload)
+
+Why three checksums: CRC32 detects every error burst of at most 32 bits (so every single-byte
+change) within the span it covers. The fixed 40-byte header is covered by its own CRC, which
+is checked before any length field in it is trusted; the rest of the file by the body CRC,
+checked before the model is parsed or the payload decoded; the CRC32 of the original, checked
+after decoding, guards the whole pipeline end to end. So every single-byte change anywhere
+in a file is detected deterministically, not merely with probability 1 - 2**-32.
+
+A checksum is not authentication: a hostile file can carry valid CRCs. Every field is
+therefore also validated on its own (bounded lengths, the model rebuilt through the coder's
+strict ``from_dict``, frequencies summing exactly, the Kraft inequality, a prefix code's
+``n <= B`` since every codeword has at least one bit), and no allocation is sized by a header
+field before it has been checked against the actual file size or against ``max_size``.
+
+Memory. Everything is in memory: compressing ``n`` bytes peaks at about 12 n bytes (the coders
+take int64 symbols, 8 n, plus the input, the bitstream and the output), decompressing at about
+10 n (the int64 symbols the decoder returns, 8 n, plus the file, the bitstream and the bytes).
+``max_size`` (default ``DEFAULT_MAX_SIZE`` = 1 GiB) bounds ``n`` on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from bitarray import bitarray
+from numba import njit
+
+from . import coders
+from .coders.base import Code
+from .distributions import Distribution
+from .errors import CodebookError, ContainerError, DecodeError, DistributionError, EncodeError
+
+MAGIC = b"\x89CBK\r\n\x1a\n"
+"""First 8 bytes of every file. The high-bit first byte and the CR LF / ^Z / LF tail (as in
+PNG) make a text-mode transfer or a 7-bit channel visibly corrupt the file."""
+
+FORMAT_VERSION = 1
+ALPHABET_SIZE = 256
+"""Symbols are bytes."""
+
+FIXED_HEADER = struct.Struct("<8sBBBBIQQII")
+"""magic, version, flags, L, reserved, M, n, B, CRC32(original), CRC32(bytes 0..35)."""
+FIXED_SIZE = FIXED_HEADER.size  # 40
+TRAILER_SIZE = 4
+MIN_FILE_SIZE = FIXED_SIZE + 1 + 1 + TRAILER_SIZE
+"""Smallest well-formed file: a one-character coder name and a one-byte model."""
+
+MAX_NAME_BYTES = 32
+MAX_MODEL_BYTES = 1 << 20
+"""Bound on the stored model (1 MiB). A 256-symbol model is far smaller in practice: about
+1 KB of canonical lengths or frequencies; Shannon-Fano-Elias codewords are at most a few
+tens of KB. The bound keeps a hostile header from making the JSON parser chew on gigabytes."""
+
+DEFAULT_MAX_SIZE = 1 << 30
+"""Default bound on the original size ``n`` (1 GiB), on compression and decompression alike,
+so that a file this codebook writes with the defaults is always one it reads with them.
+Decompressing ``n`` bytes needs about 10 n bytes of memory (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a file says about itself, after validation (see :func:`read_header`).
+
+    ``code`` is the coder rebuilt from the stored model; ``size`` is n, the number of bytes
+    of the original; ``payload_bits`` is B, the exact bit length of the coded stream;
+    ``header_bytes`` is everything that is not payload (fixed header, coder name, model and
+    trailer CRC), the cost of storing the model in the file.
+    """
+
+    version: int
+    coder: str
+    code: Code
+    model: dict[str, Any]
+    size: int
+    payload_bits: int
+    data_crc32: int
+    header_bytes: int
+    file_bytes: int
+
+
+# --------------------------------------------------------------------------- the model
+def byte_counts(data) -> np.ndarray:
+    """How often each byte value occurs in ``data``: int64 array of length 256.
+
+    A numba loop over the uint8 view (about 2.5 GB/s): ``np.bincount`` would first convert
+    the input to int64, 8 bytes per input byte, and run ten times slower.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    counts = np.zeros(ALPHABET_SIZE, dtype=np.int64)
+    _count_bytes(arr, counts)
+    return counts
+
+
+def byte_distribution(data, smoothing: float = 0.0) -> Distribution:
+    """The add-``smoothing`` byte distribution of ``data``, (c(x) + A) / (n + 256 A).
+
+    The same float vector as :meth:`Distribution.from_bytes` (and so as the spec
+    ``file+A:PATH`` of ``codebook measure``): both normalise the same counts through
+    :meth:`Distribution.from_counts`; only the counting is done without an int64 copy.
+    """
+    return counts_distribution(byte_counts(data), smoothing)
+
+
+def counts_distribution(counts: np.ndarray, smoothing: float = 0.0) -> Distribution:
+    """:func:`byte_distribution` from byte counts already taken (e.g. over a file in chunks)."""
+    if int(np.sum(counts)) == 0 and smoothing == 0:
+        raise DistributionError("cannot estimate a byte distribution from empty data without smoothing")
+    return Distribution.from_counts(counts, smoothing)
+
+
+# --------------------------------------------------------------------------- writing
+def zero_probability_byte(data, model: Distribution) -> tuple[int, int] | None:
+    """The first byte of ``data`` whose probability under ``model`` is 0, as (value, offset).
+
+    Such a byte has no codeword (prefix codes) or no interval (stream coders): H(p, q) is
+    infinite and the data cannot be coded with this model. ``None`` if every byte is codable.
+    """
+    if len(model) != ALPHABET_SIZE:
+        raise ContainerError(f"the model must have {ALPHABET_SIZE} symbols (bytes); got K = {len(model)}")
+    return _first_byte_in(data, model.probs == 0)
+
+
+def uncodable_bytes(code: Code) -> np.ndarray | None:
+    """Byte values the coder cannot code at all (bool mask of 256), or ``None`` if unknown.
+
+    A prefix code has no codeword for a length-0 symbol; a stream coder no interval for a
+    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders code every
+    symbol.
+    """
+    kind = coders.info(code.name).kind
+    table = getattr(code, "lengths", None) if kind == "prefix" else getattr(code, "frequencies", None)
+    if kind == "adaptive" or table is None:
+        return None
+    return np.asarray(table) == 0
+
+
+def _first_byte_in(data, mask: np.ndarray) -> tuple[int, int] | None:
+    """(value, offset) of the first byte of ``data`` whose ``mask[value]`` is set, or None."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if arr.size == 0 or not mask.any():
+        return None
+    offset = int(_first_in(arr, np.ascontiguousarray(mask, dtype=np.bool_)))
+    return None if offset < 0 else (int(arr[offset]), offset)
+
+
+def compress(
+    data, code: Code, *, model: Distribution | None = None, max_size: int = DEFAULT_MAX_SIZE, counts=None
+) -> bytes:
+    """Encode the bytes ``data`` with ``code`` and wrap them in a container (see module doc).
+
+    Parameters
+    ----------
+    data : bytes-like
+        The original; read through a uint8 view (no per-byte Python objects).
+    code : Code
+        Any registered coder over 256 symbols (``codebook.coders.build(name, q)``).
+    model : Distribution, optional
+        The distribution ``code`` was built from. If given, a byte of probability 0 under it
+        is reported first, as "byte 0x41 ... at offset i", before the coder is called.
+    max_size : int
+        Refuse inputs longer than this many bytes (default 1 GiB).
+    counts : array of 256 ints, optional
+        ``byte_counts(data)`` if the caller has it: the scan for uncodable bytes is then skipped
+        when none of them occurs (one pass less over a large input).
+
+    Raises :class:`EncodeError` when a byte cannot be coded (naming its value and offset) and
+    :class:`ContainerError` when the input or the code does not fit the format.
+    """
+    view = memoryview(data).cast("B")
+    n = view.nbytes
+    if n > max_size:
+        raise ContainerError(f"input is {n} bytes, above the limit of {max_size} bytes (max_size)")
+    if code.alphabet_size != ALPHABET_SIZE:
+        raise ContainerError(f"the coder must have {ALPHABET_SIZE} symbols (bytes); got K = {code.alphabet_size}")
+    name = code.name.encode("ascii")
+    _check_name(name)
+    model_json = json.dumps(code.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    if len(model_json) > MAX_MODEL_BYTES:
+        raise ContainerError(f"the model of coder {code.name!r} takes {len(model_json)} bytes, above {MAX_MODEL_BYTES}")
+    _check_codable(view, code, model, counts)
+    symbols = np.frombuffer(view, dtype=np.uint8)
+    bits = code.encode(symbols)
+    nbits = len(bits)
+    payload = bits.tobytes()  # bitarray pads the last byte with zero bits
+    fixed = _pack_fixed(len(name), len(model_json), n, nbits, zlib.crc32(view))
+    body_crc = zlib.crc32(payload, zlib.crc32(model_json, zlib.crc32(name)))
+    return b"".join([fixed, name, model_json, payload, struct.pack("<I", body_crc)])
+
+
+def _check_codable(view, code: Code, model: Distribution | None, counts=None) -> None:
+    """Name the first byte that the model gives probability 0, or the code no codeword/interval.
+
+    One scan of the input for both masks (they usually coincide), before the coder runs.
+    """
+    zero_q = None
+    if model is not None:
+        if len(model) != ALPHABET_SIZE:
+            raise ContainerError(f"the model must have {ALPHABET_SIZE} symbols (bytes); got K = {len(model)}")
+        zero_q = model.probs == 0
+    table = uncodable_bytes(code)
+    if table is not None and table.size != ALPHABET_SIZE:
+        table = None
+    masks = [m for m in (zero_q, table) if m is not None]
+    if not masks:
+        return
+    mask = np.logical_or.reduce(masks)
+    if counts is not None and np.asarray(counts)[mask].sum() == 0:
+        return
+    bad = _first_byte_in(view, mask)
+    if bad is None:
+        return
+    value, offset = bad
+    if zero_q is not None and zero_q[value]:
+        raise EncodeError(
+            f"byte {value} (0x{value:02x}) at offset {offset} of the input has probability 0 "
+            f"under the model, so no code can represent it; smooth the model (add-A, A > 0)"
+        )
+    raise EncodeError(
+        f"byte {value} (0x{value:02x}) at offset {offset} of the input has no code in the "
+        f"{code.name} coder's table (its model probability is 0 or was quantized to 0)"
+    )
+
+
+def _pack_fixed(name_len: int, model_len: int, n: int, nbits: int, data_crc: int) -> bytes:
+    head = FIXED_HEADER.pack(MAGIC, FORMAT_VERSION, 0, name_len, 0, model_len, n, nbits, data_crc, 0)
+    return head[:-4] + struct.pack("<I", zlib.crc32(head[:-4]))
+
+
+def _check_name(name: bytes) -> None:
+    if not (1 <= len(name) <= MAX_NAME_BYTES) or not all(c in _NAME_CHARS for c in name):
+        raise ContainerError(
+            f"coder name {name[:40]!r} must be 1..{MAX_NAME_BYTES} characters from a-z, 0-9, '_', '-'"
+        )
+
+
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+# --------------------------------------------------------------------------- reading
+def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
+    """Validate everything but the payload's content and rebuild the coder; see module doc.
+
+    Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
+    bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
+    name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
+    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
+    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
+    """
+    view = memoryview(blob).cast("B")
+    size = view.nbytes
+    if size == 0:
+        raise ContainerError("empty file: not a codebook compressed file")
+    if size < len(MAGIC) or view[: len(MAGIC)] != MAGIC:
+        if size < len(MAGIC) and MAGIC.startswith(bytes(view)):
+            raise ContainerError(f"truncated file: {size} bytes, a codebook file has at least {MIN_FILE_SIZE}")
+        raise ContainerError("not a codebook compressed file (the first 8 bytes are not the codebook magic)")
+    if size >= 9 and view[8] != FORMAT_VERSION:
+        raise ContainerError(
+            f"unsupported format version {view[8]} (this codebook reads version {FORMAT_VERSION}); "
+            f"the file is newer or its header is corrupted"
+        )
+    if size < FIXED_SIZE:
+        raise ContainerError(f"truncated file: {size} bytes, shorter than the {FIXED_SIZE}-byte header")
+    _, version, flags, name_len, reserved, model_len, n, nbits, data_crc, head_crc = FIXED_HEADER.unpack(
+        view[:FIXED_SIZE]
+    )
+    if zlib.crc32(view[: FIXED_SIZE - 4]) != head_crc:
+        raise ContainerError("header checksum mismatch: the file is corrupted (bytes 0..39)")
+    # The CRC matched, so from here on a bad field is a file written wrongly or on purpose.
+    if flags != 0 or reserved != 0:
+        raise ContainerError(f"header has reserved bits set (flags = {flags}, byte 11 = {reserved}); not supported")
+    if not 1 <= name_len <= MAX_NAME_BYTES:
+        raise ContainerError(f"header field L (coder name length) = {name_len}, outside 1..{MAX_NAME_BYTES}")
+    if not 1 <= model_len <= MAX_MODEL_BYTES:
+        raise ContainerError(f"header field M (model length) = {model_len}, outside 1..{MAX_MODEL_BYTES}")
+    if n > max_size:
+        raise ContainerError(
+            f"header says the original has n = {n} bytes, above the limit of {max_size} bytes (max_size)"
+        )
+    payload_len = (nbits + 7) // 8
+    expected = FIXED_SIZE + name_len + model_len + payload_len + TRAILER_SIZE
+    if size < expected:
+        raise ContainerError(f"truncated file: {size} bytes, the header announces {expected}")
+    if size > expected:
+        raise ContainerError(f"{size - expected} unexpected bytes after the end of the compressed data (at {expected})")
+    body_end = expected - TRAILER_SIZE
+    (body_crc,) = struct.unpack("<I", view[body_end:])
+    if zlib.crc32(view[FIXED_SIZE:body_end]) != body_crc:
+        raise ContainerError(f"checksum mismatch: the file is corrupted (bytes {FIXED_SIZE}..{body_end - 1})")
+    name_bytes = bytes(view[FIXED_SIZE : FIXED_SIZE + name_len])
+    _check_name_stored(name_bytes)
+    name = name_bytes.decode("ascii")
+    if name not in coders.names():
+        raise ContainerError(
+            f"the file was written with coder {name!r}, which this codebook does not have "
+            f"(registered: {', '.join(coders.names())})"
+        )
+    start = FIXED_SIZE + name_len
+    model = _parse_model(view[start : start + model_len], name)
+    code = _rebuild(model, name)
+    _check_count(code, name, n, nbits)
+    if nbits % 8 and view[body_end - 1] & ((1 << (8 - nbits % 8)) - 1):
+        raise ContainerError(f"the {8 - nbits % 8} padding bits after the payload's last bit are not zero")
+    return Header(
+        version=version,
+        coder=name,
+        code=code,
+        model=model,
+        size=n,
+        payload_bits=nbits,
+        data_crc32=data_crc,
+        header_bytes=size - payload_len,
+        file_bytes=size,
+    )
+
+
+def decompress(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+    """The original bytes of a container written by :func:`compress`, verified by CRC32.
+
+    Raises :class:`ContainerError` (one plain sentence) on anything this module did not write:
+    bad magic, truncation, a checksum mismatch, a bad field, a payload that does not decode.
+    """
+    return decode(blob, max_size=max_size)[1]
+
+
+def decode(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> tuple[Header, bytes]:
+    """:func:`read_header` and :func:`decompress` in one pass: ``(header, original bytes)``."""
+    header = read_header(blob, max_size=max_size)
+    view = memoryview(blob).cast("B")
+    start = header.header_bytes - TRAILER_SIZE
+    bits = bitarray(endian="big")
+    bits.frombytes(view[start : start + (header.payload_bits + 7) // 8])
+    del bits[header.payload_bits :]
+    try:
+        symbols = header.code.decode(bits, header.size)
+    except DecodeError as exc:
+        raise ContainerError(f"the payload does not decode with coder {header.coder!r}: {exc}") from None
+    if symbols.size != header.size:  # the protocol promises exactly n; guard anyway
+        raise ContainerError(f"the decoder returned {symbols.size} symbols, the header says {header.size}")
+    if symbols.size and (symbols.min() < 0 or symbols.max() >= ALPHABET_SIZE):
+        raise ContainerError("the decoder returned values outside 0..255")
+    narrow = symbols.astype(np.uint8)
+    del symbols, bits  # drop the 8-bytes-per-symbol array before the final copy: peak ~ 9n + file
+    out = narrow.tobytes()
+    del narrow
+    crc = zlib.crc32(out)
+    if crc != header.data_crc32:
+        raise ContainerError(
+            f"CRC32 of the decoded data is {crc:08x}, the header says {header.data_crc32:08x}: "
+            f"the file is corrupted"
+        )
+    return header, out
+
+
+def max_file_size(max_size: int = DEFAULT_MAX_SIZE) -> int:
+    """Largest file worth reading for an original of at most ``max_size`` bytes.
+
+    64 payload bits per original byte on average (a badly mismatched model costs at most a
+    few tens of bits per byte; a codeword of more than 64 bits needs q(x) < 2**-44), plus the
+    largest model, the fields and one maximal codeword. Used to bound reads from a pipe.
+    """
+    return 8 * max_size + MAX_MODEL_BYTES + MAX_NAME_BYTES + FIXED_SIZE + TRAILER_SIZE + 4096
+
+
+def _check_name_stored(name: bytes) -> None:
+    if not all(c in _NAME_CHARS for c in name):
+        raise ContainerError(f"coder name {name!r} in the header is not of the form [a-z0-9_-]+")
+
+
+def _parse_model(raw: memoryview, name: str) -> dict[str, Any]:
+    try:
+        text = bytes(raw).decode("utf-8")
+        model = json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ContainerError(f"the stored model is not valid JSON: {_short(exc)}") from None
+    if not isinstance(model, dict):
+        raise ContainerError(f"the stored model must be a JSON object; got {type(model).__name__}")
+    if model.get("coder") != name:
+        raise ContainerError(f"the stored model is for coder {model.get('coder')!r}, the header says {name!r}")
+    size = model.get("alphabet_size", ALPHABET_SIZE)
+    if size != ALPHABET_SIZE or isinstance(size, bool):
+        raise ContainerError(f"the stored model has alphabet_size = {size!r}; bytes need {ALPHABET_SIZE}")
+    return model
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"{token} is not a number")
+
+
+def _rebuild(model: dict[str, Any], name: str) -> Code:
+    """The coder's own ``from_dict`` validates its table; anything it raises becomes one line.
+
+    Besides :class:`CodebookError`, a coder written without hostile input in mind might raise
+    ``TypeError``/``KeyError``/``IndexError``/``OverflowError`` on a malformed table; they are
+    caught here too, because this is the boundary where untrusted bytes become objects.
+    """
+    try:
+        code = coders.from_dict(model)
+    except CodebookError as exc:
+        raise ContainerError(f"the stored model is invalid: {_short(exc)}") from None
+    except (TypeError, KeyError, IndexError, OverflowError, RecursionError, ValueError) as exc:
+        raise ContainerError(f"the stored model is invalid ({type(exc).__name__}: {_short(exc)})") from None
+    if code.name != name:
+        raise ContainerError(f"the stored model rebuilds coder {code.name!r}, the header says {name!r}")
+    if code.alphabet_size != ALPHABET_SIZE:
+        raise ContainerError(f"the stored model has {code.alphabet_size} symbols; bytes need {ALPHABET_SIZE}")
+    if coders.info(name).kind == "stream":
+        _check_frequencies(code)
+    return code
+
+
+def _check_frequencies(code: Code) -> None:
+    """A stream coder's integer model must sum exactly to 2**precision (its total T)."""
+    freqs = getattr(code, "frequencies", None)
+    precision = getattr(code, "precision", None)
+    if freqs is None or precision is None:
+        return
+    freqs = np.asarray(freqs)
+    if freqs.dtype.kind not in "iu" or (freqs < 0).any():
+        raise ContainerError("the stored frequencies must be non-negative integers")
+    total = sum(int(f) for f in freqs.tolist())
+    if total != 1 << int(precision):
+        raise ContainerError(f"the stored frequencies sum to {total}, not 2**{precision} = {1 << int(precision)}")
+
+
+def _check_count(code: Code, name: str, n: int, nbits: int) -> None:
+    """Refuse an n that no message of n symbols could fit into B payload bits.
+
+    Prefix codes: every codeword has at least one bit, so n <= B exactly. Other coders: see
+    :func:`min_payload_bits`; where no bound is known, n is bounded by ``max_size`` only.
+    """
+    if coders.info(name).kind == "prefix" and n > nbits:
+        raise ContainerError(
+            f"header says n = {n} symbols but the payload has only {nbits} bits; a prefix code "
+            f"spends at least one bit per symbol"
+        )
+    floor = min_payload_bits(code, n)
+    if floor > nbits:
+        raise ContainerError(
+            f"header says n = {n} symbols but the payload has only {nbits} bits; coder {name!r} "
+            f"needs at least {math.floor(floor)} bits for any {n} symbols"
+        )
+
+
+def min_payload_bits(code: Code, n: int) -> float:
+    """A lower bound on ``len(code.encode(x))`` over all messages x of n symbols (bits; 0 if unknown).
+
+    This is what lets the reader refuse an absurd symbol count before the decoder allocates
+    n output symbols. It is built from each coder's documented public model, and is
+    deliberately loose (a 1e-9 relative margin plus 8 bits), because it only has to reject
+    what cannot be, never what can:
+
+    * prefix code: n * (shortest codeword length);
+    * stream coder (``frequencies``, ``precision``, ``excess_bounds``): every symbol costs at
+      least ``precision - log2(max f)`` ideal bits, and the coder's output stays above the ideal
+      length plus ``excess_bounds(n)[0]`` (THEORY.md (f));
+    * adaptive coder with pseudo-count ``prior`` alpha (``excess_bounds``): the most probable
+      n-symbol message under the add-alpha estimator is a constant one (for alpha <= 1 the
+      product of Gamma(n_k + alpha) is largest with all counts on one symbol), of ideal length
+      log2 Gamma(n + K alpha)/Gamma(K alpha) - log2 Gamma(n + alpha)/Gamma(alpha) (THEORY.md (h)).
+    """
+    if n == 0:
+        return 0.0
+    kind = coders.info(code.name).kind
+    if kind == "prefix":
+        lengths = np.asarray(code.lengths)
+        return float(n * int(lengths[lengths > 0].min()))
+    bounds = getattr(code, "excess_bounds", None)
+    if bounds is None:
+        return 0.0
+    try:
+        low = float(bounds(n)[0])
+    except (NotImplementedError, ValueError):
+        return 0.0
+    if kind == "stream":
+        freqs, precision = getattr(code, "frequencies", None), getattr(code, "precision", None)
+        if freqs is None or precision is None:
+            return 0.0
+        ideal = n * (int(precision) - math.log2(int(np.max(freqs))))
+    elif kind == "adaptive" and getattr(code, "prior", None) is not None:
+        alpha, k = float(code.prior), code.alphabet_size
+        if not 0 < alpha <= 1:
+            return 0.0
+        ideal = (
+            math.lgamma(n + k * alpha) - math.lgamma(k * alpha) - math.lgamma(n + alpha) + math.lgamma(alpha)
+        ) / math.log(2)
+    else:
+        return 0.0
+    return max(0.0, (ideal + low) * (1 - 1e-9) - 8)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def bits_per_byte(nbits: int, n: int) -> float:
+    """``nbits / n`` (bits per byte of the original); ``nan`` for an empty original."""
+    return nbits / n if n else math.nan
+
+
+# --------------------------------------------------------------------------- kernels
+@njit(cache=True)
+def _count_bytes(arr, counts):
+    """Add the byte histogram of ``arr`` (uint8) to ``counts`` (int64[256]).
+
+    Four sub-histograms, so that a run of one byte value does not serialise every increment
+    on the same memory cell.
+    """
+    sub = np.zeros((4, 256), dtype=np.int64)
+    n = arr.size
+    top = n - n % 4
+    for i in range(0, top, 4):
+        sub[0, arr[i]] += 1
+        sub[1, arr[i + 1]] += 1
+        sub[2, arr[i + 2]] += 1
+        sub[3, arr[i + 3]] += 1
+    for i in range(top, n):
+        sub[0, arr[i]] += 1
+    for k in range(4):
+        for b in range(256):
+            counts[b] += sub[k, b]
+
+
+@njit(cache=True)
+def _first_in(arr, mask):
+    """Index of the first ``arr[i]`` with ``mask[arr[i]]``, or -1 (early exit, no temporaries)."""
+    for i in range(arr.size):
+        if mask[arr[i]]:
+            return i
+    return -1
+
+
+__all__ = [
+    "ALPHABET_SIZE",
+    "DEFAULT_MAX_SIZE",
+    "FORMAT_VERSION",
+    "Header",
+    "MAGIC",
+    "MAX_MODEL_BYTES",
+    "bits_per_byte",
+    "byte_counts",
+    "byte_distribution",
+    "compress",
+    "counts_distribution",
+    "decode",
+    "decompress",
+    "max_file_size",
+    "min_payload_bits",
+    "read_header",
+    "uncodable_bytes",
+    "zero_probability_byte",
+]

@@ -1,0 +1,495 @@
+"""The container format (codebook.container): round trips, the layout, and hostile input.
+
+Every coder in the registry is covered (parametrized over ``coders.names()``), so coders that
+land later are tested without editing this file. The layout is checked against hand-computed
+bytes built here with ``struct`` and ``zlib`` straight from docs/container.md, not by the
+module under test.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codebook import Distribution, coders, container
+from codebook.errors import ContainerError, DecodeError, DistributionError, EncodeError
+
+DATA = Path(__file__).parent / "data"
+TEXTS = sorted(p.name for p in DATA.iterdir() if p.suffix in (".txt", ".log"))
+MAGIC = b"\x89CBK\r\n\x1a\n"  # docs/container.md, offset 0
+
+
+def build(name: str, data: bytes, smoothing: float = 0.0):
+    q = container.byte_distribution(data, smoothing)
+    return coders.build(name, q), q
+
+
+def pack(data: bytes, name: str, model: dict | bytes, payload_bits: str, *, n=None, version=1, flags=0,
+         reserved=0, data_crc=None, name_len=None, model_len=None, tail: bytes = b"", pad: int = 0) -> bytes:
+    """A container assembled by hand from the documented layout, with correct CRCs.
+
+    Lets the hostile-input tests set one field to a bad value while every checksum is valid,
+    so that the validation of the field itself is what is tested.
+    """
+    name_b = name.encode()
+    model_b = model if isinstance(model, bytes) else json.dumps(model, separators=(",", ":")).encode()
+    nbits = len(payload_bits)
+    payload = int(payload_bits or "0", 2) << ((-nbits) % 8) if nbits else 0
+    payload_b = payload.to_bytes((nbits + 7) // 8, "big")
+    if pad and payload_b:
+        payload_b = payload_b[:-1] + bytes([payload_b[-1] | pad])
+    fixed = struct.pack(
+        "<8sBBBBIQQI", MAGIC, version, flags, len(name_b) if name_len is None else name_len, reserved,
+        len(model_b) if model_len is None else model_len, len(data) if n is None else n, nbits,
+        zlib.crc32(data) if data_crc is None else data_crc,
+    )
+    fixed += struct.pack("<I", zlib.crc32(fixed))
+    body = name_b + model_b + payload_b
+    return fixed + body + struct.pack("<I", zlib.crc32(body)) + tail
+
+
+HUFFMAN_ABRA = {"coder": "huffman", "version": 1, "alphabet_size": 256}
+
+
+def huffman_model(lengths_by_byte: dict[int, int]) -> dict:
+    lengths = [0] * 256
+    for b, length in lengths_by_byte.items():
+        lengths[b] = length
+    return dict(HUFFMAN_ABRA, lengths=lengths)
+
+
+# Hand computation for "abracadabra": counts a5 b2 r2 c1 d1. Huffman merges c+d (2), then the
+# leaves b+r (4, leaves before merged nodes on ties), then 2+4 (6), then a+6: lengths a=1 and
+# b=c=d=r=3, 23 bits. Canonical codewords by (length, symbol): a=0, b=100, c=101, d=110, r=111.
+ABRA = b"abracadabra"
+ABRA_LENGTHS = {ord("a"): 1, ord("b"): 3, ord("c"): 3, ord("d"): 3, ord("r"): 3}
+ABRA_BITS = "0" "100" "111" "0" "101" "0" "110" "0" "100" "111" "0"
+
+
+# --------------------------------------------------------------------------- layout
+def test_golden_layout_of_a_huffman_file_matches_the_documented_bytes():
+    code, q = build("huffman", ABRA)
+    blob = container.compress(ABRA, code, model=q)
+    assert len(ABRA_BITS) == 23
+    assert blob == pack(ABRA, "huffman", code.to_dict(), ABRA_BITS)
+    assert json.loads(blob[47 : 47 + struct.unpack_from("<I", blob, 12)[0]]) == huffman_model(ABRA_LENGTHS)
+    assert blob[:8] == MAGIC and blob[8] == 1 and blob[10] == 7 and blob[40:47] == b"huffman"
+    assert struct.unpack_from("<QQI", blob, 16) == (11, 23, zlib.crc32(ABRA))
+    # The bytes printed in docs/container.md (example section).
+    assert blob[:40].hex(" ") == (
+        "89 43 42 4b 0d 0a 1a 0a 01 00 07 00 3f 02 00 00 0b 00 00 00 00 00 00 00 "
+        "17 00 00 00 00 00 00 00 b7 f9 ea 17 15 cc 76 ee"
+    )
+    assert blob[-7:-4] == bytes([0b01001110, 0b10101100, 0b10011100]) and len(blob) == 629
+
+
+def test_header_reports_sizes_and_rebuilt_code():
+    code, q = build("huffman", ABRA)
+    blob = container.compress(ABRA, code, model=q)
+    h = container.read_header(blob)
+    assert (h.coder, h.size, h.payload_bits, h.file_bytes) == ("huffman", 11, 23, len(blob))
+    assert h.header_bytes == len(blob) - 3  # 23 bits = 3 payload bytes; the rest is overhead
+    assert h.code.lengths.tolist() == huffman_model(ABRA_LENGTHS)["lengths"]
+    again, data = container.decode(blob)
+    assert data == ABRA and (again.size, again.payload_bits, again.header_bytes) == (11, 23, h.header_bytes)
+
+
+def test_a_hand_built_file_decodes():
+    blob = pack(ABRA, "huffman", huffman_model(ABRA_LENGTHS), ABRA_BITS)
+    assert container.decompress(blob) == ABRA
+
+
+# --------------------------------------------------------------------------- round trips
+EDGE_CASES = {
+    "empty": b"",
+    "one byte": b"\x00",
+    "one value repeated": b"z" * 1000,
+    "every byte value once": bytes(range(256)),
+    "binary": np.random.default_rng(5).integers(0, 256, 3000, dtype=np.uint8).tobytes(),
+}
+
+
+@pytest.mark.parametrize("name", coders.names())
+@pytest.mark.parametrize("text", TEXTS)
+def test_round_trip_real_text_with_own_model(name, text):
+    data = (DATA / text).read_bytes()
+    code, q = build(name, data)
+    blob = container.compress(data, code, model=q)
+    assert container.decompress(blob) == data
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_round_trip_with_a_model_from_another_file(name):
+    data, train = (DATA / "prose.txt").read_bytes(), (DATA / "lighthouse.log").read_bytes()
+    code, q = build(name, train, smoothing=0.5)
+    blob = container.compress(data, code, model=q)
+    h = container.read_header(blob)
+    assert container.decompress(blob) == data
+    if coders.info(name).kind == "prefix":
+        # A prefix payload is exactly the sum of the codeword lengths (C&T §5.3).
+        counts = np.bincount(np.frombuffer(data, np.uint8), minlength=256)
+        assert h.payload_bits == int((counts * h.code.lengths).sum())
+
+
+@pytest.mark.parametrize("name", coders.names())
+@pytest.mark.parametrize("case", EDGE_CASES)
+def test_round_trip_edge_cases(name, case):
+    data = EDGE_CASES[case]
+    code, q = build(name, data, smoothing=0.0 if data else 1.0)
+    blob = container.compress(data, code, model=q)
+    assert container.decompress(blob) == data
+    assert container.read_header(blob).size == len(data)
+
+
+def test_accepts_bytearray_and_memoryview_input():
+    code, q = build("huffman", ABRA)
+    assert container.compress(bytearray(ABRA), code) == container.compress(memoryview(ABRA), code)
+
+
+# --------------------------------------------------------------------------- the model
+@pytest.mark.parametrize("smoothing", [0.0, 0.5, 1.0, 1e-3])
+def test_byte_distribution_is_exactly_from_bytes(smoothing):
+    data = (DATA / "measures.py.txt").read_bytes()
+    ours, reference = container.byte_distribution(data, smoothing), Distribution.from_bytes(data, smoothing)
+    assert np.array_equal(ours.probs, reference.probs)
+
+
+def test_byte_counts_and_first_uncodable_byte_by_hand():
+    for data in [(DATA / "prose.txt").read_bytes()[:1003], b"", b"\xff", b"ab" * 7]:
+        expected = [0] * 256
+        for b in data:
+            expected[b] += 1
+        assert container.byte_counts(data).tolist() == expected
+    data = (DATA / "prose.txt").read_bytes()[:1000]
+    value = ord("v")
+    mask = np.zeros(256, dtype=bool)
+    mask[value] = True
+    assert container._first_byte_in(data, mask) == (value, data.index(bytes([value])))
+    assert container._first_byte_in(data, np.zeros(256, dtype=bool)) is None
+    mask[:] = False
+    mask[0] = True
+    assert container._first_byte_in(data, mask) is None  # no NUL in the prose
+
+
+def test_empty_data_without_smoothing_has_no_distribution():
+    with pytest.raises(DistributionError, match="empty data without smoothing"):
+        container.byte_distribution(b"")
+
+
+def test_byte_with_zero_probability_is_named_with_its_offset():
+    code, q = build("huffman", b"abc")
+    with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4 of the input has probability 0"):
+        container.compress(b"abcaz", code, model=q)
+    with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4"):
+        container.compress(b"abcaz", code, model=q, counts=container.byte_counts(b"abcaz"))
+    assert container.zero_probability_byte(b"abcaz", q) == (122, 4)
+    assert container.zero_probability_byte(b"abca", q) is None
+
+
+def test_without_the_model_the_code_table_still_names_byte_and_offset():
+    code, _ = build("huffman", b"abc")
+    with pytest.raises(EncodeError, match=r"byte 122 \(0x7a\) at offset 4 of the input has no code in the huffman"):
+        container.compress(b"abcaz", code)
+    assert container.uncodable_bytes(code).sum() == 253
+
+
+def test_refuses_a_code_not_over_bytes():
+    with pytest.raises(ContainerError, match="must have 256 symbols"):
+        container.compress(b"\x00\x01", coders.build("huffman", [0.5, 0.5]))
+
+
+def test_refuses_input_above_max_size():
+    code, _ = build("huffman", ABRA)
+    with pytest.raises(ContainerError, match="input is 11 bytes, above the limit of 10"):
+        container.compress(ABRA, code, max_size=10)
+
+
+# --------------------------------------------------------------------------- corruption
+def small_file(name: str) -> bytes:
+    data = (DATA / "prose.txt").read_bytes()[:200]
+    code, q = build(name, data, smoothing=0.5)
+    return container.compress(data, code, model=q)
+
+
+DETECTED = (
+    "checksum mismatch|not a codebook|unsupported format version|truncated|reserved bits|outside|"
+    "unexpected bytes|CRC32 of the decoded data"
+)
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_every_single_byte_flip_is_detected(name):
+    blob = small_file(name)
+    for i in range(len(blob)):
+        for mask in (0x01, 0x80, 0xFF):
+            bad = bytearray(blob)
+            bad[i] ^= mask
+            with pytest.raises(ContainerError, match=DETECTED):
+                container.decompress(bytes(bad))
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_every_truncation_is_detected(name):
+    blob = small_file(name)
+    for length in range(len(blob)):
+        with pytest.raises(ContainerError, match="truncated|checksum mismatch|empty file"):
+            container.decompress(blob[:length])
+
+
+def test_flip_messages_say_where():
+    blob = bytearray(small_file("huffman"))
+    blob[20] ^= 1
+    with pytest.raises(ContainerError, match=r"header checksum mismatch: the file is corrupted \(bytes 0\.\.39\)"):
+        container.decompress(bytes(blob))
+    blob[20] ^= 1
+    blob[-10] ^= 1
+    with pytest.raises(ContainerError, match=r"checksum mismatch: the file is corrupted \(bytes 40\.\."):
+        container.decompress(bytes(blob))
+
+
+def test_not_a_container():
+    with pytest.raises(ContainerError, match=r"not a codebook compressed file \(the first 8 bytes"):
+        container.decompress(b"hello, this is plain text and not compressed at all")
+    with pytest.raises(ContainerError, match="empty file: not a codebook compressed file"):
+        container.decompress(b"")
+    with pytest.raises(ContainerError, match="truncated file: 3 bytes"):
+        container.decompress(MAGIC[:3])
+
+
+def test_trailing_bytes_are_refused():
+    with pytest.raises(ContainerError, match=r"2 unexpected bytes after the end .* \(at "):
+        container.decompress(pack(ABRA, "huffman", huffman_model(ABRA_LENGTHS), ABRA_BITS, tail=b"xx"))
+
+
+# --------------------------------------------------------------------------- hostile fields, valid CRCs
+GOOD_MODEL = huffman_model(ABRA_LENGTHS)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"version": 2}, "unsupported format version 2"),
+        ({"flags": 1}, "reserved bits set"),
+        ({"reserved": 4}, "reserved bits set"),
+        ({"n": 2**63}, r"n = 9223372036854775808 bytes, above the limit"),
+        ({"n": 2**64 - 1}, "above the limit"),
+        ({"n": 24}, "payload has only 23 bits; a prefix code spends at least one bit per symbol"),
+        ({"n": 10}, "payload does not decode with coder 'huffman': 1 bits left over"),
+        ({"data_crc": 0}, "CRC32 of the decoded data is .*, the header says 00000000"),
+        ({"pad": 1}, "padding bits after the payload's last bit are not zero"),
+    ],
+)
+def test_bad_fields_are_refused(fields, message):
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(pack(ABRA, "huffman", GOOD_MODEL, ABRA_BITS, **fields))
+
+
+def test_absurd_lengths_in_the_header():
+    # Lengths that do not match the file, with a valid header CRC: refused before any slicing.
+    for fields, message in [
+        ({"name_len": 0}, r"L \(coder name length\) = 0"),
+        ({"name_len": 200}, r"L \(coder name length\) = 200"),
+        ({"model_len": 0}, r"M \(model length\) = 0"),
+        ({"model_len": 2**32 - 1}, r"M \(model length\) = 4294967295"),
+        ({"model_len": 5}, "unexpected bytes after the end"),
+        ({"model_len": 10**6}, "truncated file: .* the header announces"),
+    ]:
+        with pytest.raises(ContainerError, match=message):
+            container.decompress(pack(ABRA, "huffman", GOOD_MODEL, ABRA_BITS, **fields))
+
+
+def test_n_above_max_size_is_refused_before_decoding():
+    blob = pack(ABRA, "huffman", GOOD_MODEL, ABRA_BITS)
+    with pytest.raises(ContainerError, match="n = 11 bytes, above the limit of 10 bytes"):
+        container.decompress(blob, max_size=10)
+
+
+def test_a_different_original_with_the_same_length_fails_the_data_crc():
+    # "abracadabra" rotated: same counts and bit length, different bytes; CRCs of the file valid.
+    rotated = "0" + ABRA_BITS[:-1]
+    with pytest.raises(ContainerError, match="CRC32 of the decoded data"):
+        container.decompress(pack(ABRA, "huffman", GOOD_MODEL, rotated))
+
+
+@pytest.mark.parametrize(
+    "name, model, message",
+    [
+        ("zzz", GOOD_MODEL, "written with coder 'zzz', which this codebook does not have"),
+        ("Huff", GOOD_MODEL, "coder name b'Huff' in the header is not of the form"),
+        ("huffman", b"{not json", "the stored model is not valid JSON"),
+        ("huffman", b"\xff\xfe", "the stored model is not valid JSON"),
+        ("huffman", b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        ("huffman", b'{"coder": "huffman", "x": NaN}', "not valid JSON: NaN is not a number"),
+        ("huffman", [1, 2], "must be a JSON object; got list"),
+        ("huffman", dict(GOOD_MODEL, coder="shannon"), "model is for coder 'shannon', the header says 'huffman'"),
+        ("huffman", dict(GOOD_MODEL, alphabet_size=255), "alphabet_size = 255; bytes need 256"),
+        ("huffman", dict(GOOD_MODEL, lengths=[1] * 256, alphabet_size=256), "Kraft inequality"),
+        ("huffman", dict(GOOD_MODEL, lengths=[0] * 256), "at least one codeword"),
+        ("huffman", dict(GOOD_MODEL, lengths=[1] * 3, alphabet_size=3), "alphabet_size = 3"),
+        ("huffman", dict(GOOD_MODEL, lengths=["x"] * 256), "lengths must be non-negative integers"),
+        ("huffman", dict(GOOD_MODEL, lengths=[10**9] * 256), "at most 4096"),
+        ("huffman", {"coder": "huffman"}, "missing the field 'lengths'"),
+        ("huffman", dict(GOOD_MODEL, version=9), "version 9 is not supported"),
+    ],
+)
+def test_bad_models_are_refused(name, model, message):
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(pack(ABRA, name, model, ABRA_BITS))
+
+
+def test_kraft_incomplete_code_with_an_invalid_sequence_is_a_decode_error():
+    # Lengths a=1, b=2 leave the prefix "11" unused; the payload "11" is no codeword.
+    model = huffman_model({ord("a"): 1, ord("b"): 2})
+    message = "does not decode with coder 'huffman': invalid code sequence at bit position 1"
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(pack(b"a", "huffman", model, "11"))
+
+
+def test_the_make_log_generator_reproduces_the_shipped_log():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_log", DATA / "make_log.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.generate() == (DATA / "lighthouse.log").read_text(encoding="ascii")
+
+
+# --------------------------------------------------------------------------- generic over coder kinds
+class ToyStream(coders.Code):
+    """A stand-in "stream" coder for the kind-specific checks, until the real ones land.
+
+    Its model is 256 integer frequencies summing to 2**8; it writes each symbol as 8 plain bits
+    (exactly right for the uniform table) and refuses symbols of frequency 0. Its from_dict
+    checks nothing on purpose, so that the container's own checks are what is tested.
+    """
+
+    name = "toystream"
+
+    def __init__(self, q=None, precision=8, frequencies=None):
+        self.precision = precision
+        self.frequencies = np.ones(256, dtype=np.int64) if frequencies is None else np.asarray(frequencies)
+
+    @property
+    def alphabet_size(self):
+        return len(self.frequencies)
+
+    def encode(self, symbols):
+        arr = np.asarray(symbols, dtype=np.uint8)
+        bad = np.flatnonzero(self.frequencies[arr] == 0)
+        if bad.size:
+            raise EncodeError(f"symbol {arr[bad[0]]} at position {bad[0]} has frequency 0")
+        from bitarray import bitarray
+
+        bits = bitarray(endian="big")
+        bits.frombytes(arr.tobytes())
+        return bits
+
+    def decode_partial(self, bits, n):
+        if len(bits) < 8 * n:
+            raise DecodeError("truncated", position=len(bits))
+        return np.frombuffer(bits[: 8 * n].tobytes(), dtype=np.uint8).astype(np.int64), 8 * n
+
+    def excess_bounds(self, n):
+        return 0.0, 0.0  # exactly 8 bits per symbol, the ideal length under the uniform table
+
+    def to_dict(self):
+        return {"coder": self.name, "precision": self.precision, "frequencies": self.frequencies.tolist()}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(precision=data["precision"], frequencies=data["frequencies"])
+
+
+@pytest.fixture
+def toystream(monkeypatch):
+    from codebook.coders import registry
+
+    monkeypatch.setitem(registry._REGISTRY, "toystream", registry.CoderInfo("toystream", ToyStream, "stream", "test"))
+    return ToyStream
+
+
+def test_a_stream_coder_round_trips_through_the_registry(toystream):
+    blob = container.compress(ABRA, coders.build("toystream", container.byte_distribution(ABRA)))
+    assert container.read_header(blob).payload_bits == 88
+    assert container.decompress(blob) == ABRA
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ({"precision": 8, "frequencies": [1] * 255 + [2]}, r"frequencies sum to 257, not 2\*\*8 = 256"),
+        ({"precision": 8, "frequencies": [2] * 127 + [-1, 3] + [1] * 127}, "non-negative integers"),
+        ({"precision": 8, "frequencies": [0.5] * 256}, "non-negative integers"),
+        ({"precision": 8}, r"invalid \(KeyError"),
+        ({"precision": 8, "frequencies": [1] * 512}, "512 symbols; bytes need 256"),
+    ],
+)
+def test_stream_tables_are_checked_by_the_container(toystream, model, message):
+    bits = "".join(f"{b:08b}" for b in ABRA)
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(pack(ABRA, "toystream", dict(model, coder="toystream"), bits))
+
+
+def test_a_quantized_zero_frequency_is_named_before_encoding(toystream):
+    freqs = [1] * 256
+    freqs[ord("c")], freqs[ord("a")] = 0, 2
+    code = ToyStream(frequencies=freqs)
+    with pytest.raises(EncodeError, match=r"byte 99 \(0x63\) at offset 4 .* no code in the toystream coder's table"):
+        container.compress(ABRA, code)
+
+
+def test_stream_symbol_count_is_bounded_by_the_model_not_by_one_bit_per_symbol(toystream):
+    bits = "".join(f"{b:08b}" for b in ABRA)
+    skewed = [2**16 - 255] + [1] * 255  # q_hat(0) close to 1: 2.2e-5 bits per symbol 0
+    # n > B is legal for a stream coder whose model is skewed: the decoder decides (here it
+    # finds the stream too short).
+    with pytest.raises(ContainerError, match="does not decode with coder 'toystream': truncated"):
+        container.decompress(pack(ABRA, "toystream", dict(ToyStream().to_dict(), precision=16, frequencies=skewed),
+                                  bits, n=100))
+    # With the uniform table every symbol costs 8 bits: 100 symbols cannot fit in 88 bits.
+    with pytest.raises(ContainerError, match="n = 100 symbols but the payload has only 88 bits; coder 'toystream' "
+                                             "needs at least 791 bits"):
+        container.decompress(pack(ABRA, "toystream", ToyStream().to_dict(), bits, n=100))
+    with pytest.raises(ContainerError, match="above the limit"):
+        container.decompress(pack(ABRA, "toystream", ToyStream().to_dict(), bits, n=2**40))
+    # (8 * 100 ideal bits) * (1 - 1e-9) - 8 margin: the documented slack of min_payload_bits.
+    assert container.min_payload_bits(ToyStream(), 100) == pytest.approx(792 - 8e-7)
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_an_absurd_symbol_count_is_refused_before_decoding(name):
+    blob = bytearray(small_file(name))
+    struct.pack_into("<Q", blob, 16, 2**29)  # within max_size, far beyond what the payload holds
+    struct.pack_into("<I", blob, 36, zlib.crc32(blob[:36]))
+    with pytest.raises(ContainerError, match=r"n = 536870912 symbols but the payload has only \d+ bits"):
+        container.decompress(bytes(blob))
+
+
+@pytest.mark.parametrize("name", coders.names())
+def test_min_payload_bits_is_below_every_real_payload(name):
+    for data in [(DATA / "prose.txt").read_bytes()[:3000], b"a" * 5000, bytes(range(256)) * 3]:
+        for smoothing in (0.0, 0.5):
+            code, q = build(name, data, smoothing)
+            h = container.read_header(container.compress(data, code, model=q))
+            assert container.min_payload_bits(h.code, h.size) <= h.payload_bits
+
+
+# --------------------------------------------------------------------------- properties
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.mark.parametrize("name", coders.names())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=600), train=st.binary(max_size=300), smoothing=st.sampled_from([0.5, 1.0, 1e-3]))
+def test_round_trip_any_bytes_with_any_smoothed_training_file(name, data, train, smoothing):
+    q = container.byte_distribution(train, smoothing)
+    blob = container.compress(data, coders.build(name, q), model=q)
+    header, back = container.decode(blob)
+    assert back == data and header.size == len(data)
+    assert container.min_payload_bits(header.code, len(data)) <= header.payload_bits
