@@ -361,7 +361,7 @@ def test_the_make_log_generator_reproduces_the_shipped_log():
 
 # --------------------------------------------------------------------------- generic over coder kinds
 class ToyStream(coders.Code):
-    """A stand-in "stream" coder for the kind-specific checks, until the real ones land.
+    """A stand-in "stream" coder for the container's kind-specific checks.
 
     Its model is 256 integer frequencies summing to 2**8; it writes each symbol as 8 plain bits
     (exactly right for the uniform table) and refuses symbols of frequency 0. Its from_dict
@@ -389,10 +389,10 @@ class ToyStream(coders.Code):
         bits.frombytes(arr.tobytes())
         return bits
 
-    def decode_partial(self, bits, n):
+    def decode_partial(self, bits, n, *, dtype=np.int64):
         if len(bits) < 8 * n:
             raise DecodeError("truncated", position=len(bits))
-        return np.frombuffer(bits[: 8 * n].tobytes(), dtype=np.uint8).astype(np.int64), 8 * n
+        return np.frombuffer(bits[: 8 * n].tobytes(), dtype=np.uint8).astype(dtype), 8 * n
 
     def excess_bounds(self, n):
         return 0.0, 0.0  # exactly 8 bits per symbol, the ideal length under the uniform table

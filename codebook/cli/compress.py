@@ -59,7 +59,7 @@ MAX_SIZE_OPTION = click.option(
     default=DEFAULT_MAX_SIZE,
     show_default=True,
     metavar="BYTES",
-    help="Largest original accepted, in bytes. Memory use is about 12x the original size.",
+    help="Largest original accepted, in bytes. Memory use is about 3.5x the original size.",
 )
 FORCE_OPTION = click.option("--force", "-f", is_flag=True, help="Overwrite OUT if it exists.")
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")

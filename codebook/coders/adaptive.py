@@ -37,7 +37,7 @@ from ..distributions import as_distribution
 from ..errors import AlphabetMismatchError, CodeTableError
 from . import _range_kernels as kernels
 from .arithmetic import MAX_ALPHABET, bits_view, buffer_to_bits, check_range_decode, message_array
-from .base import Code, as_bits, as_symbols, check_count, require_field
+from .base import Code, as_bits, as_symbols, check_count, require_field, symbol_buffer
 from .registry import register
 
 MAX_PRIOR = 1 << 16
@@ -146,11 +146,11 @@ class AdaptiveArithmeticCoder(Code):
             raise AssertionError("adaptive kernel refused an in-range symbol")  # pragma: no cover
         return buffer_to_bits(out, nbits)
 
-    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         self._check_length(n)
-        out = np.empty(n, dtype=np.int64)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
         decode = kernels.decode_adaptive_small if self._k <= kernels.SMALL_K else kernels.decode_adaptive
         status, i, used = decode(bits_view(bits), len(bits), n, self._k, self._num, self._den, out)
         check_range_decode(status, i, n, used, len(bits))

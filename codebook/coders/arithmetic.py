@@ -35,7 +35,7 @@ from ..distributions import Distribution, as_distribution
 from ..errors import CodeTableError, DecodeError, EncodeError
 from ..quantize import check_precision, quantize
 from . import _range_kernels as kernels
-from .base import Code, as_bits, as_symbols, check_count, require_field
+from .base import Code, as_bits, as_symbols, check_count, require_field, symbol_buffer
 from .registry import register
 
 DEFAULT_PRECISION = 20
@@ -260,11 +260,11 @@ class ArithmeticCoder(StaticStreamCoder):
             raise self._encode_error(symbols)
         return buffer_to_bits(out, nbits)
 
-    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         coarse, shift = self._coarse
-        out = np.empty(n, dtype=np.int64)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
         status, i, used = kernels.decode_static(
             bits_view(bits), len(bits), n, self._freqs, self._start, coarse, shift, self._precision, out
         )

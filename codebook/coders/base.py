@@ -27,7 +27,7 @@ from ..errors import CodeTableError, DecodeError, EncodeError
 
 
 def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
-    """Validate a message and return it as a contiguous int64 array.
+    """Validate a message and return it as a contiguous integer array for the kernels.
 
     Raises :class:`EncodeError` naming the first symbol outside ``0..alphabet_size-1`` and
     its position. The range is checked in the caller's dtype, so a large ``uint64`` is never
@@ -49,7 +49,22 @@ def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
         raise EncodeError(
             f"symbol {arr[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}"
         )
+    if arr.dtype in KERNEL_DTYPES:
+        return np.ascontiguousarray(arr)
     return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+KERNEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.int32), np.dtype(np.int64))
+"""Symbol dtypes handed to the coding kernels as they are (no widening copy: a byte message
+stays one byte per symbol); any other integer dtype is range-checked and widened to int64."""
+
+
+def symbol_buffer(n: int, dtype, alphabet_size: int) -> np.ndarray:
+    """An uninitialised array for ``n`` decoded symbols of ``dtype`` (checked to hold 0..K-1)."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "iu" or np.iinfo(dt).max < alphabet_size - 1:
+        raise ValueError(f"`dtype` must be an integer dtype holding 0..{alphabet_size - 1}; got {dt}")
+    return np.empty(n, dtype=dt)
 
 
 def as_bits(bits) -> bitarray:
@@ -107,17 +122,19 @@ class Code(abc.ABC):
         """Encode a message; ``len()`` of the result is the exact number of bits."""
 
     @abc.abstractmethod
-    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         """Decode ``n`` symbols from the start of ``bits``; return them and the bits consumed."""
 
-    def decode(self, bits, n: int) -> np.ndarray:
+    def decode(self, bits, n: int, *, dtype=np.int64) -> np.ndarray:
         """Decode exactly ``n`` symbols that fill ``bits`` exactly.
 
         Raises :class:`DecodeError` (with ``.position``) on a truncated or invalid stream and
         when bits are left over after the ``n``-th symbol (a wrong ``n`` or a corrupted stream).
+        ``dtype`` is the integer dtype of the result (int64 by default; ``np.uint8`` decodes a
+        byte message at one byte per symbol); it must hold every symbol ``0..K-1``.
         """
         bits = as_bits(bits)
-        symbols, used = self.decode_partial(bits, n)
+        symbols, used = self.decode_partial(bits, n, dtype=dtype)
         if used != len(bits):
             raise DecodeError(
                 f"{len(bits) - used} bits left over after decoding {n} symbols: the stream "

@@ -24,7 +24,7 @@ from bitarray import bitarray
 from ..distributions import Distribution, as_distribution, check_same_alphabet
 from ..errors import CodeTableError, DecodeError, EncodeError
 from . import _prefix_kernels as kernels
-from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field
+from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field, symbol_buffer
 
 MAX_TABLE_WIDTH = 11
 """Bits looked up per decode step; longer codewords continue bit by bit in the trie."""
@@ -185,11 +185,11 @@ class PrefixCode(Code):
         kernels.encode_into(arr, lengths, values, flat, offsets, out)
         return bytes_to_bits(out, total)
 
-    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         table, width, children = self._decoder
-        out = np.empty(n, dtype=np.int64)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
         status, done, pos = kernels.decode_into(bits_to_bytes(bits), len(bits), n, table, width, children, out)
         if status == kernels.TRUNCATED:
             raise DecodeError(

@@ -40,7 +40,7 @@ from bitarray.util import ba2int
 from ..errors import DecodeError
 from . import _rans_kernels as kernels
 from .arithmetic import StaticStreamCoder, _truncated
-from .base import as_bits, check_count
+from .base import as_bits, check_count, symbol_buffer
 from .registry import register
 
 LANES = 2
@@ -83,7 +83,7 @@ class RansCoder(StaticStreamCoder):
         out.frombytes(words[pos:])  # already big-endian in memory (see the kernel)
         return out
 
-    def decode_partial(self, bits, n: int) -> tuple[np.ndarray, int]:
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         states = []
@@ -103,7 +103,7 @@ class RansCoder(StaticStreamCoder):
         if nwords:
             words[:nwords] = np.frombuffer(bits[pos : pos + 32 * nwords], dtype=">u4")
         coarse, shift = self._coarse
-        out = np.empty(n, dtype=np.int64)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
         status, x0, x1, used_words, done = kernels.decode(
             words, nwords, states[0], states[1], n, self._freqs, self._start, coarse, shift, self._precision, out
         )
