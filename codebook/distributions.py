@@ -162,7 +162,12 @@ class Distribution:
         """Empirical order-0 byte distribution of ``data`` (K = 256)."""
         if len(data) == 0 and smoothing == 0:
             raise DistributionError("cannot estimate a byte distribution from empty data without smoothing")
-        return cls.from_symbols(np.frombuffer(data, dtype=np.uint8), 256, smoothing)
+        view = np.frombuffer(data, dtype=np.uint8)
+        counts = np.zeros(256, dtype=np.int64)
+        step = 1 << 24  # bincount widens its input to intp: count in chunks to bound memory
+        for start in range(0, view.size, step):
+            counts += np.bincount(view[start : start + step], minlength=256)
+        return cls.from_counts(counts, smoothing)
 
     @classmethod
     def uniform(cls, k: int) -> Distribution:
