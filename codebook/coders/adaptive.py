@@ -36,8 +36,8 @@ from scipy.special import gammaln
 from ..distributions import as_distribution
 from ..errors import AlphabetMismatchError, CodeTableError
 from . import _range_kernels as kernels
-from .arithmetic import MAX_ALPHABET, bits_view, buffer_to_bits, check_range_decode, message_array
-from .base import Code, as_bits, as_symbols, check_count, require_field, symbol_buffer
+from .arithmetic import MAX_ALPHABET, check_range_decode, message_array
+from .base import Code, as_bits, as_symbols, bits_view, bytes_to_bits, check_count, require_field, symbol_buffer
 from .registry import register
 
 MAX_PRIOR = 1 << 16
@@ -144,7 +144,7 @@ class AdaptiveArithmeticCoder(Code):
         if nbits < 0:
             as_symbols(symbols, self._k)  # raises the shared out-of-range error
             raise AssertionError("adaptive kernel refused an in-range symbol")  # pragma: no cover
-        return buffer_to_bits(out, nbits)
+        return bytes_to_bits(out, nbits)
 
     def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)

@@ -35,7 +35,7 @@ from ..distributions import Distribution, as_distribution
 from ..errors import CodeTableError, DecodeError, EncodeError
 from ..quantize import check_precision, quantize
 from . import _range_kernels as kernels
-from .base import Code, as_bits, as_symbols, check_count, require_field, symbol_buffer
+from .base import Code, as_bits, as_symbols, bits_view, bytes_to_bits, check_count, require_field, symbol_buffer
 from .registry import register
 
 DEFAULT_PRECISION = 20
@@ -258,7 +258,7 @@ class ArithmeticCoder(StaticStreamCoder):
         nbits = int(kernels.encode_static(arr, self._freqs, self._start, self._precision, out))
         if nbits < 0:
             raise self._encode_error(symbols)
-        return buffer_to_bits(out, nbits)
+        return bytes_to_bits(out, nbits)
 
     def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
@@ -283,20 +283,6 @@ def message_array(symbols, k: int) -> np.ndarray:
     if isinstance(symbols, np.ndarray) and symbols.dtype == np.int64 and symbols.ndim == 1 and symbols.flags.c_contiguous:
         return symbols
     return as_symbols(symbols, k)
-
-
-def buffer_to_bits(buf: np.ndarray, nbits: int) -> bitarray:
-    """The first ``nbits`` bits of a byte buffer as a big-endian bitarray (one copy)."""
-    out = bitarray(endian="big")
-    out.frombytes(buf[: (nbits + 7) // 8])
-    del out[nbits:]
-    return out
-
-
-def bits_view(bits: bitarray) -> np.ndarray:
-    """A zero-copy uint8 view of a bitarray's bytes (pad bits of the last byte are junk,
-    which the range decoders tolerate like any bits after the stream)."""
-    return np.frombuffer(bits, dtype=np.uint8) if len(bits) else np.zeros(0, dtype=np.uint8)
 
 
 def check_range_decode(status: int, i: int, n: int, used: int, have: int) -> None:

@@ -84,21 +84,27 @@ def check_count(n) -> int:
 
 
 def bits_to_bytes(bits: bitarray) -> np.ndarray:
-    """The bytes of a big-endian bitarray as uint8, followed by 8 zero bytes of slack.
+    """The bytes of a big-endian bitarray as uint8, followed by 8 zero bytes of slack (a copy).
 
     The slack lets the decoding kernels read a fixed window past the end without bounds
     checks; they compare positions with ``len(bits)`` to detect truncation.
     """
     out = np.zeros(len(bits) // 8 + 9, dtype=np.uint8)
-    raw = np.frombuffer(bits.tobytes(), dtype=np.uint8)
+    raw = bits_view(bits)
     out[: raw.size] = raw
     return out
 
 
+def bits_view(bits: bitarray) -> np.ndarray:
+    """A zero-copy uint8 view of a bitarray's bytes (the pad bits of the last byte are zero or
+    junk; the kernels compare positions with ``len(bits)``)."""
+    return np.frombuffer(bits, dtype=np.uint8) if len(bits) else np.zeros(0, dtype=np.uint8)
+
+
 def bytes_to_bits(buf: np.ndarray, nbits: int) -> bitarray:
-    """The first ``nbits`` bits of a uint8 buffer as a big-endian bitarray."""
+    """The first ``nbits`` bits of a uint8 buffer as a big-endian bitarray (one copy)."""
     out = bitarray(endian="big")
-    out.frombytes(buf[: (nbits + 7) // 8].tobytes())
+    out.frombytes(buf[: (nbits + 7) // 8])
     del out[nbits:]
     return out
 
