@@ -125,9 +125,12 @@ class Distribution:
     def from_weights(cls, weights, labels=None, *, name: str = "weights") -> Distribution:
         """Normalise non-negative weights explicitly: ``p = w / sum(w)``."""
         arr = validate_weights(weights, name)
-        total = math.fsum(arr.tolist())
-        if total <= 0:
-            raise DistributionError(f"`{name}` must have a positive sum; sum({name}) = {total!r}")
+        try:
+            total = math.fsum(arr.tolist())
+        except OverflowError:
+            total = math.inf
+        if not (0 < total < math.inf):
+            raise DistributionError(f"`{name}` must have a positive, finite sum; sum({name}) = {total!r}")
         return cls(arr / total, labels, name=name)
 
     @classmethod
@@ -181,7 +184,9 @@ class Distribution:
         _check_size(k)
         if not math.isfinite(s):
             raise DistributionError(f"zipf exponent `s` must be finite; got {s!r}")
-        return cls.from_weights(np.arange(1, k + 1, dtype=np.float64) ** -float(s))
+        # Weights relative to the largest one, in logs: no overflow for any finite s.
+        logw = -float(s) * np.log(np.arange(1, k + 1, dtype=np.float64))
+        return cls.from_weights(np.exp(logw - logw.max()))
 
     @classmethod
     def geometric(cls, k: int, r: float) -> Distribution:
@@ -229,8 +234,9 @@ class Distribution:
         p = self._probs
         out = np.zeros_like(p)
         pos = p > 0
-        logw = np.log(p[pos]) / temperature
-        out[pos] = np.exp(logw - logw.max())
+        # Subtract the largest log before dividing by T, so a tiny T cannot make -inf - -inf.
+        logp = np.log(p[pos])
+        out[pos] = np.exp((logp - logp.max()) / temperature)
         return Distribution.from_weights(out)
 
     # ----------------------------------------------------------------- access

@@ -171,7 +171,10 @@ def _number(text: str, what: str, spec: str, name: str) -> float:
             value = float(text.strip())
         except ValueError:
             raise SpecError(f"{name} {spec!r}: {what} must be a number; got {text.strip()!r}") from None
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # float(Fraction("1e400"))
+        value = math.inf
     if not math.isfinite(value):
         raise SpecError(f"{name} {spec!r}: {what} must be finite; got {text.strip()!r}")
     return value
@@ -179,6 +182,9 @@ def _number(text: str, what: str, spec: str, name: str) -> float:
 
 def _integer(text: str, what: str, spec: str, name: str) -> int:
     try:
-        return int(text.strip())
+        value = int(text.strip())
     except ValueError:
         raise SpecError(f"{name} {spec!r}: {what} must be an integer; got {text.strip()!r}") from None
+    if value < 0:
+        raise SpecError(f"{name} {spec!r}: {what} must be non-negative; got {value}")
+    return value

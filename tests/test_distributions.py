@@ -66,7 +66,7 @@ class TestConstructors:
         assert np.allclose(Distribution.from_counts([3, 1, 0], smoothing=0.5).probs, [3.5 / 5.5, 1.5 / 5.5, 0.5 / 5.5])
         with pytest.raises(DistributionError, match=r"`smoothing` must be finite and >= 0; got -1"):
             Distribution.from_counts([1, 1], smoothing=-1)
-        with pytest.raises(DistributionError, match=r"`counts` must have a positive sum; sum\(counts\) = 0.0"):
+        with pytest.raises(DistributionError, match=r"`counts` must have a positive, finite sum; sum\(counts\) = 0.0"):
             Distribution.from_counts([0, 0])
 
     def test_from_weights_normalises_explicitly(self):

@@ -66,11 +66,12 @@ QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print nothing o
 
 
 # --------------------------------------------------------------------------- file handling
-def read_input(path: str, max_size: int, what: str = "IN") -> bytes:
+def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-size") -> bytes:
     """All bytes of ``path`` (``-`` = stdin), refusing more than ``max_size`` bytes.
 
     A regular file is size-checked before it is read in one piece; a pipe or device is read
     in 16 MiB chunks up to ``max_size + 1`` bytes, so a limit never becomes an allocation.
+    ``limit`` names where ``max_size`` comes from, for the error message.
     """
     source = "stdin" if path == "-" else repr(path)
     if path == "-":
@@ -82,12 +83,12 @@ def read_input(path: str, max_size: int, what: str = "IN") -> bytes:
             st = os.fstat(fh.fileno())
             if stat.S_ISREG(st.st_mode):
                 if st.st_size > max_size:
-                    raise ContainerError(f"{what} {source} is {st.st_size} bytes, above --max-size {max_size}")
+                    raise ContainerError(f"{what} {source} is {st.st_size} bytes, above {limit} {max_size}")
                 data = fh.read()
             else:
                 data = _read_limited(fh, max_size)
     if len(data) > max_size:
-        raise ContainerError(f"{what} {source} is more than {max_size} bytes (--max-size)")
+        raise ContainerError(f"{what} {source} is more than {max_size} bytes ({limit})")
     return data
 
 
@@ -351,7 +352,13 @@ def decompress(in_path, out_path, max_size, force, quiet) -> None:
       codebook decompress book.cbk book.txt
     """
     check_output(out_path, in_path, force)
-    blob = read_input(in_path, container.max_file_size(max_size))
+    # A regular file is read at its real size (the header's n is then checked against
+    # --max-size before anything is decoded); a pipe is bounded by what an original of at most
+    # --max-size bytes can reasonably compress to.
+    if in_path != "-" and os.path.isfile(in_path):
+        blob = read_input(in_path, os.path.getsize(in_path))
+    else:
+        blob = read_input(in_path, container.max_file_size(max_size), limit=f"the limit for pipes derived from --max-size {max_size}")
     try:
         header, data = container.decode(blob, max_size=max_size)
     except ContainerError as exc:

@@ -30,7 +30,7 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except click.Abort:
         click.echo("codebook: aborted", err=True)
         return 130
-    except (CodebookError, ValueError) as exc:
+    except (CodebookError, ValueError, OverflowError) as exc:
         click.echo(f"codebook: error: {_one_line(exc)}", err=True)
         return EXIT_DATA
     except OSError as exc:

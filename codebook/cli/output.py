@@ -43,9 +43,12 @@ def dump_json(data: Any) -> str:
 
 
 def fmt_bits(value: float, digits: int = 6) -> str:
-    """A number of bits for a table: fixed digits, "inf" for infinity."""
+    """A number of bits for a table: fixed digits, "inf" for infinity, and scientific notation
+    for tiny non-zero values (H(p) = 4.13e-11 bits must not print as 0.000000)."""
     if math.isinf(value):
         return "inf"
+    if value != 0 and abs(value) < 10.0**-digits * 100:
+        return f"{value:.{max(digits - 2, 1)}e}"
     return f"{value:.{digits}f}"
 
 

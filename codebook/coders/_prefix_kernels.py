@@ -6,7 +6,7 @@ Surprises first:
 * Codewords may be longer than 64 bits (a Huffman code for an extremely skewed q). Codewords
   of at most 32 bits are packed from a precomputed integer; longer ones are copied bit by bit
   from a flat table. Either way the accumulator holds fewer than 40 bits.
-* Decoding peeks ``width`` bits (at most 16) from three consecutive bytes, so the input buffer
+* Decoding peeks ``width`` bits (at most 16; ``prefix.MAX_TABLE_WIDTH`` is 11) from three consecutive bytes, so the input buffer
   carries zero bytes of slack after the stream (``base.bits_to_bytes``). A decoded codeword or
   an invalid prefix that reaches past ``nbits`` is reported as truncation, never as data.
 

@@ -42,13 +42,15 @@ from .registry import register
 
 MAX_PRIOR = 1 << 16
 MAX_TOTAL = 1 << 40
-"""Largest pseudo-count total (``den * n + K num``); keeps ``eps_up`` below 6e-5 bit/symbol."""
+"""Largest pseudo-count total (``den * n + K num``) the 48-bit range coder accepts; at that
+total ``eps_up = -log2(1 - 2**40 / 2**48)`` is 5.7e-3 bit/symbol, and it shrinks in proportion
+to the total (about 1e-8 bit/symbol for K = 256 and n = 10**6): ``excess_bounds`` computes it."""
 
 
 def _prior_fraction(prior) -> Fraction:
     try:
-        alpha = Fraction(prior)
-    except (TypeError, ValueError):
+        alpha = Fraction(prior) if isinstance(prior, (int, float, Fraction, np.integer, np.floating)) else None
+    except (TypeError, ValueError, OverflowError):  # NaN, inf
         alpha = None
     if alpha is None or isinstance(prior, bool) or alpha <= 0 or alpha.denominator > 2 or alpha > MAX_PRIOR:
         raise ValueError(
@@ -93,6 +95,11 @@ class AdaptiveArithmeticCoder(Code):
         self._alpha = _prior_fraction(prior)
         self._num = self._alpha.numerator
         self._den = self._alpha.denominator
+        if self._k * self._num >= MAX_TOTAL:
+            raise ValueError(
+                f"alphabet size {self._k} times prior {float(self._alpha):g} leaves no room in the "
+                f"coder's pseudo-count total (at most 2**40); use a smaller prior"
+            )
 
     @property
     def alphabet_size(self) -> int:
@@ -169,10 +176,9 @@ class AdaptiveArithmeticCoder(Code):
             raise CodeTableError(f"code table version {version!r} is not supported (expected 1)")
         prior = require_field(data, "prior", (int, float))
         try:
-            _prior_fraction(prior)
+            return cls(alphabet_size=size, prior=prior)
         except ValueError as exc:
             raise CodeTableError(f"code table field 'prior': {exc}") from None
-        return cls(alphabet_size=size, prior=prior)
 
     def __repr__(self) -> str:
         return f"AdaptiveArithmeticCoder(K={self._k}, prior={float(self._alpha):g})"

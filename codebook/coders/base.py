@@ -61,7 +61,10 @@ stays one byte per symbol); any other integer dtype is range-checked and widened
 
 def symbol_buffer(n: int, dtype, alphabet_size: int) -> np.ndarray:
     """An uninitialised array for ``n`` decoded symbols of ``dtype`` (checked to hold 0..K-1)."""
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"`dtype` must be an integer dtype holding 0..{alphabet_size - 1}; got {dtype!r}") from None
     if dt.kind not in "iu" or np.iinfo(dt).max < alphabet_size - 1:
         raise ValueError(f"`dtype` must be an integer dtype holding 0..{alphabet_size - 1}; got {dt}")
     return np.empty(n, dtype=dt)
@@ -175,7 +178,3 @@ def require_field(data: dict, key: str, kind: type | tuple[type, ...], what: str
     if isinstance(value, bool) or not isinstance(value, kind):
         raise CodeTableError(f"{what} field {key!r} has the wrong type: {value!r}")
     return value
-
-
-def encode_error_no_codeword(symbol: int, position: int, reason: str) -> EncodeError:
-    return EncodeError(f"symbol {symbol} at position {position} has no codeword ({reason})")

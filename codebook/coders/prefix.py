@@ -189,7 +189,13 @@ class PrefixCode(Code):
         bits = as_bits(bits)
         n = check_count(n)
         table, width, children = self._decoder
-        out = symbol_buffer(n, dtype, self.alphabet_size)
+        out_of_bits = n > len(bits)  # every codeword has at least one bit
+        out = symbol_buffer(0 if out_of_bits else n, dtype, self.alphabet_size)
+        if out_of_bits:
+            raise DecodeError(
+                f"truncated bitstream: {n} symbols need at least {n} bits but the stream has {len(bits)}",
+                position=len(bits),
+            )
         status, done, pos = kernels.decode_into(bits_to_bytes(bits), len(bits), n, table, width, children, out)
         if status == kernels.TRUNCATED:
             raise DecodeError(
@@ -221,6 +227,8 @@ class PrefixCode(Code):
         _check_table_header(data, len(words))
         if any(not isinstance(w, str) for w in words):
             raise CodeTableError("code table field 'codewords' must be a list of strings")
+        if "lengths" in data and data["lengths"] != [len(w) for w in words]:
+            raise CodeTableError("code table field 'lengths' does not match the lengths of 'codewords'")
         obj = cls.__new__(cls)
         PrefixCode.__init__(obj, words)
         return obj

@@ -86,6 +86,7 @@ class RansCoder(StaticStreamCoder):
     def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
+        symbol_buffer(0, dtype, self.alphabet_size)  # refuse a bad dtype before reading anything
         states = []
         pos = 0
         for lane in range(LANES):

@@ -6,6 +6,7 @@ name, so adding a coder needs no change in the CLI or the simulation runner.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,12 @@ def build(name: str, q=None, **options) -> Code:
     [1, 2, 2]
     """
     cls = info(name).cls
-    return cls(q, **options) if q is not None else cls(**options)
+    args = (q,) if q is not None else ()
+    try:
+        inspect.signature(cls).bind(*args, **options)
+    except TypeError as exc:
+        raise UnknownCoderError(f"coder {name!r} does not take these arguments: {exc}") from None
+    return cls(*args, **options)
 
 
 def from_dict(data: dict[str, Any]) -> Code:

@@ -239,3 +239,16 @@ def test_small_alphabet_search_matches_fenwick_search():
         rb = kernels.decode_adaptive_small(buf, len(bits), x.size, k, 1, 2, b)
         assert tuple(ra) == tuple(rb) == (kernels.OK, x.size, len(bits))
         assert np.array_equal(a, x) and np.array_equal(b, x)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"alphabet_size": 3, "prior": float("inf")}, r"`prior` must be a positive multiple of 1/2 .* got inf"),
+        ({"alphabet_size": 3, "prior": "0.5"}, r"`prior` must be a positive multiple of 1/2 .* got '0.5'"),
+        ({"alphabet_size": 2**24, "prior": 65535.5}, r"leaves no room in the coder's pseudo-count total"),
+    ],
+)
+def test_priors_the_coder_cannot_honour_are_refused_when_built(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        AdaptiveArithmeticCoder(**kwargs)

@@ -124,7 +124,7 @@ class TestDecodeErrors:
         x = q.sample(40, seed=4)
         bits = code.encode(x)
         for cut in range(len(bits)):
-            with pytest.raises(DecodeError, match=r"truncated bitstream: symbol \d+ of 40 starts at bit position \d+"):
+            with pytest.raises(DecodeError, match=r"truncated bitstream: (symbol \d+ of 40 starts at bit position \d+|40 symbols need at least 40 bits)"):
                 code.decode(bits[:cut], len(x))
 
     def test_invalid_sequence_of_an_incomplete_code(self):
@@ -141,6 +141,11 @@ class TestDecodeErrors:
         bits = code.encode([199])
         with pytest.raises(DecodeError, match="truncated bitstream: symbol 0 of 1 starts at bit position 0"):
             code.decode(bits[:-1], 1)
+
+    def test_an_absurd_count_is_refused_before_allocating(self):
+        code = coders.build("huffman", [0.5, 0.5])
+        with pytest.raises(DecodeError, match=r"10000000000000 symbols need at least 10000000000000 bits but the stream has 4"):
+            code.decode(bitarray("0101"), 10**13)
 
     def test_arguments(self):
         code = coders.build("huffman", [0.5, 0.5])
@@ -214,6 +219,7 @@ class TestJson:
             ('{"coder": "huffman", "alphabet_size": 2, "lengths": [0, 0]}', r"at least one codeword"),
             ('{"coder": "huffman", "alphabet_size": 2}', r"missing the field 'lengths'"),
             ('{"coder": "sfe", "alphabet_size": 2, "codewords": ["0", "01"]}', r"not prefix-free"),
+            ('{"coder": "sfe", "alphabet_size": 2, "codewords": ["0", "1"], "lengths": [1, 2]}', r"'lengths' does not match"),
             ('{"coder": "sfe", "alphabet_size": 2, "codewords": ["0", "2"]}', r"must be a string of at most 4096 characters 0 and 1"),
             ('{"coder": "huffman", "version": 9, "alphabet_size": 1, "lengths": [1]}', r"version 9 is not supported"),
         ],

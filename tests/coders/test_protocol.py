@@ -31,3 +31,8 @@ def test_every_coder_is_rebuilt_bit_identically_from_json(name):
     again = coders.from_json(code.to_json())
     assert again.encode(x) == code.encode(x)
     assert np.array_equal(again.decode(code.encode(x), len(x)), x)
+
+
+def test_unknown_options_are_value_errors():
+    with pytest.raises(ValueError, match=r"coder 'huffman' does not take these arguments: .*'precision'"):
+        coders.build("huffman", [0.5, 0.5], precision=8)

@@ -1,6 +1,7 @@
 """Shannon and Shannon-Fano-Elias codes: exact lengths, textbook codewords, the wrong-code bound."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -25,13 +26,13 @@ def test_shannon_length_is_exact_just_below_a_power_of_two():
 
 
 def test_shannon_lengths_use_the_exact_normalisation():
-    # Powers of two summing to 1 + 2**-40 (within the 1e-9 tolerance): taken exactly
-    # normalised, each q is slightly below its power of two, so every length grows by one
-    # and the Kraft inequality still holds.
+    # q sums to S = 1 + 2**-40 (within the 1e-9 tolerance) and is taken exactly normalised:
+    # 0.5/S and 0.25/S fall just below their powers of two, so their lengths grow to 2 and 3,
+    # while (0.25 + 2**-40)/S is still above 1/4 (0.25 + e > 0.25 (1 + e)): length 2.
+    # Unnormalised floats would give (1, 2, 2).
     q = [0.5, 0.25, 0.25 + 2**-40]
-    lengths = shannon_lengths(q)
-    assert sum(2.0 ** -lengths) <= 1
-    assert ShannonCode(q).kraft_sum() <= 1
+    assert shannon_lengths(q).tolist() == [2, 3, 2]
+    assert ShannonCode(q).kraft_sum(exact=True) == Fraction(5, 8)
 
 
 def test_sfe_codewords_cover_thomas_example():
