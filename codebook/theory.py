@@ -18,8 +18,9 @@ The statements, in short (all lengths in bits, all per symbol unless said otherw
 * stream coder with quantized model q_hat: per message ``lo <= bits + log2 q_hat(x^n) <= hi``
   for the coder's documented ``excess_bounds(n) = (lo, hi)``, so
   ``E[bits]/n`` lies in ``[H(p,q_hat) + lo/n, H(p,q_hat) + hi/n]`` ((f));
-* adaptive (Krichevsky-Trofimov) coder: per message ``lo <= bits - L_KT(x^n) <= hi`` where the
-  KT code length depends only on the counts ((h)); in expectation ``E[bits] >= n H(p)`` ((b)).
+* adaptive coder with pseudo-count alpha (1/2 = Krichevsky-Trofimov, 1 = Laplace): per message
+  ``lo <= bits - L_alpha(x^n) <= hi`` where the code length depends only on the counts ((h));
+  in expectation ``E[bits] >= n H(p)`` ((b)).
 
 Block (extension) codes follow by applying the same functions to ``p^k`` and ``q^k`` and
 dividing by ``k`` ((g)): mismatched block Huffman keeps only the McMillan and Fibonacci bounds.
@@ -106,6 +107,8 @@ class Guarantee:
         ``H(p, q_hat)`` for a stream coder (``q_hat`` = the quantized model it really uses).
     statement : str
         The applicable theorem in one readable sentence, with its reference.
+    prior : float or None
+        An adaptive coder's pseudo-count alpha (0.5 = KT, 1 = Laplace).
     """
 
     coder: str
@@ -117,6 +120,7 @@ class Guarantee:
     excess: tuple[float, float] | None = None
     model_cross_entropy: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    prior: float | None = None
 
     @property
     def holds(self) -> bool:
@@ -293,7 +297,7 @@ def guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee:
     symbols from ``p``, the code having been built from ``q``.
 
     Prefix codes need ``code.lengths``; stream coders ``code.model`` (the quantized q_hat) and
-    ``code.excess_bounds(n)``; adaptive coders ``code.excess_bounds(n)``.
+    ``code.excess_bounds(n)``; adaptive coders ``code.excess_bounds(n)`` and ``code.prior``.
     """
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
@@ -304,7 +308,7 @@ def guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee:
         return stream_guarantee(name, p, q, as_distribution(code.model, "q_hat"), n, (lo, hi))
     if kind == "adaptive":
         lo, hi = (float(v) for v in code.excess_bounds(n))
-        return adaptive_guarantee(name, p, n, (lo, hi))
+        return adaptive_guarantee(name, p, n, (lo, hi), float(code.prior))
     raise ValueError(f"unknown coder kind {kind!r} for coder {name!r}")
 
 
@@ -338,18 +342,46 @@ def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple
                      model_cross_entropy=h_hat, notes=notes)
 
 
-def adaptive_guarantee(name: str, p, n: int, excess: tuple[float, float]) -> Guarantee:
-    """An adaptive (KT) coder: exact per-message check from the counts; McMillan in expectation."""
+def laplace_expected_redundancy(p, n: int) -> float:
+    """Clarke-Barron asymptotic ``E[L_Laplace] - n H(p)`` in bits for p inside the simplex ((h)):
+    ``(K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!``; ``inf`` on the boundary (some
+    p_k = 0), where the formula does not apply. An approximation (o(1) dropped)."""
     p = as_distribution(p, "p")
     k = len(p)
-    approx = kt_expected_redundancy(k, n)
+    if n <= 0:
+        return 0.0
+    if (p.probs <= 0).any():
+        return math.inf
+    return ((k - 1) / 2 * math.log2(n / (2 * math.pi * math.e))
+            - 0.5 * math.fsum(np.log2(p.probs).tolist()) - gammaln(k) / math.log(2))
+
+
+def adaptive_guarantee(name: str, p, n: int, excess: tuple[float, float], prior: float = 0.5) -> Guarantee:
+    """An adaptive coder with pseudo-count ``prior`` (0.5 = KT, 1 = Laplace): exact per-message
+    check from the counts; McMillan in expectation; the Clarke-Barron redundancy of *its*
+    prior as a note (THEORY.md (h): KT and Laplace have different constants and worst cases)."""
+    p = as_distribution(p, "p")
+    k = len(p)
+    prior = float(prior)
     bound = mcmillan_bound(p)
-    statement = ("every message satisfies lo <= bits - L_KT(x^n) <= hi, where the KT code length "
-                 "L_KT depends only on the symbol counts (THEORY.md (h)); adaptive codes are not "
-                 "sums of i.i.d. lengths, so they are checked exactly, message by message (THEORY.md (i))")
-    notes = (f"Clarke-Barron: E[L_KT] - n H(p) is about {approx:.1f} bits at n = {n}, K = {k} "
-             "(asymptotic, p inside the simplex; THEORY.md (h))",)
-    return Guarantee(name, "adaptive", None, None, bound, statement, excess=excess, notes=notes)
+    statement = (f"every message satisfies lo <= bits - L_alpha(x^n) <= hi, where the add-{prior:g} code length "
+                 "L_alpha = -log2 P_alpha(x^n) depends only on the symbol counts (THEORY.md (h)); adaptive codes "
+                 "are not sums of i.i.d. lengths, so they are checked exactly, message by message (THEORY.md (i))")
+    if prior == 0.5:
+        approx = kt_expected_redundancy(k, n)
+        note = (f"Clarke-Barron (KT): E[L] - n H(p) is about {approx:.1f} bits at n = {n}, K = {k} "
+                "(asymptotic, p inside the simplex; worst case over sequences (K-1)/2 log2 n + O(1); THEORY.md (h))")
+    elif prior == 1.0:
+        approx = laplace_expected_redundancy(p, n)
+        where = (f"about {approx:.1f} bits" if math.isfinite(approx)
+                 else "not given by the formula (p has a zero, the boundary of the simplex)")
+        note = (f"Clarke-Barron (Laplace): E[L] - n H(p) is {where} at n = {n}, K = {k} "
+                "((K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!, asymptotic; worst case over "
+                "sequences log2 C(n+K-1, K-1), about (K-1) log2 n; THEORY.md (h))")
+    else:
+        note = (f"no expected-redundancy formula is stated for prior {prior:g} (THEORY.md (h) gives KT = 1/2 and "
+                "Laplace = 1 only)")
+    return Guarantee(name, "adaptive", None, None, bound, statement, excess=excess, notes=(note,), prior=prior)
 
 
 __all__ = [
@@ -363,6 +395,7 @@ __all__ = [
     "huffman_bound",
     "kt_code_length",
     "kt_expected_redundancy",
+    "laplace_expected_redundancy",
     "log_loss_moments",
     "mcmillan_bound",
     "prefix_bound",

@@ -277,7 +277,7 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
         rec["_reference_ideal"] = info_bits(counts, as_distribution(code.model, "q_hat").probs)
     else:
         rec["ideal_bits"] = float(code.ideal_length(symbols))
-        rec["_reference_ideal"] = theory.kt_code_length(counts, float(getattr(code, "alpha", 0.5)))
+        rec["_reference_ideal"] = theory.kt_code_length(counts, float(code.prior))  # the pseudo-count it really uses
     return rec
 
 
@@ -342,7 +342,7 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
                 v = verdicts.judge_stream(rec["total_bits"], ideal, reference, g.excess, n_run, g.expected,
                                           g.variance, z)
             else:
-                v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess)
+                v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess, g.prior)
         rec.update(verdict=v.label, reason=v.reason)
         result.records.append({c: _none_if_nan(rec.get(c)) for c in RECORD_COLUMNS})
 

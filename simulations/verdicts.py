@@ -131,16 +131,16 @@ def judge_stream(total_bits: int, ideal_bits: float, reference_ideal: float, exc
 
 
 def judge_adaptive(total_bits: int, ideal_bits: float, reference_ideal: float,
-                   excess: tuple[float, float]) -> Verdict:
+                   excess: tuple[float, float], prior: float = 0.5) -> Verdict:
     """One message of an adaptive coder, checked exactly (its lengths are not i.i.d., (i)):
-    the coder's ideal length equals the KT closed form from the counts ((h)), and the
-    real length is within its documented excess bounds."""
-    bad = _exact_ideal("adaptive", total_bits, ideal_bits, reference_ideal, excess,
-                       "the KT closed form -log2 P_KT(x^n)")
+    the coder's ideal length equals the add-``prior`` closed form from the counts ((h); 0.5 = KT,
+    1 = Laplace), and the real length is within its documented excess bounds."""
+    what = f"the add-{prior:g} closed form -log2 P_alpha(x^n)"
+    bad = _exact_ideal("adaptive", total_bits, ideal_bits, reference_ideal, excess, what)
     if bad is not None:
         return bad
     lo, hi = excess
-    return Verdict(True, f"ideal length equals the KT closed form from the counts (THEORY.md (h)); "
+    return Verdict(True, f"ideal length equals {what} from the counts (THEORY.md (h)); "
                          f"bits - ideal = {total_bits - ideal_bits:+.3f} bits, within [{lo:+.4g}, {hi:+.4g}]")
 
 

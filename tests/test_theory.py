@@ -191,3 +191,31 @@ def test_adaptive_guarantee_is_exact_per_message():
     g = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0))
     assert g.expected is None and g.variance is None and g.holds
     assert g.bound.lower == 1.0
+
+
+def test_laplace_expected_redundancy_matches_exact_binomial_expectation():
+    # THEORY.md (h), Laplace: (K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!. Reference: the exact
+    # expectation over the binomial, with the Laplace length log2 C(n+1, 1) + log2 C(n, a) (enumerative
+    # code, THEORY.md (h)) written here with lgamma, not with the function under test.
+    from scipy.stats import binom
+
+    n, theta = 10_000, 0.3
+    a = np.arange(n + 1)
+    pmf = binom.pmf(a, n, theta)
+    lg = np.vectorize(math.lgamma)
+    lengths = (math.log(n + 1) + lg(n + 1.0) - lg(a + 1.0) - lg(n - a + 1.0)) / math.log(2)
+    h = -(theta * math.log2(theta) + (1 - theta) * math.log2(1 - theta))
+    exact = float(np.dot(pmf, lengths)) - n * h
+    assert theory.laplace_expected_redundancy([theta, 1 - theta], n) == pytest.approx(exact, abs=2e-3)
+    # Not the KT constant: Laplace differs by -1/2 Σ log2 p_k - log2 Γ(1/2)^2 = 0.80 bits here.
+    assert abs(theory.laplace_expected_redundancy([theta, 1 - theta], n) - theory.kt_expected_redundancy(2, n)) > 0.5
+    assert theory.laplace_expected_redundancy([1.0, 0.0], n) == math.inf
+
+
+def test_adaptive_guarantee_names_the_constant_of_its_prior():
+    kt = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=0.5)
+    lap = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=1)
+    other = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=2)
+    assert "Clarke-Barron (KT)" in kt.notes[0] and "Clarke-Barron (Laplace)" in lap.notes[0]
+    assert "about (K-1) log2 n" in lap.notes[0] and "no expected-redundancy formula" in other.notes[0]
+    assert lap.prior == 1.0 and "add-1 code length" in lap.statement

@@ -16,7 +16,7 @@ from codebook.coders.huffman import HuffmanCode
 from codebook.distributions import Distribution
 from codebook.spec import parse_distribution
 from simulations import stats
-from simulations.experiment import RECORD_COLUMNS, VerificationError, power, run_experiment
+from simulations.experiment import RECORD_COLUMNS, CoderSpec, VerificationError, power, run_experiment
 
 P = parse_distribution("zipf:32:1.1")
 Q = parse_distribution("mix(zipf:32:1.1, uniform:32, 0.3)")
@@ -184,3 +184,16 @@ def test_random_pairs_every_message_exact_and_consistent(k, alpha, seed, n):
         else:  # only when theory says the length is infinite
             assert r["expected"] is None or math.isinf(r["expected"])
         assert r["verdict"] == "consistent", r["reason"]
+
+
+@pytest.mark.parametrize("prior", [0.5, 1])
+def test_real_adaptive_coder_consistent_at_its_prior(prior):
+    # The registered adaptive coder stores its pseudo-count as `.prior`; the runner builds it with the
+    # option and must check each message against -log2 P_prior(x^n) for that prior (THEORY.md (h)).
+    spec = CoderSpec("adaptive", (("prior", prior),))
+    res = run_experiment(P, Q, [spec], 2000, 3, seed=4)
+    assert res.consistent, [r["reason"] for r in res.records]
+    assert all(f"add-{prior:g} closed form" in r["reason"] for r in res.records)
+    name = "KT" if prior == 0.5 else "Laplace"
+    assert f"Clarke-Barron ({name})" in res.summaries[0]["reason"]
+    assert res.summaries[0]["coder"] == f"adaptive(prior={prior})"

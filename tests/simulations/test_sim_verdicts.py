@@ -81,7 +81,7 @@ def test_stream_negative_lower_excess_allowed_when_documented():
 def test_adaptive_checked_exactly():
     assert judge_adaptive(1002, 1001.5, 1001.5, (0.0, 2.0)).consistent
     v = judge_adaptive(1002, 1001.5, 1000.0, (0.0, 2.0))
-    assert not v.consistent and "KT closed form" in v.reason
+    assert not v.consistent and "add-0.5 closed form -log2 P_alpha(x^n)" in v.reason
     v = judge_adaptive(1005, 1001.5, 1001.5, (0.0, 2.0))
     assert not v.consistent and "outside the adaptive coder's documented bounds [+0, +2]" in v.reason
 
