@@ -109,6 +109,10 @@ class Guarantee:
         The applicable theorem in one readable sentence, with its reference.
     prior : float or None
         An adaptive coder's pseudo-count alpha (0.5 = KT, 1 = Laplace).
+    law : (values, probs) or None
+        The law under p of the i.i.d. per-symbol term whose mean is ``expected``: codeword
+        lengths (integers) or ``-log2 q_hat(x)``, on supp(p); ``None`` when ``expected`` is
+        infinite or not a mean of i.i.d. terms. Exact tests of a measured total use it.
     """
 
     coder: str
@@ -121,6 +125,7 @@ class Guarantee:
     model_cross_entropy: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     prior: float | None = None
+    law: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def holds(self) -> bool:
@@ -322,7 +327,10 @@ def prefix_guarantee(name: str, lengths, p, q) -> Guarantee:
     if name == "huffman" and bound.upper != bound.lower + 1:
         notes = ("a Huffman code built for q may lie below H(p,q) or above H(p,q)+1 on data "
                  "from p; only H(p) and the Fibonacci cap bound it (THEORY.md (d))",)
-    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes)
+    pp = as_distribution(p, "p").probs
+    on = pp > 0
+    law = (np.asarray(lengths, dtype=np.int64)[on], pp[on]) if math.isfinite(mean) else None
+    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=law)
 
 
 def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple[float, float]) -> Guarantee:
@@ -338,8 +346,13 @@ def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple
                  "a sum of n i.i.d. terms with mean H(p,q_hat) and variance Var_p[-log2 q_hat(X)] "
                  "(THEORY.md (f), (i))")
     notes = (f"quantization cost H(p,q_hat) - H(p,q) = {quant:.6g} bits/symbol (THEORY.md (f))",)
+    law = None
+    if math.isfinite(h_hat):
+        pp = as_distribution(p, "p").probs
+        on = pp > 0
+        law = (-np.log2(q_hat.probs[on]), pp[on])
     return Guarantee(name, "stream", h_hat, var, bound, statement, excess=(lo, hi),
-                     model_cross_entropy=h_hat, notes=notes)
+                     model_cross_entropy=h_hat, notes=notes, law=law)
 
 
 def laplace_expected_redundancy(p, n: int) -> float:

@@ -306,7 +306,18 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
     z = stats.bonferroni_z(result.family_alpha, m)
     z95 = stats.z_two_sided(1 - result.confidence)
     result.z_family, result.z_shown, result.intervals_judged = z, z95, m
+    level = result.family_alpha / m
     k = result.block
+    tests: dict[tuple[int, int], stats.SumTest] = {}
+
+    def sum_test(g: theory.Guarantee, count: int) -> stats.SumTest | None:
+        """The test of a sum of ``count`` i.i.d. terms of ``g`` (one per coder and count, cached)."""
+        if g.law is None or count <= 0 or not g.variance:
+            return None
+        key = (id(g), count)
+        if key not in tests:
+            tests[key] = stats.SumTest(*g.law, count, lattice=g.kind == "prefix")
+        return tests[key]
 
     for rec, g in raw:
         n = rec["n"]
@@ -336,11 +347,11 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
             else:
                 rec.update(ci_low=None, ci_high=None)
             if g.kind == "prefix":
-                v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, z,
-                                          g.bound)
+                v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, level,
+                                          g.bound, sum_test(g, n_run))
             elif g.kind == "stream":
                 v = verdicts.judge_stream(rec["total_bits"], ideal, reference, g.excess, n_run, g.expected,
-                                          g.variance, z)
+                                          g.variance, level, sum_test(g, n_run))
             else:
                 v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess, g.prior)
         rec.update(verdict=v.label, reason=v.reason)
@@ -348,7 +359,8 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
 
     for spec, kind, code, g in built:
         rows = [r for r in result.records if r["coder"] == spec.display]
-        result.summaries.append(_summary(result, spec, g, rows, z, z95))
+        n_ok = sum(r["n"] for r in rows if r["status"] == "ok") // k
+        result.summaries.append(_summary(result, spec, g, rows, level, z95, sum_test(g, n_ok)))
 
 
 def _bound_text(g: theory.Guarantee, k: int) -> str:
@@ -357,7 +369,7 @@ def _bound_text(g: theory.Guarantee, k: int) -> str:
 
 
 def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, rows: list[dict],
-             z: float, z95: float) -> dict:
+             level: float, z95: float, test: stats.SumTest | None) -> dict:
     k = result.block
     ok = [r for r in rows if r["status"] == "ok"]
     n_total = sum(r["n"] for r in ok)
@@ -378,7 +390,7 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         v = verdicts.Verdict(True, "no message could be coded: " + rows[0]["reason"])
     elif expected is not None and variance is not None and math.isfinite(mean):
         lo, hi = g.excess if g.excess else (0.0, 0.0)
-        v = verdicts.judge_summary(mean, expected, variance, n_total, z, lo, hi, len(ok))
+        v = verdicts.judge_summary(mean, expected, variance, n_total, level, lo, hi, len(ok), test, bits)
         prefix = f"all {len(rows)} messages consistent; pooled: "
         v = verdicts.Verdict(v.consistent, prefix + v.reason)
     elif g.kind == "adaptive":
