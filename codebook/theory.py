@@ -113,6 +113,9 @@ class Guarantee:
         The law under p of the i.i.d. per-symbol term whose mean is ``expected``: codeword
         lengths (integers) or ``-log2 q_hat(x)``, on supp(p); ``None`` when ``expected`` is
         infinite or not a mean of i.i.d. terms. Exact tests of a measured total use it.
+    violations : tuple of str
+        Exact checks on the code itself that failed (for Huffman: the q-side properties every
+        Huffman code for q has, whatever p is; see :func:`huffman_q_violations`).
     """
 
     coder: str
@@ -126,17 +129,30 @@ class Guarantee:
     notes: tuple[str, ...] = field(default_factory=tuple)
     prior: float | None = None
     law: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    violations: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def holds(self) -> bool:
         """Whether a prefix code's exact E_p[l] obeys its theorem (checked exactly, no sampling).
 
-        Stream and adaptive bounds are built from the expectation itself, so they hold by
-        construction; their content is checked message by message instead.
+        Also False when an exact check of the code itself failed (``violations``). Stream and
+        adaptive bounds are built from the expectation itself, so for them only ``violations``
+        can fail; their content is checked message by message instead.
         """
+        if self.violations:
+            return False
         if self.kind != "prefix" or self.expected is None:
             return True
         return self.bound.contains(self.expected)
+
+    @property
+    def failure(self) -> str:
+        """Why :attr:`holds` is False, in one readable sentence ("" when it holds)."""
+        if self.violations:
+            return "; ".join(self.violations)
+        if self.holds:
+            return ""
+        return f"the exact expectation {self.expected:.6f} breaks {self.bound.text} ({self.bound.section})"
 
 
 # ---------------------------------------------------------------------------- moments
@@ -243,9 +259,60 @@ def prefix_bound(name: str, p, q) -> Bound:
     return fn(p, q) if fn is not None else mcmillan_bound(p)
 
 
-def fibonacci_length_cap(qx: float) -> int:
+GALLAGER_SIGMA = 1 - math.log2(math.e) + math.log2(math.log2(math.e))
+"""0.0860713...: Gallager's redundancy term, E_q[l_H] - H(q) <= q_max + sigma (THEORY.md (e))."""
+
+
+def huffman_q_violations(lengths, q) -> tuple[str, ...]:
+    """The exact q-side properties every Huffman code for ``q`` has, whatever the data's p:
+    each one that ``lengths`` breaks, as a readable sentence (empty tuple: all hold).
+
+    * Kraft sum exactly 1 when |supp q| >= 2 (a Huffman tree is full; C&T §5.6), in fractions;
+    * ``E_q[l] < H(q) + 1`` (C&T Thm 5.4.1 with optimality, Thm 5.8.1);
+    * ``E_q[l] - H(q) <= q_max + 0.0860713`` (Gallager 1978, THEORY.md (e));
+    * ``l(x) <= fibonacci_length_cap(q(x))`` for every x with q(x) > 0 (THEORY.md (d)).
+
+    The float comparisons allow 1e-9 bits of rounding; the Kraft sum and the depth caps are exact.
+    A code that breaks one of them is not a Huffman code for q, even if its E_p[l] obeys the
+    (weak, mismatched) bound on p.
+    """
+    q = as_distribution(q, "q")
+    lengths = np.asarray(lengths, dtype=np.int64)
+    probs = q.probs
+    on = probs > 0
+    out = []
+    if (lengths[on] <= 0).any():
+        x = int(np.flatnonzero(on & (lengths <= 0))[0])
+        return (f"symbol {x} has q(x) = {probs[x]:.3g} > 0 but no codeword (a Huffman code for q codes every "
+                "symbol of supp q)",)
+    if int(on.sum()) >= 2:
+        kraft = sum(Fraction(1, 1 << int(l)) for l in lengths[lengths > 0].tolist())
+        if kraft != 1:
+            out.append(f"Kraft sum Σ 2^-l(x) = {float(kraft):.6g}, but a Huffman code's is exactly 1 "
+                       "(its tree is full; C&T §5.6)")
+    eq = math.fsum((probs[on] * lengths[on]).tolist()) / math.fsum(probs.tolist())
+    hq = entropy(q)
+    if not eq < hq + 1 + 1e-9:
+        out.append(f"E_q[l] = {eq:.6f} >= H(q) + 1 = {hq + 1:.6f} (C&T Thm 5.4.1: a Huffman code for q is "
+                   "within one bit of H(q))")
+    qmax = float(probs.max()) / math.fsum(probs.tolist())
+    if eq - hq > qmax + GALLAGER_SIGMA + 1e-9:
+        out.append(f"E_q[l] - H(q) = {eq - hq:.6f} > q_max + 0.0860713 = {qmax + GALLAGER_SIGMA:.6f} "
+                   "(Gallager 1978, THEORY.md (e))")
+    total = sum(Fraction(v) for v in probs.tolist())
+    for x in np.flatnonzero(on).tolist():
+        cap = fibonacci_length_cap(Fraction(float(probs[x])) / total)
+        if lengths[x] > cap:
+            out.append(f"symbol {x} has a {int(lengths[x])}-bit codeword but q(x) = {probs[x]:.3g} allows at most "
+                       f"{cap} bits in a Huffman tree (Fibonacci depth cap, THEORY.md (d))")
+            break
+    return tuple(out)
+
+
+def fibonacci_length_cap(qx) -> int:
     """``max{l : F_{l+1} <= 1/qx}``: the deepest a Huffman leaf of probability ``qx`` can sit
-    (THEORY.md (d); F_1 = F_2 = 1). ``<= 1 + log_phi(1/qx)``."""
+    (THEORY.md (d); F_1 = F_2 = 1). ``<= 1 + log_phi(1/qx)``. ``qx`` a float (taken at its exact
+    binary64 value) or a Fraction."""
     if not (0 < qx <= 1):
         raise ValueError(f"`qx` must be a probability in (0, 1]; got {qx!r}")
     q = Fraction(qx)  # exact binary64 value: F * q <= 1 decided without rounding
@@ -324,13 +391,14 @@ def prefix_guarantee(name: str, lengths, p, q) -> Guarantee:
     statement = ("the mean length of a fixed prefix code is an average of i.i.d. codeword lengths, so it "
                  "estimates the exact E_p[l] with standard error sqrt(Var_p[l]/n) (THEORY.md (i))")
     notes = ()
+    violations = huffman_q_violations(lengths, q) if name == "huffman" else ()
     if name == "huffman" and bound.upper != bound.lower + 1:
         notes = ("a Huffman code built for q may lie below H(p,q) or above H(p,q)+1 on data "
                  "from p; only H(p) and the Fibonacci cap bound it (THEORY.md (d))",)
     pp = as_distribution(p, "p").probs
     on = pp > 0
     law = (np.asarray(lengths, dtype=np.int64)[on], pp[on]) if math.isfinite(mean) else None
-    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=law)
+    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=law, violations=violations)
 
 
 def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple[float, float]) -> Guarantee:
@@ -403,7 +471,9 @@ __all__ = [
     "Guarantee",
     "adaptive_guarantee",
     "empirical_entropy_bits",
+    "GALLAGER_SIGMA",
     "fibonacci_length_cap",
+    "huffman_q_violations",
     "guarantee",
     "huffman_bound",
     "kt_code_length",

@@ -383,7 +383,8 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
     excess = [r["excess_bits"] for r in ok if r["excess_bits"] is not None]
     n_bad = sum(r["verdict"] != verdicts.CONSISTENT for r in rows)
     if not g.holds:
-        v = verdicts.Verdict(False, f"the exact expectation {g.expected / k:.6f} breaks {g.bound.text} ({g.bound.section})")
+        v = verdicts.Verdict(False, g.failure if g.violations else
+                             f"the exact expectation {g.expected / k:.6f} breaks {g.bound.text} ({g.bound.section})")
     elif n_bad:
         v = verdicts.Verdict(False, f"{n_bad} of {len(rows)} messages not consistent (see their rows)")
     elif not ok:

@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codebook import coders, theory
 from codebook.distributions import Distribution
@@ -219,3 +221,45 @@ def test_adaptive_guarantee_names_the_constant_of_its_prior():
     assert "Clarke-Barron (KT)" in kt.notes[0] and "Clarke-Barron (Laplace)" in lap.notes[0]
     assert "about (K-1) log2 n" in lap.notes[0] and "no expected-redundancy formula" in other.notes[0]
     assert lap.prior == 1.0 and "add-1 code length" in lap.statement
+
+
+def test_gallager_sigma_value():
+    # THEORY.md (e): sigma = 1 - log2 e + log2 log2 e = 0.0860713.
+    assert theory.GALLAGER_SIGMA == pytest.approx(0.0860713, abs=5e-8)
+
+
+def test_fixed_8_bit_code_is_not_a_huffman_code_for_the_default_workload():
+    # The default simulate workload. E_p of a fixed 8-bit code (8.0) lies inside the mismatched bound
+    # [H(p), 1 + H(p,q)/log2 phi], so only the q-side checks can tell it is not a Huffman code for q.
+    from codebook.spec import parse_distribution
+
+    p = parse_distribution("zipf:256:1.1")
+    q = parse_distribution("mix(zipf:256:1.1, uniform:256, 0.3)")
+    g = theory.prefix_guarantee("huffman", [8] * 256, p, q)
+    assert g.bound.contains(g.expected)  # the old check alone passed it
+    assert not g.holds
+    assert "H(q) + 1" in g.failure and "Gallager" in g.failure and "Fibonacci" in g.failure
+
+
+def test_q_side_violations_each_named():
+    q = [0.5, 0.25, 0.25]
+    assert theory.huffman_q_violations([1, 2, 2], q) == ()
+    v = theory.huffman_q_violations([1, 2, 3], q)  # Kraft 7/8: not a full tree
+    assert len(v) == 1 and "Kraft sum Σ 2^-l(x) = 0.875" in v[0]
+    # q = (0.6, 0.4) with lengths (1, 1) is Huffman; (1, 2) has Kraft 3/4, E_q = 1.4 < H(q) + 1.
+    assert "Kraft" in theory.huffman_q_violations([1, 2], [0.6, 0.4])[0]
+    v = theory.huffman_q_violations([2, 2, 1], [0.9, 0.05, 0.05])  # E_q = 1.95 >= H(q) + 1 = 1.569
+    assert any("H(q) + 1" in s for s in v) and any("Gallager" in s for s in v)
+    v = theory.huffman_q_violations([1, 0], [0.5, 0.5])
+    assert "symbol 1 has q(x) = 0.5 > 0 but no codeword" in v[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(k=st.integers(1, 40), alpha=st.sampled_from([0.05, 0.3, 1.0, 5.0]), seed=st.integers(0, 2**32 - 1))
+def test_real_huffman_codes_pass_every_q_side_check(k, alpha, seed):
+    rng = np.random.default_rng(seed)
+    p = Distribution.dirichlet(k, alpha, rng=rng)
+    q = Distribution.dirichlet(k, alpha, rng=rng)
+    code = coders.build("huffman", q)
+    g = theory.prefix_guarantee("huffman", code.lengths, p, q)
+    assert g.violations == () and (g.holds or not math.isfinite(g.expected)), g.failure
