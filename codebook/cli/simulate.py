@@ -44,6 +44,9 @@ def _coder_list(text: str | None) -> list[str]:
         raise click.BadParameter("--coders needs at least one coder name")
     for name in names:
         coders.info(name)  # UnknownCoderError names the registered ones
+    repeated = sorted({n for n in names if names.count(n) > 1}, key=names.index)
+    if repeated:  # two identical coders would be counted twice in the summaries and in m
+        raise click.BadParameter(f"--coders lists {', '.join(repeated)} more than once; give each coder once")
     return names
 
 
@@ -90,6 +93,8 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
     from simulations.report import jsonable, records_csv_text, write_report
 
     n = _count(n_text, "--n")
+    if n < 1:  # an empty message has no bits per symbol to compare with anything
+        raise click.BadParameter("--n must be at least 1 (symbols per message)")
     trials = _count(trials_text, "--trials")
     if trials < 1:
         raise click.BadParameter("--trials must be at least 1")
