@@ -293,7 +293,7 @@ RECORD_COLUMNS = [
 SUMMARY_COLUMNS = [
     "experiment", "x", "coder", "kind", "n", "block", "trials", "messages_ok", "bits_per_symbol", "ci_half",
     "expected", "H_pqhat", "bound", "bound_low", "bound_high", "theorem_holds", "rows_consistent",
-    "mean_excess_bits", "verdict", "reason",
+    "mean_excess_bits", "excess_lo", "excess_hi", "verdict", "reason",
 ]
 
 
@@ -410,6 +410,7 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         "bound": _bound_text(g, k), "bound_low": g.bound.lower / k, "bound_high": g.bound.upper / k,
         "theorem_holds": g.holds, "rows_consistent": len(rows) - n_bad,
         "mean_excess_bits": (sum(excess) / len(excess)) if excess else None,
+        "excess_lo": g.excess[0] if g.excess else None, "excess_hi": g.excess[1] if g.excess else None,
         "verdict": v.label, "reason": v.reason,
         "statement": f"{g.bound.text} ({g.bound.section}); {g.statement}" + "".join("; " + x for x in g.notes),
     }
