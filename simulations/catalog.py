@@ -105,7 +105,8 @@ H(p,q) = H(p) + D(p||q) bits per symbol on data from p (THEORY.md (a)): the poin
 arithmetic (stream) coder lie on that line, up to its quantization (H(p,q_hat) instead of
 H(p,q)) and its O(1/n) termination. The Shannon code stays in [H(p,q), H(p,q) + 1) (THEORY.md (c),
 C&T Thm 5.4.3). The Huffman code for q has only H(p) as a lower bound (THEORY.md (d)): it may dip
-below H(p,q), and it is never below H(p).""",
+below H(p,q); its *expected* length is never below H(p) (McMillan, THEORY.md (b)), although one
+finite sample can be.""",
     _mismatch_tasks, lambda results, out: fig.mismatch_figures(results, out), _mismatch_findings)
 
 
