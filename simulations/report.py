@@ -192,14 +192,18 @@ def write_report(
     md += ["", "## What theory says", "",
            "(Numbers inside a statement, such as a stream coder's [lo, hi], are those of the first experiment "
            "where it appears.)", ""]
-    seen = set()
+    seen, said = set(), set()
     for r in results:
         for s in r.summaries:
-            key = (s["coder"], s["bound"].split(", [lo")[0])
-            if key in seen:
+            # One line per statement text (a block sweep's bounds differ only by "on k-tuples", the
+            # statement not at all), and per coder and theorem (a stream coder's [lo, hi] numbers vary).
+            key = (s["coder"], s["bound"].split(", [lo")[0].split(" on ")[0])
+            line = f"- **{s['coder']}** ({s['kind']}): {s['statement']}."
+            if key in seen or line in said:
                 continue
             seen.add(key)
-            md.append(f"- **{s['coder']}** ({s['kind']}): {s['statement']}.")
+            said.add(line)
+            md.append(line)
     md += ["", "## Results", ""]
     for name, caption in figs:
         md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
