@@ -231,8 +231,7 @@ def run_experiment(
     for t in range(trials):
         symbols = p_run.sample(n_run, rng=trial_rng(seed_words, t))
         counts = np.bincount(symbols, minlength=len(p_run))
-        nz = counts[counts > 0]
-        emp = float(-math.fsum(xlogy(nz, nz / n_run).tolist()) / math.log(2) / n) if n_run else 0.0
+        emp = theory.empirical_entropy_bits(counts) / n if n_run else 0.0
         log_loss = info_bits(counts, q_run.probs) / n if n else 0.0
         log_loss_p = info_bits(counts, p_run.probs) / n if n else 0.0
         for spec, kind, code, g in built:

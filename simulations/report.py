@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from codebook.cli.output import jsonable  # one JSON convention: inf as "inf", numpy scalars as Python
+
 from . import verdicts
 from .experiment import RECORD_COLUMNS, SUMMARY_COLUMNS, ExperimentResult
 
@@ -33,22 +35,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def jsonable(value):
-    """JSON-ready values: infinities as "inf"/"-inf", NaN as null, tuples as lists."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return jsonable(value.item())
-    return value
 
 
 def compact(result: ExperimentResult) -> dict:

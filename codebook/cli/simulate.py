@@ -21,6 +21,7 @@ DEFAULT_Q = "mix(zipf:256:1.1, uniform:256, 0.3)"
 DEFAULT_N = 1_000_000
 DEFAULT_TRIALS = 10
 
+# Not output.FORMAT_OPTION: the simulations also print CSV records, so the choices differ.
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       show_default=True, help="What to print on stdout. JSON/CSV write infinity as \"inf\".")
 
@@ -90,7 +91,7 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
     """
     from simulations.experiment import run_experiment
     from simulations.figures import summary_figure
-    from simulations.report import jsonable, records_csv_text, write_report
+    from simulations.report import records_csv_text, write_report
 
     n = _count(n_text, "--n")
     if n < 1:  # an empty message has no bits per symbol to compare with anything
@@ -109,7 +110,7 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
                "--n", str(n), "--trials", str(trials), "--seed", str(seed)]
     command_text = shlex.join(command)
     if fmt == "json":
-        click.echo(dump_json(jsonable({"command": command_text, **result.to_dict()})))
+        click.echo(dump_json({"command": command_text, **result.to_dict()}))
     elif fmt == "csv":
         click.echo(records_csv_text([result]), nl=False)
     else:
@@ -179,7 +180,7 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
       codebook sweep blocks --workers 2 --format csv > blocks.csv
     """
     from simulations import catalog
-    from simulations.report import SUMMARY_HEADERS, jsonable, records_csv_text, summary_rows, write_report
+    from simulations.report import SUMMARY_HEADERS, records_csv_text, summary_rows, write_report
     from simulations.sweep import run_sweep
 
     if list_only:
@@ -203,8 +204,8 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
     command = shlex.join(["codebook", "sweep", name, "--seed", str(seed)] + (["--quick"] if quick else []))
     findings = sdef.findings(results)
     if fmt == "json":
-        click.echo(dump_json(jsonable({"command": command, "findings": findings,
-                                       "experiments": [r.to_dict() for r in results]})))
+        click.echo(dump_json({"command": command, "findings": findings,
+                              "experiments": [r.to_dict() for r in results]}))
     elif fmt == "csv":
         click.echo(records_csv_text(results), nl=False)
     else:
