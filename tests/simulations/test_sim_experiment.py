@@ -223,3 +223,17 @@ def test_theory_d_tie_example_huffman_below_cross_entropy_is_consistent():
     s = res.summaries[0]
     assert s["expected"] == 2.0 and s["bits_per_symbol"] == 2.0 and s["verdict"] == "consistent", s["reason"]
     assert all(r["verdict"] == "consistent" for r in res.records)
+
+
+def test_broken_huffman_with_fixed_8_bit_lengths_is_not_consistent(monkeypatch):
+    # A "Huffman" coder that ignores q and gives every symbol 8 bits: a valid prefix code whose E_p = 8
+    # lies inside the weak mismatched bound on p, so only the exact q-side checks can catch it.
+    import codebook.coders.huffman as huffman_module
+
+    monkeypatch.setattr(huffman_module, "huffman_lengths", lambda q: np.full(len(q), 8, dtype=np.int64))
+    p = parse_distribution("zipf:256:1.1")
+    q = parse_distribution("mix(zipf:256:1.1, uniform:256, 0.3)")
+    res = run_experiment(p, q, ["huffman"], 1000, 2, seed=0)
+    s = res.summaries[0]
+    assert s["verdict"] == "not consistent" and not s["theorem_holds"]
+    assert "E_q[l] = 8.000000 >= H(q) + 1" in s["reason"] and "Gallager" in s["reason"]
