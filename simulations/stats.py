@@ -1,8 +1,10 @@
-"""Normal quantiles and confidence intervals for Monte Carlo means (THEORY.md (i)).
+"""Confidence intervals and rigorous tests for Monte Carlo means (THEORY.md (i)).
 
 For a fixed prefix code the per-symbol lengths are i.i.d., so the mean of n of them has
-standard error ``sqrt(Var/n)`` with the exact variance ``Var`` known from p; the interval is
-``mean ± z·SE``. When m intervals are judged together, each is taken at level ``alpha/m``
+standard error ``sqrt(Var/n)`` with the exact variance ``Var`` known from p; the interval shown
+is ``mean ± z·SE`` (normal, 95 %). The verdicts do not use it: they use :class:`SumTest`, the
+exact law of a lattice sum or Bernstein's inequality, whose p-values are exact or upper bounds
+for every n. When m tests are judged together, each is taken at level ``alpha/m``
 (Bonferroni), so the chance that *any* of them fails by bad luck is at most ``alpha``.
 """
 
