@@ -18,8 +18,9 @@ The statements, in short (all lengths in bits, all per symbol unless said otherw
 * stream coder with quantized model q_hat: per message ``lo <= bits + log2 q_hat(x^n) <= hi``
   for the coder's documented ``excess_bounds(n) = (lo, hi)``, so
   ``E[bits]/n`` lies in ``[H(p,q_hat) + lo/n, H(p,q_hat) + hi/n]`` ((f));
-* adaptive (Krichevsky-Trofimov) coder: per message ``lo <= bits - L_KT(x^n) <= hi`` where the
-  KT code length depends only on the counts ((h)); in expectation ``E[bits] >= n H(p)`` ((b)).
+* adaptive coder with pseudo-count alpha (1/2 = Krichevsky-Trofimov, 1 = Laplace): per message
+  ``lo <= bits - L_alpha(x^n) <= hi`` where the code length depends only on the counts ((h));
+  in expectation ``E[bits] >= n H(p)`` ((b)).
 
 Block (extension) codes follow by applying the same functions to ``p^k`` and ``q^k`` and
 dividing by ``k`` ((g)): mismatched block Huffman keeps only the McMillan and Fibonacci bounds.
@@ -106,6 +107,15 @@ class Guarantee:
         ``H(p, q_hat)`` for a stream coder (``q_hat`` = the quantized model it really uses).
     statement : str
         The applicable theorem in one readable sentence, with its reference.
+    prior : float or None
+        An adaptive coder's pseudo-count alpha (0.5 = KT, 1 = Laplace).
+    law : (values, probs) or None
+        The law under p of the i.i.d. per-symbol term whose mean is ``expected``: codeword
+        lengths (integers) or ``-log2 q_hat(x)``, on supp(p); ``None`` when ``expected`` is
+        infinite or not a mean of i.i.d. terms. Exact tests of a measured total use it.
+    violations : tuple of str
+        Exact checks on the code itself that failed (for Huffman: the q-side properties every
+        Huffman code for q has, whatever p is; see :func:`huffman_q_violations`).
     """
 
     coder: str
@@ -117,17 +127,32 @@ class Guarantee:
     excess: tuple[float, float] | None = None
     model_cross_entropy: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    prior: float | None = None
+    law: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    violations: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def holds(self) -> bool:
         """Whether a prefix code's exact E_p[l] obeys its theorem (checked exactly, no sampling).
 
-        Stream and adaptive bounds are built from the expectation itself, so they hold by
-        construction; their content is checked message by message instead.
+        Also False when an exact check of the code itself failed (``violations``). Stream and
+        adaptive bounds are built from the expectation itself, so for them only ``violations``
+        can fail; their content is checked message by message instead.
         """
+        if self.violations:
+            return False
         if self.kind != "prefix" or self.expected is None:
             return True
         return self.bound.contains(self.expected)
+
+    @property
+    def failure(self) -> str:
+        """Why :attr:`holds` is False, in one readable sentence ("" when it holds)."""
+        if self.violations:
+            return "; ".join(self.violations)
+        if self.holds:
+            return ""
+        return f"the exact expectation {self.expected:.6f} breaks {self.bound.text} ({self.bound.section})"
 
 
 # ---------------------------------------------------------------------------- moments
@@ -234,9 +259,60 @@ def prefix_bound(name: str, p, q) -> Bound:
     return fn(p, q) if fn is not None else mcmillan_bound(p)
 
 
-def fibonacci_length_cap(qx: float) -> int:
+GALLAGER_SIGMA = 1 - math.log2(math.e) + math.log2(math.log2(math.e))
+"""0.0860713...: Gallager's redundancy term, E_q[l_H] - H(q) <= q_max + sigma (THEORY.md (e))."""
+
+
+def huffman_q_violations(lengths, q) -> tuple[str, ...]:
+    """The exact q-side properties every Huffman code for ``q`` has, whatever the data's p:
+    each one that ``lengths`` breaks, as a readable sentence (empty tuple: all hold).
+
+    * Kraft sum exactly 1 when |supp q| >= 2 (a Huffman tree is full; C&T §5.6), in fractions;
+    * ``E_q[l] < H(q) + 1`` (C&T Thm 5.4.1 with optimality, Thm 5.8.1);
+    * ``E_q[l] - H(q) <= q_max + 0.0860713`` (Gallager 1978, THEORY.md (e));
+    * ``l(x) <= fibonacci_length_cap(q(x))`` for every x with q(x) > 0 (THEORY.md (d)).
+
+    The float comparisons allow 1e-9 bits of rounding; the Kraft sum and the depth caps are exact.
+    A code that breaks one of them is not a Huffman code for q, even if its E_p[l] obeys the
+    (weak, mismatched) bound on p.
+    """
+    q = as_distribution(q, "q")
+    lengths = np.asarray(lengths, dtype=np.int64)
+    probs = q.probs
+    on = probs > 0
+    out = []
+    if (lengths[on] <= 0).any():
+        x = int(np.flatnonzero(on & (lengths <= 0))[0])
+        return (f"symbol {x} has q(x) = {probs[x]:.3g} > 0 but no codeword (a Huffman code for q codes every "
+                "symbol of supp q)",)
+    if int(on.sum()) >= 2:
+        kraft = sum(Fraction(1, 1 << int(l)) for l in lengths[lengths > 0].tolist())
+        if kraft != 1:
+            out.append(f"Kraft sum Σ 2^-l(x) = {float(kraft):.6g}, but a Huffman code's is exactly 1 "
+                       "(its tree is full; C&T §5.6)")
+    eq = math.fsum((probs[on] * lengths[on]).tolist()) / math.fsum(probs.tolist())
+    hq = entropy(q)
+    if not eq < hq + 1 + 1e-9:
+        out.append(f"E_q[l] = {eq:.6f} >= H(q) + 1 = {hq + 1:.6f} (C&T Thm 5.4.1: a Huffman code for q is "
+                   "within one bit of H(q))")
+    qmax = float(probs.max()) / math.fsum(probs.tolist())
+    if eq - hq > qmax + GALLAGER_SIGMA + 1e-9:
+        out.append(f"E_q[l] - H(q) = {eq - hq:.6f} > q_max + 0.0860713 = {qmax + GALLAGER_SIGMA:.6f} "
+                   "(Gallager 1978, THEORY.md (e))")
+    total = sum(Fraction(v) for v in probs.tolist())
+    for x in np.flatnonzero(on).tolist():
+        cap = fibonacci_length_cap(Fraction(float(probs[x])) / total)
+        if lengths[x] > cap:
+            out.append(f"symbol {x} has a {int(lengths[x])}-bit codeword but q(x) = {probs[x]:.3g} allows at most "
+                       f"{cap} bits in a Huffman tree (Fibonacci depth cap, THEORY.md (d))")
+            break
+    return tuple(out)
+
+
+def fibonacci_length_cap(qx) -> int:
     """``max{l : F_{l+1} <= 1/qx}``: the deepest a Huffman leaf of probability ``qx`` can sit
-    (THEORY.md (d); F_1 = F_2 = 1). ``<= 1 + log_phi(1/qx)``."""
+    (THEORY.md (d); F_1 = F_2 = 1). ``<= 1 + log_phi(1/qx)``. ``qx`` a float (taken at its exact
+    binary64 value) or a Fraction."""
     if not (0 < qx <= 1):
         raise ValueError(f"`qx` must be a probability in (0, 1]; got {qx!r}")
     q = Fraction(qx)  # exact binary64 value: F * q <= 1 decided without rounding
@@ -293,7 +369,7 @@ def guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee:
     symbols from ``p``, the code having been built from ``q``.
 
     Prefix codes need ``code.lengths``; stream coders ``code.model`` (the quantized q_hat) and
-    ``code.excess_bounds(n)``; adaptive coders ``code.excess_bounds(n)``.
+    ``code.excess_bounds(n)``; adaptive coders ``code.excess_bounds(n)`` and ``code.prior``.
     """
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
@@ -304,7 +380,7 @@ def guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee:
         return stream_guarantee(name, p, q, as_distribution(code.model, "q_hat"), n, (lo, hi))
     if kind == "adaptive":
         lo, hi = (float(v) for v in code.excess_bounds(n))
-        return adaptive_guarantee(name, p, n, (lo, hi))
+        return adaptive_guarantee(name, p, n, (lo, hi), float(code.prior))
     raise ValueError(f"unknown coder kind {kind!r} for coder {name!r}")
 
 
@@ -315,10 +391,14 @@ def prefix_guarantee(name: str, lengths, p, q) -> Guarantee:
     statement = ("the mean length of a fixed prefix code is an average of i.i.d. codeword lengths, so it "
                  "estimates the exact E_p[l] with standard error sqrt(Var_p[l]/n) (THEORY.md (i))")
     notes = ()
+    violations = huffman_q_violations(lengths, q) if name == "huffman" else ()
     if name == "huffman" and bound.upper != bound.lower + 1:
         notes = ("a Huffman code built for q may lie below H(p,q) or above H(p,q)+1 on data "
                  "from p; only H(p) and the Fibonacci cap bound it (THEORY.md (d))",)
-    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes)
+    pp = as_distribution(p, "p").probs
+    on = pp > 0
+    law = (np.asarray(lengths, dtype=np.int64)[on], pp[on]) if math.isfinite(mean) else None
+    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=law, violations=violations)
 
 
 def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple[float, float]) -> Guarantee:
@@ -334,22 +414,55 @@ def stream_guarantee(name: str, p, q, q_hat: Distribution, n: int, excess: tuple
                  "a sum of n i.i.d. terms with mean H(p,q_hat) and variance Var_p[-log2 q_hat(X)] "
                  "(THEORY.md (f), (i))")
     notes = (f"quantization cost H(p,q_hat) - H(p,q) = {quant:.6g} bits/symbol (THEORY.md (f))",)
+    law = None
+    if math.isfinite(h_hat):
+        pp = as_distribution(p, "p").probs
+        on = pp > 0
+        law = (-np.log2(q_hat.probs[on]), pp[on])
     return Guarantee(name, "stream", h_hat, var, bound, statement, excess=(lo, hi),
-                     model_cross_entropy=h_hat, notes=notes)
+                     model_cross_entropy=h_hat, notes=notes, law=law)
 
 
-def adaptive_guarantee(name: str, p, n: int, excess: tuple[float, float]) -> Guarantee:
-    """An adaptive (KT) coder: exact per-message check from the counts; McMillan in expectation."""
+def laplace_expected_redundancy(p, n: int) -> float:
+    """Clarke-Barron asymptotic ``E[L_Laplace] - n H(p)`` in bits for p inside the simplex ((h)):
+    ``(K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!``; ``inf`` on the boundary (some
+    p_k = 0), where the formula does not apply. An approximation (o(1) dropped)."""
     p = as_distribution(p, "p")
     k = len(p)
-    approx = kt_expected_redundancy(k, n)
+    if n <= 0:
+        return 0.0
+    if (p.probs <= 0).any():
+        return math.inf
+    return ((k - 1) / 2 * math.log2(n / (2 * math.pi * math.e))
+            - 0.5 * math.fsum(np.log2(p.probs).tolist()) - gammaln(k) / math.log(2))
+
+
+def adaptive_guarantee(name: str, p, n: int, excess: tuple[float, float], prior: float = 0.5) -> Guarantee:
+    """An adaptive coder with pseudo-count ``prior`` (0.5 = KT, 1 = Laplace): exact per-message
+    check from the counts; McMillan in expectation; the Clarke-Barron redundancy of *its*
+    prior as a note (THEORY.md (h): KT and Laplace have different constants and worst cases)."""
+    p = as_distribution(p, "p")
+    k = len(p)
+    prior = float(prior)
     bound = mcmillan_bound(p)
-    statement = ("every message satisfies lo <= bits - L_KT(x^n) <= hi, where the KT code length "
-                 "L_KT depends only on the symbol counts (THEORY.md (h)); adaptive codes are not "
-                 "sums of i.i.d. lengths, so they are checked exactly, message by message (THEORY.md (i))")
-    notes = (f"Clarke-Barron: E[L_KT] - n H(p) is about {approx:.1f} bits at n = {n}, K = {k} "
-             "(asymptotic, p inside the simplex; THEORY.md (h))",)
-    return Guarantee(name, "adaptive", None, None, bound, statement, excess=excess, notes=notes)
+    statement = (f"every message satisfies lo <= bits - L_alpha(x^n) <= hi, where the add-{prior:g} code length "
+                 "L_alpha = -log2 P_alpha(x^n) depends only on the symbol counts (THEORY.md (h)); adaptive codes "
+                 "are not sums of i.i.d. lengths, so they are checked exactly, message by message (THEORY.md (i))")
+    if prior == 0.5:
+        approx = kt_expected_redundancy(k, n)
+        note = (f"Clarke-Barron (KT): E[L] - n H(p) is about {approx:.1f} bits at n = {n}, K = {k} "
+                "(asymptotic, p inside the simplex; worst case over sequences (K-1)/2 log2 n + O(1); THEORY.md (h))")
+    elif prior == 1.0:
+        approx = laplace_expected_redundancy(p, n)
+        where = (f"about {approx:.1f} bits" if math.isfinite(approx)
+                 else "not given by the formula (p has a zero, the boundary of the simplex)")
+        note = (f"Clarke-Barron (Laplace): E[L] - n H(p) is {where} at n = {n}, K = {k} "
+                "((K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!, asymptotic; worst case over "
+                "sequences log2 C(n+K-1, K-1), about (K-1) log2 n; THEORY.md (h))")
+    else:
+        note = (f"no expected-redundancy formula is stated for prior {prior:g} (THEORY.md (h) gives KT = 1/2 and "
+                "Laplace = 1 only)")
+    return Guarantee(name, "adaptive", None, None, bound, statement, excess=excess, notes=(note,), prior=prior)
 
 
 __all__ = [
@@ -358,11 +471,14 @@ __all__ = [
     "Guarantee",
     "adaptive_guarantee",
     "empirical_entropy_bits",
+    "GALLAGER_SIGMA",
     "fibonacci_length_cap",
+    "huffman_q_violations",
     "guarantee",
     "huffman_bound",
     "kt_code_length",
     "kt_expected_redundancy",
+    "laplace_expected_redundancy",
     "log_loss_moments",
     "mcmillan_bound",
     "prefix_bound",

@@ -50,6 +50,23 @@ def _spec(text: str) -> tuple[Distribution, str]:
     return parse_distribution(text), text
 
 
+def overhead_text(q_spec: str, n: int, kinds: tuple[str, ...] = ("stream", "adaptive")) -> str:
+    """Each registered stream/adaptive coder's own per-message overhead ``bits - ideal``, from its
+    documented ``excess_bounds(n)`` for a code built from ``q_spec`` (they differ a lot: an
+    arithmetic coder's termination costs at most about 2 bits, rANS flushes its whole state)."""
+    q = parse_distribution(q_spec)
+    parts = []
+    for spec in registered(*kinds):
+        try:
+            lo, hi = coders.build(spec.name, q).excess_bounds(n)
+        except (ValueError, TypeError):  # a coder that cannot code this model says so in the report
+            continue
+        parts.append(f"{spec.name} [{lo:.3g}, {hi:.3g}]")
+    if not parts:
+        return "(no stream or adaptive coder is registered)"
+    return f"(at n = {n}: " + ", ".join(parts) + " bits per message)"
+
+
 # ------------------------------------------------------------------------------------ mismatch
 
 MISMATCH_P = "zipf:256:1.1"
@@ -88,7 +105,8 @@ H(p,q) = H(p) + D(p||q) bits per symbol on data from p (THEORY.md (a)): the poin
 arithmetic (stream) coder lie on that line, up to its quantization (H(p,q_hat) instead of
 H(p,q)) and its O(1/n) termination. The Shannon code stays in [H(p,q), H(p,q) + 1) (THEORY.md (c),
 C&T Thm 5.4.3). The Huffman code for q has only H(p) as a lower bound (THEORY.md (d)): it may dip
-below H(p,q), and it is never below H(p).""",
+below H(p,q); its *expected* length is never below H(p) (McMillan, THEORY.md (b)), although one
+finite sample can be.""",
     _mismatch_tasks, lambda results, out: fig.mismatch_figures(results, out), _mismatch_findings)
 
 
@@ -223,9 +241,9 @@ CONVERGENCE = SweepDef(
     "convergence", "Bits/symbol against message length n",
     "bits/symbol against n: arithmetic overhead fades as 1/n, the Huffman gap stays",
     f"""p = `{CONV_P}`, q = `{CONV_Q}`, messages of n = 10 to 10^6 symbols (more trials for short
-messages). A stream coder's length is -log2 q_hat(x^n) plus a per-message overhead of at most a
-couple of bits (THEORY.md (f)): per symbol that overhead fades like 1/n, and bits/symbol tends
-to H(p, q_hat). A prefix code's mean length per symbol is an average of i.i.d. codeword lengths:
+messages). A stream coder's length is -log2 q_hat(x^n) plus a per-message overhead within the
+coder's own documented bounds, excess_bounds(n) {overhead_text(CONV_Q, 1000)} (THEORY.md (f)):
+per symbol a bounded overhead fades like 1/n, and bits/symbol tends to H(p, q_hat). A prefix code's mean length per symbol is an average of i.i.d. codeword lengths:
 its expectation E_p[l] does not depend on n, so its gap to H(p,q) stays while the noise around
 it shrinks like 1/sqrt(n) (THEORY.md (i)).""",
     _convergence_tasks, lambda results, out: fig.convergence_figures(results, out))
@@ -321,8 +339,9 @@ PRECISION = SweepDef(
 is q_hat = f/T with T = 2^precision, not q. This costs exactly H(p,q_hat) - H(p,q) bits per
 symbol (THEORY.md (f)); at low precision every frequency is at least 1, which flattens q_hat
 and can cost a lot (K = 256 symbols at precision 8 leaves no room at all). The measured excess
-bits/symbol - H(p,q) should follow the exact quantization cost, plus at most a couple of bits
-per message of termination overhead.""",
+bits/symbol - H(p,q) should follow the exact quantization cost, plus each coder's own per-message
+overhead from its documented excess_bounds(n) {overhead_text(PREC_Q, 10_000, ("stream",))} at the default
+precision, divided by n.""",
     _precision_tasks, lambda results, out: fig.precision_figures(results, out), _precision_findings)
 
 

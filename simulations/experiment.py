@@ -231,8 +231,7 @@ def run_experiment(
     for t in range(trials):
         symbols = p_run.sample(n_run, rng=trial_rng(seed_words, t))
         counts = np.bincount(symbols, minlength=len(p_run))
-        nz = counts[counts > 0]
-        emp = float(-math.fsum(xlogy(nz, nz / n_run).tolist()) / math.log(2) / n) if n_run else 0.0
+        emp = theory.empirical_entropy_bits(counts) / n if n_run else 0.0
         log_loss = info_bits(counts, q_run.probs) / n if n else 0.0
         log_loss_p = info_bits(counts, p_run.probs) / n if n else 0.0
         for spec, kind, code, g in built:
@@ -277,7 +276,7 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
         rec["_reference_ideal"] = info_bits(counts, as_distribution(code.model, "q_hat").probs)
     else:
         rec["ideal_bits"] = float(code.ideal_length(symbols))
-        rec["_reference_ideal"] = theory.kt_code_length(counts, float(getattr(code, "alpha", 0.5)))
+        rec["_reference_ideal"] = theory.kt_code_length(counts, float(code.prior))  # the pseudo-count it really uses
     return rec
 
 
@@ -293,7 +292,7 @@ RECORD_COLUMNS = [
 SUMMARY_COLUMNS = [
     "experiment", "x", "coder", "kind", "n", "block", "trials", "messages_ok", "bits_per_symbol", "ci_half",
     "expected", "H_pqhat", "bound", "bound_low", "bound_high", "theorem_holds", "rows_consistent",
-    "mean_excess_bits", "verdict", "reason",
+    "mean_excess_bits", "excess_lo", "excess_hi", "verdict", "reason",
 ]
 
 
@@ -306,7 +305,18 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
     z = stats.bonferroni_z(result.family_alpha, m)
     z95 = stats.z_two_sided(1 - result.confidence)
     result.z_family, result.z_shown, result.intervals_judged = z, z95, m
+    level = result.family_alpha / m
     k = result.block
+    tests: dict[tuple[int, int], stats.SumTest] = {}
+
+    def sum_test(g: theory.Guarantee, count: int) -> stats.SumTest | None:
+        """The test of a sum of ``count`` i.i.d. terms of ``g`` (one per coder and count, cached)."""
+        if g.law is None or count <= 0 or not g.variance:
+            return None
+        key = (id(g), count)
+        if key not in tests:
+            tests[key] = stats.SumTest(*g.law, count, lattice=g.kind == "prefix")
+        return tests[key]
 
     for rec, g in raw:
         n = rec["n"]
@@ -336,19 +346,20 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
             else:
                 rec.update(ci_low=None, ci_high=None)
             if g.kind == "prefix":
-                v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, z,
-                                          g.bound)
+                v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, level,
+                                          g.bound, sum_test(g, n_run))
             elif g.kind == "stream":
                 v = verdicts.judge_stream(rec["total_bits"], ideal, reference, g.excess, n_run, g.expected,
-                                          g.variance, z)
+                                          g.variance, level, sum_test(g, n_run))
             else:
-                v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess)
+                v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess, g.prior)
         rec.update(verdict=v.label, reason=v.reason)
         result.records.append({c: _none_if_nan(rec.get(c)) for c in RECORD_COLUMNS})
 
     for spec, kind, code, g in built:
         rows = [r for r in result.records if r["coder"] == spec.display]
-        result.summaries.append(_summary(result, spec, g, rows, z, z95))
+        n_ok = sum(r["n"] for r in rows if r["status"] == "ok") // k
+        result.summaries.append(_summary(result, spec, g, rows, level, z95, sum_test(g, n_ok)))
 
 
 def _bound_text(g: theory.Guarantee, k: int) -> str:
@@ -357,7 +368,7 @@ def _bound_text(g: theory.Guarantee, k: int) -> str:
 
 
 def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, rows: list[dict],
-             z: float, z95: float) -> dict:
+             level: float, z95: float, test: stats.SumTest | None) -> dict:
     k = result.block
     ok = [r for r in rows if r["status"] == "ok"]
     n_total = sum(r["n"] for r in ok)
@@ -371,14 +382,15 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
     excess = [r["excess_bits"] for r in ok if r["excess_bits"] is not None]
     n_bad = sum(r["verdict"] != verdicts.CONSISTENT for r in rows)
     if not g.holds:
-        v = verdicts.Verdict(False, f"the exact expectation {g.expected / k:.6f} breaks {g.bound.text} ({g.bound.section})")
+        v = verdicts.Verdict(False, g.failure if g.violations else
+                             f"the exact expectation {g.expected / k:.6f} breaks {g.bound.text} ({g.bound.section})")
     elif n_bad:
         v = verdicts.Verdict(False, f"{n_bad} of {len(rows)} messages not consistent (see their rows)")
     elif not ok:
         v = verdicts.Verdict(True, "no message could be coded: " + rows[0]["reason"])
     elif expected is not None and variance is not None and math.isfinite(mean):
         lo, hi = g.excess if g.excess else (0.0, 0.0)
-        v = verdicts.judge_summary(mean, expected, variance, n_total, z, lo, hi, len(ok))
+        v = verdicts.judge_summary(mean, expected, variance, n_total, level, lo, hi, len(ok), test, bits)
         prefix = f"all {len(rows)} messages consistent; pooled: "
         v = verdicts.Verdict(v.consistent, prefix + v.reason)
     elif g.kind == "adaptive":
@@ -397,6 +409,7 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         "bound": _bound_text(g, k), "bound_low": g.bound.lower / k, "bound_high": g.bound.upper / k,
         "theorem_holds": g.holds, "rows_consistent": len(rows) - n_bad,
         "mean_excess_bits": (sum(excess) / len(excess)) if excess else None,
+        "excess_lo": g.excess[0] if g.excess else None, "excess_hi": g.excess[1] if g.excess else None,
         "verdict": v.label, "reason": v.reason,
         "statement": f"{g.bound.text} ({g.bound.section}); {g.statement}" + "".join("; " + x for x in g.notes),
     }

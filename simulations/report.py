@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from codebook.cli.output import jsonable  # one JSON convention: inf as "inf", numpy scalars as Python
+
 from . import verdicts
 from .experiment import RECORD_COLUMNS, SUMMARY_COLUMNS, ExperimentResult
 
@@ -33,22 +35,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def jsonable(value):
-    """JSON-ready values: infinities as "inf"/"-inf", NaN as null, tuples as lists."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return jsonable(value.item())
-    return value
 
 
 def compact(result: ExperimentResult) -> dict:
@@ -183,20 +169,27 @@ def write_report(
                  else "each experiment")
         md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
                   f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
-                  f"alpha/m, z = {r0.z_family:.2f}). The ± columns are "
-                  f"{r0.confidence:.0%} intervals from the exact variance (THEORY.md (i)). Exact checks (bit counts, "
+                  f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
+                  "rate is guaranteed for every n: the exact law of the sum of the codeword lengths (prefix codes, "
+                  "n-fold convolution) or Bernstein's inequality (stream coders, and sums too large to convolve). "
+                  f"The ± columns are {r0.confidence:.0%} intervals from the exact variance (THEORY.md (i)), "
+                  "shown for reading, not used by the verdicts. Exact checks (bit counts, "
                   "per-message bounds) need no statistics and are never relaxed.")
     md += ["", "## What theory says", "",
            "(Numbers inside a statement, such as a stream coder's [lo, hi], are those of the first experiment "
            "where it appears.)", ""]
-    seen = set()
+    seen, said = set(), set()
     for r in results:
         for s in r.summaries:
-            key = (s["coder"], s["bound"].split(", [lo")[0])
-            if key in seen:
+            # One line per statement text (a block sweep's bounds differ only by "on k-tuples", the
+            # statement not at all), and per coder and theorem (a stream coder's [lo, hi] numbers vary).
+            key = (s["coder"], s["bound"].split(", [lo")[0].split(" on ")[0])
+            line = f"- **{s['coder']}** ({s['kind']}): {s['statement']}."
+            if key in seen or line in said:
                 continue
             seen.add(key)
-            md.append(f"- **{s['coder']}** ({s['kind']}): {s['statement']}.")
+            said.add(line)
+            md.append(line)
     md += ["", "## Results", ""]
     for name, caption in figs:
         md += [f"![{caption}]({name})", "", f"*{caption}*", ""]

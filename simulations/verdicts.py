@@ -11,9 +11,12 @@ Exact checks come first (they need no statistics and catch bugs outright):
 * stream / adaptive coder: the coder's ideal length equals the one computed independently from
   the counts, and ``lo <= bits - ideal <= hi`` for its documented excess bounds ((f), (h)).
 
-Then the statistical check, for i.i.d. lengths only: the measured bits/symbol lies within
-``z`` standard errors (exact variance) of the exact expectation, where ``z`` is a family-wise
-(Bonferroni) level over all intervals judged in the run ((i)).
+Then the statistical check, for i.i.d. lengths only, at a per-interval level alpha/m where m
+counts every interval judged in the run (Bonferroni, family-wise level alpha; (i)). It uses a
+test whose false-alarm rate is guaranteed, not a normal approximation: the exact law of the
+sum of the lengths for a prefix code (n-fold convolution, when its support is at most
+``stats.EXACT_CELLS`` cells), otherwise Bernstein's inequality for bounded i.i.d. terms
+(see :class:`simulations.stats.SumTest`). The distance in standard errors is shown, not used.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import math
 from dataclasses import dataclass
 
 from codebook.theory import Bound
+
+from .stats import SumTest
 
 CONSISTENT = "consistent"
 NOT_CONSISTENT = "not consistent"
@@ -47,12 +52,21 @@ def _sd_phrase(dev: float) -> str:
     return f"{abs(dev):.2f} standard errors {side}"
 
 
-def _statistical(mean: float, target_lo: float, target_hi: float, what: str, se: float, z: float) -> Verdict:
-    """Is ``mean`` within ``z·se`` of the interval ``[target_lo, target_hi]`` (bits/symbol)?"""
+def _statistical(mean: float, target_lo: float, target_hi: float, what: str, se: float, level: float,
+                 test: SumTest | None, total: float, lo_sum: float = 0.0, hi_sum: float = 0.0) -> Verdict:
+    """Is ``mean`` (bits/symbol; ``total`` bits in all) consistent with ``[target_lo, target_hi]``?
+
+    Decided by ``test`` (the exact law of the sum, or Bernstein's inequality), whose p-value is
+    exact or an upper bound, at the per-interval level ``level`` = alpha/m: a correct coder is
+    called "not consistent" with probability <= ``level``. The distance in standard errors is
+    only shown, never used to decide (a normal approximation can be far off in the tails).
+    """
     if se == 0 or not math.isfinite(se):
         ok = target_lo - _tol(target_lo) <= mean <= target_hi + _tol(target_hi)
         return Verdict(ok, f"measured {mean:.6f} bits/symbol {'equals' if ok else 'differs from'} {what} "
                            "(zero variance: every possible message has the same length per symbol)")
+    if test is None:
+        raise ValueError("a statistical verdict needs a SumTest (exact law or Bernstein bound)")
     if mean < target_lo:
         dev = (mean - target_lo) / se
     elif mean > target_hi:
@@ -63,18 +77,22 @@ def _statistical(mean: float, target_lo: float, target_hi: float, what: str, se:
         where = "exactly at" if target_lo == target_hi else "inside"
     else:
         where = _sd_phrase(dev)
-    text = f"measured {mean:.6f} bits/symbol is {where} {what} (SE {se:.2g}; limit {z:.2f} SE, family-wise)"
-    if abs(dev) <= z:
+    pval = test.pvalue(total, lo_sum, hi_sum)
+    relation = "=" if test.exact else "<="
+    text = (f"measured {mean:.6f} bits/symbol is {where} {what} (SE {se:.2g}); {test.method}: two-sided "
+            f"p {relation} {pval:.2g}, limit alpha/m = {level:.2g} (family-wise)")
+    if pval >= level:
         return Verdict(True, text)
     return Verdict(False, text + ": further than chance allows")
 
 
 def judge_prefix(total_bits: int, exact_total: int, n: int, expected: float, variance: float,
-                 z: float, bound: Bound | None = None) -> Verdict:
+                 level: float, bound: Bound | None = None, test: SumTest | None = None) -> Verdict:
     """One message of a fixed prefix code against its exact ``E_p[l]`` and ``Var_p[l]``.
 
     ``exact_total`` is ``Σ n_x l(x)`` from the symbol counts; ``bound`` is the theorem the exact
-    expectation must obey (checked exactly, not statistically).
+    expectation must obey (checked exactly, not statistically); ``test`` is the
+    :class:`~simulations.stats.SumTest` of a sum of ``n`` lengths, decided at ``level`` = alpha/m.
     """
     if total_bits != exact_total:
         return Verdict(False, f"the bitstream has {total_bits} bits but the codeword lengths of the symbols "
@@ -88,7 +106,8 @@ def judge_prefix(total_bits: int, exact_total: int, n: int, expected: float, var
     if n == 0:
         return Verdict(True, "empty message: 0 bits, nothing to compare")
     se = math.sqrt(variance / n)
-    v = _statistical(total_bits / n, expected, expected, f"the exact E_p[l] = {expected:.6f}", se, z)
+    v = _statistical(total_bits / n, expected, expected, f"the exact E_p[l] = {expected:.6f}", se, level, test,
+                     total_bits)
     return Verdict(v.consistent, v.reason + "; bits = Σ n_x l(x) exactly")
 
 
@@ -107,12 +126,13 @@ def _exact_ideal(kind: str, total_bits: float, ideal_bits: float, reference_idea
 
 
 def judge_stream(total_bits: int, ideal_bits: float, reference_ideal: float, excess: tuple[float, float],
-                 n: int, expected: float, variance: float, z: float) -> Verdict:
+                 n: int, expected: float, variance: float, level: float, test: SumTest | None = None) -> Verdict:
     """One message of a stream coder: exact excess check, then bits/symbol against H(p,q_hat).
 
     ``ideal_bits`` is the coder's ``ideal_length`` (-log2 q_hat(x^n)), ``reference_ideal`` the
     same computed independently from the counts; ``excess = (lo, hi)``; ``expected`` =
-    H(p,q_hat) and ``variance`` = Var_p[-log2 q_hat(X)] (THEORY.md (f), (i)).
+    H(p,q_hat) and ``variance`` = Var_p[-log2 q_hat(X)] (THEORY.md (f), (i)); ``test`` is the
+    Bernstein :class:`~simulations.stats.SumTest` of the ``n`` terms -log2 q_hat(X), at ``level``.
     """
     bad = _exact_ideal("stream", total_bits, ideal_bits, reference_ideal, excess, "-log2 q_hat(x^n)")
     if bad is not None:
@@ -126,21 +146,22 @@ def judge_stream(total_bits: int, ideal_bits: float, reference_ideal: float, exc
         return Verdict(True, head + "; H(p,q_hat) is infinite, this sample avoided the symbols q_hat cannot code")
     se = math.sqrt(variance / n)
     v = _statistical(total_bits / n, expected + lo / n, expected + hi / n,
-                     f"H(p,q_hat) + [lo, hi]/n = {expected:.6f} + [{lo / n:+.2g}, {hi / n:+.2g}]", se, z)
+                     f"H(p,q_hat) + [lo, hi]/n = {expected:.6f} + [{lo / n:+.2g}, {hi / n:+.2g}]", se, level,
+                     test, total_bits, lo, hi)
     return Verdict(v.consistent, head + "; " + v.reason)
 
 
 def judge_adaptive(total_bits: int, ideal_bits: float, reference_ideal: float,
-                   excess: tuple[float, float]) -> Verdict:
+                   excess: tuple[float, float], prior: float = 0.5) -> Verdict:
     """One message of an adaptive coder, checked exactly (its lengths are not i.i.d., (i)):
-    the coder's ideal length equals the KT closed form from the counts ((h)), and the
-    real length is within its documented excess bounds."""
-    bad = _exact_ideal("adaptive", total_bits, ideal_bits, reference_ideal, excess,
-                       "the KT closed form -log2 P_KT(x^n)")
+    the coder's ideal length equals the add-``prior`` closed form from the counts ((h); 0.5 = KT,
+    1 = Laplace), and the real length is within its documented excess bounds."""
+    what = f"the add-{prior:g} closed form -log2 P_alpha(x^n)"
+    bad = _exact_ideal("adaptive", total_bits, ideal_bits, reference_ideal, excess, what)
     if bad is not None:
         return bad
     lo, hi = excess
-    return Verdict(True, f"ideal length equals the KT closed form from the counts (THEORY.md (h)); "
+    return Verdict(True, f"ideal length equals {what} from the counts (THEORY.md (h)); "
                          f"bits - ideal = {total_bits - ideal_bits:+.3f} bits, within [{lo:+.4g}, {hi:+.4g}]")
 
 
@@ -156,14 +177,19 @@ def judge_unencodable(expected: float, detail: str) -> Verdict:
     return Verdict(False, f"the coder refused a symbol although the theory gives it a finite length: {detail}")
 
 
-def judge_summary(mean: float, expected: float, variance: float, n_total: int, z: float,
-                  lo_per_message: float = 0.0, hi_per_message: float = 0.0, messages: int = 1) -> Verdict:
+def judge_summary(mean: float, expected: float, variance: float, n_total: int, level: float,
+                  lo_per_message: float = 0.0, hi_per_message: float = 0.0, messages: int = 1,
+                  test: SumTest | None = None, total_bits: float | None = None) -> Verdict:
     """The pooled mean of several messages of ``n`` symbols each against the exact expectation
-    (plus the per-message excess interval spread over ``n_total / messages`` symbols)."""
+    (plus the per-message excess interval spread over ``n_total / messages`` symbols), decided
+    by ``test`` (a SumTest over all the pooled terms) at ``level``; ``total_bits`` is the pooled
+    sum (default ``mean * n_total``)."""
     if not math.isfinite(expected):
         return Verdict(True, "the expected length is infinite")
     n_msg = n_total / messages if messages else n_total
     lo, hi = expected + lo_per_message / n_msg, expected + hi_per_message / n_msg
     se = math.sqrt(variance / n_total) if n_total else math.inf
     what = f"the exact expectation {expected:.6f}" if lo == hi else f"[{lo:.6f}, {hi:.6f}]"
-    return _statistical(mean, lo, hi, what, se, z)
+    total = mean * n_total if total_bits is None else total_bits
+    return _statistical(mean, lo, hi, what, se, level, test, total, lo_per_message * messages,
+                        hi_per_message * messages)

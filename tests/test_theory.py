@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codebook import coders, theory
 from codebook.distributions import Distribution
@@ -122,7 +124,7 @@ def test_one_symbol_q_spends_one_bit():
 
 def test_sfe_bound_one_bit_above_shannon():
     b = theory.sfe_bound([0.5, 0.5], [0.25, 0.75])
-    h = theory.log_loss_moments([0.5, 0.5], [0.25, 0.75])[0]
+    h = 0.5 * 2 + 0.5 * math.log2(4 / 3)  # H(p,q) = -Σ p log2 q by hand: 1.2075187 bits
     assert (b.lower, b.upper) == (pytest.approx(h + 1), pytest.approx(h + 2))
     assert not b.contains(h + 2, slack=0) and b.contains(h + 1, slack=0)
 
@@ -180,14 +182,89 @@ def test_stream_guarantee_from_given_numbers():
     # No coder needed: a quantized model and documented excess bounds.
     p, q, q_hat = [0.5, 0.5], [0.5, 0.5], Distribution([0.25, 0.75])
     g = theory.stream_guarantee("arith", p, q, q_hat, 100, (0.0, 2.0))
-    h = theory.log_loss_moments(p, q_hat)[0]
-    assert g.expected == h and g.model_cross_entropy == h
-    assert (g.bound.lower, g.bound.upper) == (h, pytest.approx(h + 0.02))
-    assert g.excess == (0.0, 2.0) and g.holds
-    assert "quantization cost" in g.notes[0]
+    # By hand: -log2 q_hat = 2 or log2(4/3), each with p = 1/2; mean 1.2075187, and the variance of a
+    # two-point law with equal weights is (difference / 2)^2.
+    h = 0.5 * 2 + 0.5 * math.log2(4 / 3)
+    assert g.expected == pytest.approx(h, rel=1e-15) and g.model_cross_entropy == g.expected
+    assert g.variance == pytest.approx(((2 - math.log2(4 / 3)) / 2) ** 2, rel=1e-12)
+    assert (g.bound.lower, g.bound.upper) == (pytest.approx(h, rel=1e-15), pytest.approx(h + 0.02))
+    assert g.excess == (0.0, 2.0)
+    # quantization cost H(p,q_hat) - H(p,q) = 1.2075187 - 1 bits/symbol
+    assert "quantization cost" in g.notes[0] and f"{h - 1:.6g}" in g.notes[0]
 
 
 def test_adaptive_guarantee_is_exact_per_message():
     g = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0))
-    assert g.expected is None and g.variance is None and g.holds
-    assert g.bound.lower == 1.0
+    # No expectation or variance: the runner must check it message by message, never statistically.
+    assert g.expected is None and g.variance is None and g.law is None
+    assert g.bound.lower == 1.0 and g.excess == (0.0, 2.0) and g.prior == 0.5
+
+
+def test_laplace_expected_redundancy_matches_exact_binomial_expectation():
+    # THEORY.md (h), Laplace: (K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!. Reference: the exact
+    # expectation over the binomial, with the Laplace length log2 C(n+1, 1) + log2 C(n, a) (enumerative
+    # code, THEORY.md (h)) written here with lgamma, not with the function under test.
+    from scipy.stats import binom
+
+    n, theta = 10_000, 0.3
+    a = np.arange(n + 1)
+    pmf = binom.pmf(a, n, theta)
+    lg = np.vectorize(math.lgamma)
+    lengths = (math.log(n + 1) + lg(n + 1.0) - lg(a + 1.0) - lg(n - a + 1.0)) / math.log(2)
+    h = -(theta * math.log2(theta) + (1 - theta) * math.log2(1 - theta))
+    exact = float(np.dot(pmf, lengths)) - n * h
+    assert theory.laplace_expected_redundancy([theta, 1 - theta], n) == pytest.approx(exact, abs=2e-3)
+    # Not the KT constant: Laplace differs by -1/2 Σ log2 p_k - log2 Γ(1/2)^2 = 0.80 bits here.
+    assert abs(theory.laplace_expected_redundancy([theta, 1 - theta], n) - theory.kt_expected_redundancy(2, n)) > 0.5
+    assert theory.laplace_expected_redundancy([1.0, 0.0], n) == math.inf
+
+
+def test_adaptive_guarantee_names_the_constant_of_its_prior():
+    kt = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=0.5)
+    lap = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=1)
+    other = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=2)
+    assert "Clarke-Barron (KT)" in kt.notes[0] and "Clarke-Barron (Laplace)" in lap.notes[0]
+    assert "about (K-1) log2 n" in lap.notes[0] and "no expected-redundancy formula" in other.notes[0]
+    assert lap.prior == 1.0 and "add-1 code length" in lap.statement
+
+
+def test_gallager_sigma_value():
+    # THEORY.md (e): sigma = 1 - log2 e + log2 log2 e = 0.0860713.
+    assert theory.GALLAGER_SIGMA == pytest.approx(0.0860713, abs=5e-8)
+
+
+def test_fixed_8_bit_code_is_not_a_huffman_code_for_the_default_workload():
+    # The default simulate workload. E_p of a fixed 8-bit code (8.0) lies inside the mismatched bound
+    # [H(p), 1 + H(p,q)/log2 phi], so only the q-side checks can tell it is not a Huffman code for q.
+    from codebook.spec import parse_distribution
+
+    p = parse_distribution("zipf:256:1.1")
+    q = parse_distribution("mix(zipf:256:1.1, uniform:256, 0.3)")
+    g = theory.prefix_guarantee("huffman", [8] * 256, p, q)
+    assert g.bound.contains(g.expected)  # the old check alone passed it
+    assert not g.holds
+    assert "H(q) + 1" in g.failure and "Gallager" in g.failure and "Fibonacci" in g.failure
+
+
+def test_q_side_violations_each_named():
+    q = [0.5, 0.25, 0.25]
+    assert theory.huffman_q_violations([1, 2, 2], q) == ()
+    v = theory.huffman_q_violations([1, 2, 3], q)  # Kraft 7/8: not a full tree
+    assert len(v) == 1 and "Kraft sum Σ 2^-l(x) = 0.875" in v[0]
+    # q = (0.6, 0.4) with lengths (1, 1) is Huffman; (1, 2) has Kraft 3/4, E_q = 1.4 < H(q) + 1.
+    assert "Kraft" in theory.huffman_q_violations([1, 2], [0.6, 0.4])[0]
+    v = theory.huffman_q_violations([2, 2, 1], [0.9, 0.05, 0.05])  # E_q = 1.95 >= H(q) + 1 = 1.569
+    assert any("H(q) + 1" in s for s in v) and any("Gallager" in s for s in v)
+    v = theory.huffman_q_violations([1, 0], [0.5, 0.5])
+    assert "symbol 1 has q(x) = 0.5 > 0 but no codeword" in v[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(k=st.integers(1, 40), alpha=st.sampled_from([0.05, 0.3, 1.0, 5.0]), seed=st.integers(0, 2**32 - 1))
+def test_real_huffman_codes_pass_every_q_side_check(k, alpha, seed):
+    rng = np.random.default_rng(seed)
+    p = Distribution.dirichlet(k, alpha, rng=rng)
+    q = Distribution.dirichlet(k, alpha, rng=rng)
+    code = coders.build("huffman", q)
+    g = theory.prefix_guarantee("huffman", code.lengths, p, q)
+    assert g.violations == () and (g.holds or not math.isfinite(g.expected)), g.failure

@@ -21,6 +21,7 @@ DEFAULT_Q = "mix(zipf:256:1.1, uniform:256, 0.3)"
 DEFAULT_N = 1_000_000
 DEFAULT_TRIALS = 10
 
+# Not output.FORMAT_OPTION: the simulations also print CSV records, so the choices differ.
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       show_default=True, help="What to print on stdout. JSON/CSV write infinity as \"inf\".")
 
@@ -44,6 +45,9 @@ def _coder_list(text: str | None) -> list[str]:
         raise click.BadParameter("--coders needs at least one coder name")
     for name in names:
         coders.info(name)  # UnknownCoderError names the registered ones
+    repeated = sorted({n for n in names if names.count(n) > 1}, key=names.index)
+    if repeated:  # two identical coders would be counted twice in the summaries and in m
+        raise click.BadParameter(f"--coders lists {', '.join(repeated)} more than once; give each coder once")
     return names
 
 
@@ -75,7 +79,8 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
     Prefix codes are checked exactly (bits = Σ n_x l(x)) and their bits/symbol against the
     exact E_p[l] with an interval from the exact variance; stream coders message by message
     against -log2 q_hat(x^n) plus their documented overhead. Verdicts use a family-wise
-    (Bonferroni) level; the ± column is a 95 % interval. Exit status 3 when any verdict is
+    (Bonferroni) level with tests valid for every n (exact law of the sum of the lengths, or
+    Bernstein's inequality); the ± column is a 95 % interval. Exit status 3 when any verdict is
     "not consistent" (1 for bad input).
 
     \b
@@ -86,9 +91,11 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
     """
     from simulations.experiment import run_experiment
     from simulations.figures import summary_figure
-    from simulations.report import jsonable, records_csv_text, write_report
+    from simulations.report import records_csv_text, write_report
 
     n = _count(n_text, "--n")
+    if n < 1:  # an empty message has no bits per symbol to compare with anything
+        raise click.BadParameter("--n must be at least 1 (symbols per message)")
     trials = _count(trials_text, "--trials")
     if trials < 1:
         raise click.BadParameter("--trials must be at least 1")
@@ -103,7 +110,7 @@ def simulate(p_spec, q_spec, coder_text, n_text, trials_text, seed, fmt, out_dir
                "--n", str(n), "--trials", str(trials), "--seed", str(seed)]
     command_text = shlex.join(command)
     if fmt == "json":
-        click.echo(dump_json(jsonable({"command": command_text, **result.to_dict()})))
+        click.echo(dump_json({"command": command_text, **result.to_dict()}))
     elif fmt == "csv":
         click.echo(records_csv_text([result]), nl=False)
     else:
@@ -141,7 +148,8 @@ def _table(result) -> str:
         lines.append(f"{item['coder']}: not run: {item['reason']}")
     lines.append("")
     lines.append(f"Verdicts at family-wise level {result.family_alpha:g} (Bonferroni over {result.intervals_judged} "
-                 f"intervals, z = {result.z_family:.2f}); bits/symbol are pooled over all trials.")
+                 f"intervals, each at {result.family_alpha / max(1, result.intervals_judged):.2g} by the exact law of "
+                 "the sum of the lengths or Bernstein's inequality); bits/symbol are pooled over all trials.")
     for s in result.summaries:
         lines.append(f"  {s['coder']}: {s['reason']}")
     return "\n".join(lines)
@@ -172,7 +180,7 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
       codebook sweep blocks --workers 2 --format csv > blocks.csv
     """
     from simulations import catalog
-    from simulations.report import SUMMARY_HEADERS, jsonable, records_csv_text, summary_rows, write_report
+    from simulations.report import SUMMARY_HEADERS, records_csv_text, summary_rows, write_report
     from simulations.sweep import run_sweep
 
     if list_only:
@@ -196,8 +204,8 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
     command = shlex.join(["codebook", "sweep", name, "--seed", str(seed)] + (["--quick"] if quick else []))
     findings = sdef.findings(results)
     if fmt == "json":
-        click.echo(dump_json(jsonable({"command": command, "findings": findings,
-                                       "experiments": [r.to_dict() for r in results]})))
+        click.echo(dump_json({"command": command, "findings": findings,
+                              "experiments": [r.to_dict() for r in results]}))
     elif fmt == "csv":
         click.echo(records_csv_text(results), nl=False)
     else:

@@ -96,13 +96,20 @@ class ExactStream(_SfeBlock):
 
 
 class ExactKT(_SfeBlock):
-    """Sequential Krichevsky-Trofimov (add-1/2) mixture; uses only len(q)."""
+    """Sequential add-``prior`` mixture (0.5 = Krichevsky-Trofimov, 1 = Laplace); uses only len(q).
 
-    alpha = 0.5
+    The pseudo-count is exposed as ``.prior``, the attribute the real adaptive coder
+    (codebook/coders/adaptive.py) has, so the runner reads the same name for both.
+    """
 
-    def __init__(self, q, precision: int = 0):
+    def __init__(self, q, precision: int = 0, prior=Fraction(1, 2)):
         self.alphabet_size = len(q)
         self.precision = precision
+        self._prior = Fraction(prior)
+
+    @property
+    def prior(self) -> float:
+        return float(self._prior)
 
     def _probs(self, history):
         k = self.alphabet_size
@@ -110,4 +117,5 @@ class ExactKT(_SfeBlock):
         for x in history:
             counts[x] += 1
         t = len(history)
-        return [(Fraction(c) + Fraction(1, 2)) / (t + Fraction(k, 2)) for c in counts]
+        a = self._prior
+        return [(Fraction(c) + a) / (t + k * a) for c in counts]

@@ -56,3 +56,16 @@ def test_same_command_same_bytes(tmp_path):
     _write(tmp_path / "b")
     for name in ("report.md", "results.json", "results.csv", "bits_per_coder.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_each_statement_once_in_a_block_report(tmp_path):
+    # Block codes (k = 1, 2) share the statement text; it used to be printed once per k.
+    p = Distribution([0.5, 0.25, 0.125, 0.125])
+    q = Distribution([0.4, 0.3, 0.2, 0.1])
+    results = [run_experiment(p, q, ["huffman", "shannon"], 40, 2, seed=(1, k), block=k, label=f"k={k}")
+               for k in (1, 2)]
+    write_report(tmp_path, title="t", description="d", command="c", seed_note="s", results=results)
+    md = (tmp_path / "report.md").read_text()
+    section = md.split("## What theory says")[1].split("## Results")[0]
+    lines = [ln for ln in section.splitlines() if ln.startswith("- **")]
+    assert len(lines) == len(set(lines)) == 2, lines

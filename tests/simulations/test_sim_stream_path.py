@@ -74,7 +74,7 @@ def test_exact_stream_and_adaptive_consistent():
         assert r["ci_low"] < r["bits_per_symbol"] < r["ci_high"]
     kt = [r for r in res.records if r["coder"] == "exact-kt"]
     assert all(r["expected"] is None and r["ci_low"] is None for r in kt)
-    assert all("KT closed form" in r["reason"] for r in kt)
+    assert all("add-0.5 closed form" in r["reason"] for r in kt)
     s = {x["coder"]: x for x in res.summaries}
     assert s["exact-stream"]["verdict"] == "consistent" and s["exact-stream"]["H_pqhat"] is not None
     assert "mean excess over n H(p)" in s["exact-kt"]["reason"]
@@ -114,3 +114,20 @@ def test_figures_report_and_table_with_stream_results(tmp_path):
 
     text = _table(results[0])
     assert "exact-stream" in text and "(H(p,q_hat))" in text
+
+
+def test_laplace_test_coder_is_checked_against_its_own_prior():
+    # The test-only coder with prior 1 (Laplace): the runner must read `.prior`, like the real coder,
+    # or the KT reference length would make every correct Laplace message "not consistent".
+    class ExactLaplace(ExactKT):
+        def __init__(self, q, precision=0):
+            super().__init__(q, precision, prior=1)
+
+    TEST_CODERS["exact-laplace"] = ("adaptive", ExactLaplace)
+    try:
+        res = run_experiment(P, Q, ["exact-laplace"], 30, 3, seed=2)
+    finally:
+        del TEST_CODERS["exact-laplace"]
+    assert res.consistent, [r["reason"] for r in res.records]
+    assert all("add-1 closed form" in r["reason"] for r in res.records)
+    assert "Clarke-Barron (Laplace)" in res.summaries[0]["reason"]
