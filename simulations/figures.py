@@ -206,7 +206,6 @@ def convergence_figures(results: list[ExperimentResult], out: Path) -> list[tupl
             if his:
                 ax2.plot([a for a, _ in his], [b for _, b in his], "--", color=f"C{j}", lw=1,
                          label=f"{c}: documented bound hi/n")
-    ns = [r.n for r in results]
     ax.axhline(0, color="k", lw=1, label="H(p,q)")
     ax.set_xscale("log")
     ax.set_xlabel("message length n (symbols)")

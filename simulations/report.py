@@ -194,7 +194,7 @@ def write_report(
     for name, caption in figs:
         md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
     if results:
-        md.append(f"H(p), H(p,q) and D(p||q) per experiment, in bits: " if len(results) > 1 else
+        md.append("H(p), H(p,q) and D(p||q) per experiment, in bits: " if len(results) > 1 else
                   f"H(p) = {fmt(results[0].H_p)} bits, H(p,q) = {fmt(results[0].H_pq)} bits, "
                   f"D(p||q) = {fmt(results[0].D_pq)} bits (p = `{results[0].p_spec}`, q = `{results[0].q_spec}`, "
                   f"K = {results[0].alphabet_size}, n = {results[0].n}, {results[0].trials} trials).")

@@ -37,7 +37,17 @@ from ..distributions import as_distribution
 from ..errors import AlphabetMismatchError, CodeTableError
 from . import _range_kernels as kernels
 from .arithmetic import MAX_ALPHABET, check_range_decode, message_array
-from .base import Code, as_bits, as_symbols, bits_view, bytes_to_bits, check_count, require_field, symbol_buffer
+from .base import (
+    Code,
+    as_bits,
+    as_symbols,
+    bits_view,
+    bytes_to_bits,
+    check_count,
+    require_field,
+    symbol_buffer,
+    table_alphabet_size,
+)
 from .registry import register
 
 MAX_PRIOR = 1 << 16
@@ -168,12 +178,7 @@ class AdaptiveArithmeticCoder(Code):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AdaptiveArithmeticCoder:
-        size = require_field(data, "alphabet_size", int)
-        if not 1 <= size <= MAX_ALPHABET:
-            raise CodeTableError(f"code table field 'alphabet_size' must be in 1..{MAX_ALPHABET}; got {size}")
-        version = data.get("version", 1)
-        if version != 1:
-            raise CodeTableError(f"code table version {version!r} is not supported (expected 1)")
+        size = table_alphabet_size(data, MAX_ALPHABET)
         prior = require_field(data, "prior", (int, float))
         try:
             return cls(alphabet_size=size, prior=prior)

@@ -35,7 +35,17 @@ from ..distributions import Distribution, as_distribution
 from ..errors import CodeTableError, DecodeError, EncodeError
 from ..quantize import check_precision, quantize
 from . import _range_kernels as kernels
-from .base import Code, as_bits, as_symbols, bits_view, bytes_to_bits, check_count, require_field, symbol_buffer
+from .base import (
+    Code,
+    as_bits,
+    as_symbols,
+    bits_view,
+    bytes_to_bits,
+    check_count,
+    require_field,
+    symbol_buffer,
+    table_alphabet_size,
+)
 from .registry import register
 
 DEFAULT_PRECISION = 20
@@ -207,12 +217,7 @@ class StaticStreamCoder(Code):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
-        size = require_field(data, "alphabet_size", int)
-        if not 1 <= size <= MAX_ALPHABET:
-            raise CodeTableError(f"code table field 'alphabet_size' must be in 1..{MAX_ALPHABET}; got {size}")
-        version = data.get("version", 1)
-        if version != 1:
-            raise CodeTableError(f"code table version {version!r} is not supported (expected 1)")
+        size = table_alphabet_size(data, MAX_ALPHABET)
         if data.get("coder", cls.name) != cls.name:
             raise CodeTableError(f"code table is for coder {data.get('coder')!r}, not {cls.name!r}")
         b = require_field(data, "precision", int)

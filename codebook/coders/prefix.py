@@ -24,10 +24,23 @@ from bitarray import bitarray
 from ..distributions import Distribution, as_distribution, check_same_alphabet
 from ..errors import CodeTableError, DecodeError, EncodeError
 from . import _prefix_kernels as kernels
-from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field, symbol_buffer
+from .base import (
+    Code,
+    as_bits,
+    as_symbols,
+    bits_to_bytes,
+    bytes_to_bits,
+    check_count,
+    require_field,
+    symbol_buffer,
+    table_alphabet_size,
+)
 
 MAX_TABLE_WIDTH = 11
 """Bits looked up per decode step; longer codewords continue bit by bit in the trie."""
+
+MAX_ALPHABET = 1 << 24
+"""Largest alphabet a code table may describe (as for the stream coders)."""
 
 MAX_CODEWORD_BITS = 4096
 """Longest codeword accepted. Codes built from binary64 probabilities stay far below it
@@ -224,7 +237,7 @@ class PrefixCode(Code):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PrefixCode:
         words = require_field(data, "codewords", list)
-        _check_table_header(data, len(words))
+        table_alphabet_size(data, MAX_ALPHABET, count=len(words))
         if any(not isinstance(w, str) for w in words):
             raise CodeTableError("code table field 'codewords' must be a list of strings")
         if "lengths" in data and data["lengths"] != [len(w) for w in words]:
@@ -259,7 +272,7 @@ class CanonicalPrefixCode(PrefixCode):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CanonicalPrefixCode:
         lengths = require_field(data, "lengths", list)
-        _check_table_header(data, len(lengths))
+        table_alphabet_size(data, MAX_ALPHABET, count=len(lengths))
         obj = cls.__new__(cls)
         CanonicalPrefixCode.__init__(obj, lengths)
         return obj
@@ -288,12 +301,3 @@ def canonical_codewords(lengths) -> list[str | None]:
         code += 1
         previous = length
     return words
-
-
-def _check_table_header(data: dict, count: int) -> None:
-    size = require_field(data, "alphabet_size", int)
-    if size != count:
-        raise CodeTableError(f"code table says alphabet_size = {size} but lists {count} entries")
-    version = data.get("version", 1)
-    if version != 1:
-        raise CodeTableError(f"code table version {version!r} is not supported (expected 1)")
