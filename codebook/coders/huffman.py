@@ -17,8 +17,6 @@ guarantees only E_p[l] >= H(p) (McMillan); it can lie below H(p, q) or above H(p
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from ..distributions import as_distribution
@@ -28,33 +26,46 @@ from .registry import register
 
 
 def huffman_lengths(q) -> np.ndarray:
-    """Huffman codeword lengths for ``q`` (int64; 0 for symbols with q(x) = 0)."""
+    """Huffman codeword lengths for ``q`` (int64; 0 for symbols with q(x) = 0).
+
+    The two-queue construction (van Leeuwen 1976): leaves sorted once by (weight, symbol), and
+    merged nodes, which are created with non-decreasing weights, in a FIFO queue; each step
+    merges the two lightest fronts. Taking the leaf when a leaf and a merged node weigh the
+    same is the documented tie-break, so the code equals the heap construction's, in O(K)
+    steps after the sort. Sorting by the floats is exact: the weights are those floats.
+    """
     probs = as_distribution(q, "q").probs
     k = probs.size
-    weights = dyadic_numerators(probs)
-    heap = [(w, x) for x, w in enumerate(weights) if w > 0]
     lengths = np.zeros(k, dtype=np.int64)
-    if len(heap) == 1:
-        lengths[heap[0][1]] = 1
+    support = np.flatnonzero(probs > 0)
+    if support.size == 1:
+        lengths[support[0]] = 1
         return lengths
-    heapq.heapify(heap)
-    parent = {}
-    next_id = k
-    while len(heap) > 1:
-        w1, a = heapq.heappop(heap)
-        w2, b = heapq.heappop(heap)
-        parent[a] = parent[b] = next_id
-        heapq.heappush(heap, (w1 + w2, next_id))
-        next_id += 1
-    # Depth of each node: merged nodes were created in increasing id order, so walking the
-    # ids downward from the root visits every parent before its children.
-    depth = {next_id - 1: 0}
-    for node in range(next_id - 2, -1, -1):
-        if node in parent:
-            depth[node] = depth[parent[node]] + 1
-    for x in range(k):
-        if weights[x] > 0:
-            lengths[x] = depth[x]
+    leaves = support[np.lexsort((support, probs[support]))].tolist()
+    weights = dyadic_numerators(probs)
+    merged_weight: list[int] = []  # weight of merged node t (created t-th)
+    parent = np.empty(k + support.size - 1, dtype=np.int64)  # ids: leaves 0..k-1, merged k + t
+    i = j = 0  # fronts of the leaf queue and of the merged queue
+
+    def pop() -> tuple[int, int]:
+        nonlocal i, j
+        if j < len(merged_weight) and (i == len(leaves) or merged_weight[j] < weights[leaves[i]]):
+            j += 1
+            return merged_weight[j - 1], k + j - 1
+        i += 1
+        return weights[leaves[i - 1]], leaves[i - 1]
+
+    for t in range(support.size - 1):
+        w1, a = pop()
+        w2, b = pop()
+        parent[a] = parent[b] = k + t
+        merged_weight.append(w1 + w2)
+    # Depths: a merged node's parent was created after it, so walk merged ids downward.
+    top = k + support.size - 2
+    depth = np.zeros(k + support.size - 1, dtype=np.int64)
+    for node in range(top - 1, k - 1, -1):
+        depth[node] = depth[parent[node]] + 1
+    lengths[support] = depth[parent[support]] + 1
     return lengths
 
 

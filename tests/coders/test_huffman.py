@@ -135,3 +135,42 @@ def test_ties_are_exact_on_the_binary64_values():
     # documented rule puts the leaf (symbol 0) before the merged node.
     assert HuffmanCode([0.5, 0.25, 0.25]).lengths.tolist() == [1, 2, 2]
     assert not math.isnan(HuffmanCode([0.5, 0.25, 0.25]).redundancy())
+
+
+def _heap_huffman_lengths(q):
+    """An independent reference: the textbook heap construction with the documented
+    tie-break (weight, id), exact Fraction weights, leaves' ids = symbols, merged ids = K + t."""
+    import heapq
+
+    k = len(q)
+    heap = [(Fraction(float(w)), x) for x, w in enumerate(q) if w > 0]
+    heapq.heapify(heap)
+    parent, next_id = {}, k
+    while len(heap) > 1:
+        w1, a = heapq.heappop(heap)
+        w2, b = heapq.heappop(heap)
+        parent[a] = parent[b] = next_id
+        heapq.heappush(heap, (w1 + w2, next_id))
+        next_id += 1
+
+    def depth(node):
+        d = 0
+        while node in parent:
+            node, d = parent[node], d + 1
+        return d
+
+    return [max(depth(x), 1) if q[x] > 0 else 0 for x in range(k)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_two_queue_construction_equals_the_heap_construction(seed):
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 60))
+    q = rng.dirichlet(np.full(k, 0.3))
+    q[rng.random(k) < 0.2] = 0  # zeros
+    if seed % 3 == 0:
+        q = np.round(q * 8) + (q > 0)  # many exact ties
+    if q.sum() == 0:
+        q[0] = 1
+    q = Distribution.from_weights(q).probs
+    assert huffman_lengths(q).tolist() == _heap_huffman_lengths(q)
