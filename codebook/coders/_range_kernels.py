@@ -96,6 +96,24 @@ def _peek5(buf, ip, size):
     return v
 
 
+@njit(cache=True, inline="always")
+def _first_window(buf):
+    """The decoder's first 7 bytes as an integer (zeros past the end of the stream)."""
+    window = np.int64(0)
+    for j in range(7):
+        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < buf.size else np.int64(0))
+    return window
+
+
+@njit(cache=True, inline="always")
+def _refill(buf, ip, d, window, rng):
+    """Shift in the bytes the encoder shifted out for this range: returns (d, window, rng, ip)."""
+    nb = _due_bytes(rng)
+    sh = np.int64(8) * nb
+    v = _peek5(buf, ip, buf.size) >> (np.int64(40) - sh)
+    return (d << sh) | v, ((window << sh) | v) & MASK, rng << sh, ip + nb
+
+
 @njit(cache=True)
 def flush_bits(low, rng):
     """``(j, v)``: the fewest bits ``j`` and the value ``v`` (a multiple of ``2**(56-j)``, maybe
@@ -192,10 +210,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
     """
     b = np.int64(precision)
     total = np.int64(1) << b
-    size = buf.size
-    window = np.int64(0)
-    for k in range(7):
-        window = (window << np.int64(8)) | (np.int64(buf[k]) if k < size else np.int64(0))
+    window = _first_window(buf)
     ip = 7
     d = window
     rng = TOP
@@ -209,13 +224,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
             s += 1
         d -= r * start[s]
         rng = r * freq[s]
-        nb = _due_bytes(rng)
-        sh = np.int64(8) * nb
-        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
-        d = (d << sh) | v
-        window = ((window << sh) | v) & MASK
-        rng <<= sh
-        ip += nb
+        d, window, rng, ip = _refill(buf, ip, d, window, rng)
         out[i] = s
     return _check_end(window, d, rng, n, ip)
 
@@ -298,10 +307,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
     top_step = np.int64(1)
     while top_step * 2 <= k:
         top_step *= 2
-    size = buf.size
-    window = np.int64(0)
-    for j in range(7):
-        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
+    window = _first_window(buf)
     ip = 7
     d = window
     rng = TOP
@@ -325,13 +331,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
         s = pos
         d -= r * (t - rem)
         rng = r * weight[s]
-        nb = _due_bytes(rng)
-        sh = np.int64(8) * nb
-        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
-        d = (d << sh) | v
-        window = ((window << sh) | v) & MASK
-        rng <<= sh
-        ip += nb
+        d, window, rng, ip = _refill(buf, ip, d, window, rng)
         out[i] = s
         weight[s] += den
         total += den
@@ -369,10 +369,7 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
         acc += inner
         block_incl[g] = acc
     total = np.int64(k) * num
-    size = buf.size
-    window = np.int64(0)
-    for j in range(7):
-        window = (window << np.int64(8)) | (np.int64(buf[j]) if j < size else np.int64(0))
+    window = _first_window(buf)
     ip = 7
     d = window
     rng = TOP
@@ -394,13 +391,7 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
         c = base + (incl[s - 1] if j > 0 else np.int64(0))
         d -= r * c
         rng = r * weight[s]
-        nb = _due_bytes(rng)
-        sh = np.int64(8) * nb
-        v = _peek5(buf, ip, size) >> (np.int64(40) - sh)
-        d = (d << sh) | v
-        window = ((window << sh) | v) & MASK
-        rng <<= sh
-        ip += nb
+        d, window, rng, ip = _refill(buf, ip, d, window, rng)
         out[i] = s
         weight[s] += den
         total += den
