@@ -99,6 +99,17 @@ def encode(symbols, freq, start, rcp, precision, words):
     return 0, x0, x1, pos
 
 
+@njit(cache=True, inline="always")
+def _decode_step(x, mask, shift, b, coarse, start, freq):
+    """One rANS decode step of one lane: the symbol whose slot holds ``x mod 2**b`` (coarse
+    table, then a short scan) and the state before it was encoded; returns ``(s, x)``."""
+    slot = x & mask
+    s = np.int64(coarse[slot >> shift])
+    while start[s + 1] <= slot:
+        s += 1
+    return s, freq[s] * (x >> b) + slot - start[s]
+
+
 @njit(cache=True)
 def decode(words, nwords, x0, x1, n, freq, start, coarse, shift, precision, out):
     """Decode ``n`` symbols into ``out`` from the lane states ``x0, x1``, reading ``words``.
@@ -116,16 +127,8 @@ def decode(words, nwords, x0, x1, n, freq, start, coarse, shift, precision, out)
     p = 0
     i = 0
     while i + 1 < n:
-        slot0 = x0 & mask
-        s0 = np.int64(coarse[slot0 >> shift])
-        while start[s0 + 1] <= slot0:
-            s0 += 1
-        x0 = freq[s0] * (x0 >> b) + slot0 - start[s0]
-        slot1 = x1 & mask
-        s1 = np.int64(coarse[slot1 >> shift])
-        while start[s1 + 1] <= slot1:
-            s1 += 1
-        x1 = freq[s1] * (x1 >> b) + slot1 - start[s1]
+        s0, x0 = _decode_step(x0, mask, shift, b, coarse, start, freq)
+        s1, x1 = _decode_step(x1, mask, shift, b, coarse, start, freq)
         out[i] = s0
         out[i + 1] = s1
         # Reverse of the encoder's order: it emitted lane 1's word, then lane 0's (backwards).
@@ -139,11 +142,7 @@ def decode(words, nwords, x0, x1, n, freq, start, coarse, shift, precision, out)
             return TRUNCATED, x0, x1, p, i
         i += 2
     if i < n:
-        slot0 = x0 & mask
-        s0 = np.int64(coarse[slot0 >> shift])
-        while start[s0 + 1] <= slot0:
-            s0 += 1
-        x0 = freq[s0] * (x0 >> b) + slot0 - start[s0]
+        s0, x0 = _decode_step(x0, mask, shift, b, coarse, start, freq)
         out[i] = s0
         if x0 < low:
             x0 = (x0 << np.int64(32)) | np.int64(words[p])
