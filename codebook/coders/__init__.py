@@ -17,6 +17,7 @@ from .prefix import CanonicalPrefixCode, PrefixCode, canonical_codewords  # noqa
 from .arithmetic import ArithmeticCoder  # noqa: E402  isort: skip
 from .rans import RansCoder  # noqa: E402  isort: skip
 from .adaptive import AdaptiveArithmeticCoder  # noqa: E402  isort: skip
+from .integer import EliasDeltaCode, EliasGammaCode, EliasOmegaCode, GolombCode  # noqa: E402  isort: skip
 
 __all__ = [
     "AdaptiveArithmeticCoder",
@@ -24,6 +25,10 @@ __all__ = [
     "CanonicalPrefixCode",
     "Code",
     "CoderInfo",
+    "EliasDeltaCode",
+    "EliasGammaCode",
+    "EliasOmegaCode",
+    "GolombCode",
     "HuffmanCode",
     "PrefixCode",
     "RansCoder",
