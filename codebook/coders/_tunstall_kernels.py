@@ -19,21 +19,22 @@ from ._bitio import INVALID, OK, TRUNCATED, finish, peek, put
 
 
 @njit(cache=True)
-def build_tree(probs, splits):
+def build_tree(costs, splits):
     """Split the most probable leaf ``splits`` times (ties: the older node, i.e. smaller id).
 
-    ``probs`` are the support probabilities (all > 0). Returns ``(parent, rank, depth,
+    ``costs[r]`` is ``-log2 q`` of the r-th support symbol as an integer number of 2**-40 (see
+    ``tunstall.symbol_costs``); a node's cost is the exact integer sum along its path, so
+    phrases that are permutations of each other tie exactly. Returns ``(parent, rank, depth,
     internal_of, child, leaf_node)``; ``internal_of[node]`` is -1 for a leaf.
     """
-    ks = probs.size
+    ks = costs.size
     total = 1 + splits * ks
     parent = np.full(total, -1, dtype=np.int64)
     rank = np.zeros(total, dtype=np.int64)
     depth = np.zeros(total, dtype=np.int64)
-    prob = np.zeros(total, dtype=np.float64)
+    cost = np.zeros(total, dtype=np.int64)
     internal_of = np.full(total, -1, dtype=np.int64)
-    prob[0] = 1.0
-    heap = [(-1.0, np.int64(0))]
+    heap = [(np.int64(0), np.int64(0))]
     count = 1
     for t in range(splits):
         _, node = heapq.heappop(heap)
@@ -44,8 +45,8 @@ def build_tree(probs, splits):
             parent[c] = node
             rank[c] = r
             depth[c] = depth[node] + 1
-            prob[c] = prob[node] * probs[r]
-            heapq.heappush(heap, (-prob[c], np.int64(c)))
+            cost[c] = cost[node] + costs[r]
+            heapq.heappush(heap, (cost[c], np.int64(c)))
     # Leaves in lexicographic order: depth-first, children in rank order.
     n_leaves = total - splits
     child = np.empty((splits, ks), dtype=np.int64)

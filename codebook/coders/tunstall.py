@@ -4,8 +4,9 @@ Construction (Tunstall 1967): start from the tree whose leaves are the symbols o
 repeatedly split the most probable leaf (probability = product of q along its path) into its
 |supp q| children, as long as the leaves still fit in ``2**m`` codewords. The tree has
 ``M = 1 + j (|supp q| - 1)`` leaves after ``j = floor((2**m - 1) / (|supp q| - 1))`` splits.
-Ties go to the older node (smaller creation number; siblings in symbol order); leaf
-probabilities are float64 products. Leaves are the phrases; their codewords are 0..M-1 in
+Ties go to the older node (smaller creation number; siblings in symbol order); probabilities
+are compared as sums of per-symbol ``-log2 q`` rounded to multiples of 2**-40 (exact integer
+sums, so permutations of a phrase tie exactly: :func:`symbol_costs`). Leaves are the phrases; their codewords are 0..M-1 in
 lexicographic order of the phrases, written as m-bit big-endian integers. Codewords M..2**m-1
 are never written, and decoding one raises :class:`DecodeError`.
 
@@ -55,6 +56,21 @@ MAX_CODEWORD_BITS = 20
 """At most 2**20 phrases: the tree has about 2**20 * |supp q| / (|supp q| - 1) nodes."""
 
 
+COST_SCALE = 1 << 40
+
+
+def symbol_costs(probs) -> np.ndarray:
+    """``-log2 q(x)`` of each (positive) probability, rounded to an integer number of 2**-40.
+
+    The tree compares phrase probabilities through these costs summed exactly (int64), so
+    phrases with the same symbols in another order tie exactly (float products would differ in
+    the last bit); two phrases whose probabilities differ by less than about depth * 2**-40 in
+    log2 may be ordered by the rounding.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    return np.rint(-np.log2(probs / math.fsum(probs.tolist())) * COST_SCALE).astype(np.int64)
+
+
 class TunstallCode(Code):
     """The Tunstall code for ``q`` with ``codeword_bits`` = m bits per phrase.
 
@@ -90,9 +106,8 @@ class TunstallCode(Code):
         self._m = int(m)
         self._support = support.astype(np.int64)
         self._splits = ((1 << m) - 1) // (support.size - 1)
-        sup_probs = np.ascontiguousarray(q.probs[support] / math.fsum(q.probs[support].tolist()))
         (self._parent, self._rank, self._depth, self._internal_of, self._child,
-         self._leaf_node) = kernels.build_tree(sup_probs, self._splits)
+         self._leaf_node) = kernels.build_tree(symbol_costs(q.probs[support]), self._splits)
         self._rank_of = np.full(len(q), -1, dtype=np.int64)
         self._rank_of[support] = np.arange(support.size)
 
@@ -136,7 +151,13 @@ class TunstallCode(Code):
             out.append(tuple(reversed(path)))
         return out
 
-    def _leaf_probabilities(self, p) -> np.ndarray:
+    @property
+    def internal_nodes(self) -> np.ndarray:
+        """Boolean mask over the tree's nodes (creation order, root first): True for the split ones."""
+        return self._internal_of >= 0
+
+    def node_probabilities(self, p) -> np.ndarray:
+        """P_p(node) for every node of the tree (creation order): the product of p along its path."""
         p = as_distribution(p, "p")
         check_same_alphabet(p, self, "p", "code")
         probs = np.ascontiguousarray(p.probs[self._support], dtype=np.float64)
@@ -145,7 +166,7 @@ class TunstallCode(Code):
     def phrase_length_law(self, p=None) -> tuple[np.ndarray, np.ndarray]:
         """``(lengths, probabilities)``: the law of the length of a phrase when the symbols are
         i.i.d. from p (default q). Probabilities sum to P_p(supp q) (1 if p lives on supp q)."""
-        node_p = self._leaf_probabilities(self.q if p is None else p)
+        node_p = self.node_probabilities(self.q if p is None else p)
         depths = self.leaf_depths
         mass = np.bincount(depths, weights=node_p[self._leaf_node])
         lengths = np.flatnonzero(mass > 0)
@@ -153,7 +174,7 @@ class TunstallCode(Code):
 
     def expected_phrase_length(self, p=None) -> float:
         """``E_p[L] = Σ_{internal v} P_p(v)`` symbols per phrase (default p = q)."""
-        node_p = self._leaf_probabilities(self.q if p is None else p)
+        node_p = self.node_probabilities(self.q if p is None else p)
         return math.fsum(node_p[self._internal_of >= 0].tolist())
 
     def rate(self, p=None) -> float:
