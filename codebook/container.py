@@ -487,6 +487,9 @@ def min_payload_bits(code: Code, n: int) -> float:
     """
     if n == 0:
         return 0.0
+    own = getattr(code, "min_bits", None)  # the code families state their own exact minimum
+    if own is not None:
+        return float(own(n))
     kind = coders.info(code.name).kind
     if kind == "prefix":
         lengths = np.asarray(code.lengths)

@@ -177,8 +177,9 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
 
 
 def dary_guarantee(name: str, code, p, q) -> Guarantee:
-    """A D-ary Huffman code: numbers in bits *of the stream* (a digit costs b/g bits); the
-    D-ary entropy bound H_D(p) <= E_p[l] digits and, matched, E_p[l] < H_D(p) + 1 (§o)."""
+    """A D-ary Huffman code (kind "dary"): expectation, variance and bound in bits *of the stream*
+    (a digit costs b/g bits), ``law`` in digits (integers); the D-ary entropy bound
+    H_D(p) <= E_p[l] digits and, matched, E_p[l] < H_D(p) + 1 (§o)."""
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
     d = code.arity
@@ -202,8 +203,8 @@ def dary_guarantee(name: str, code, p, q) -> Guarantee:
     statement = (f"a D-ary Huffman code's digits are i.i.d. per symbol; in the bitstream each digit costs "
                  f"{code.block_bits}/{code.block_digits} = {scale:.6f} bits (log2 D = {math.log2(d):.6f}), plus the "
                  f"zero digits completing the last block (theory §o)")
-    return Guarantee(name, "prefix", mean * scale, var * scale * scale, bound, statement,
-                     law=None if law is None else (law[0] * scale, law[1]), violations=tuple(violations),
+    return Guarantee(name, "dary", mean * scale, var * scale * scale, bound, statement, law=law,
+                     violations=tuple(violations),
                      notes=(f"E_p[l] = {mean:.6f} digits = {mean * math.log2(d):.6f} bits of information per symbol",))
 
 
@@ -221,9 +222,12 @@ def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
         kraft = sum(Fraction(1, 1 << int(v)) for v in lengths[lengths > 0].tolist())
         if kraft != 1:
             out.append(f"Kraft sum {float(kraft):.6g} != 1: an optimal length-limited code is complete")
-    sup = np.flatnonzero(on)
-    order = sup[np.lexsort((sup, -probs[sup]))]
-    if (np.diff(lengths[order]) < 0).any():
+    values, group = np.unique(-probs[on], return_inverse=True)  # groups of equal q, most probable first
+    longest = np.full(values.size, -1, dtype=np.int64)
+    shortest = np.full(values.size, 1 << 30, dtype=np.int64)
+    np.maximum.at(longest, group, lengths[on])
+    np.minimum.at(shortest, group, lengths[on])
+    if (np.maximum.accumulate(longest)[:-1] > shortest[1:]).any():
         out.append("a more probable symbol has a longer codeword (an optimal code is monotone)")
     huff = huffman_lengths(q)
     nums = [Fraction(float(v)) for v in probs]
@@ -267,6 +271,8 @@ def tunstall_bounds(p, q, m: int, phrases: int) -> Bound:
     """Bounds on the rate ``m / E_p[L]`` of a Tunstall code with ``phrases`` = M leaves (§m)."""
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     h = entropy(p)
+    if phrases < 2:  # one phrase of one symbol (a one-symbol q): m bits per symbol
+        return Bound(h, float(m), "H(p) <= m/E_p[L] = m (one phrase)", "theory §m")
     lower = h * m / math.log2(phrases)
     matched = np.array_equal(p.probs, q.probs)
     if matched:
@@ -296,7 +302,7 @@ def tunstall_guarantee(name: str, code, p, q, n: int) -> Guarantee:
         var = m * m * var_l / mu**3  # renewal CLT: Var[N(n)] ~ n Var(L) / E[L]^3
         law = (lengths, probs)
     ks = q.support.size
-    splits = ((1 << m) - 1) // (ks - 1)
+    splits = ((1 << m) - 1) // (ks - 1) if ks > 1 else 1
     if code.phrase_count != 1 + splits * (ks - 1):
         violations.append(f"{code.phrase_count} phrases, but Tunstall's tree with {m}-bit codewords over "
                           f"{ks} symbols has 1 + {splits}·{ks - 1} = {1 + splits * (ks - 1)} (theory §m)")
@@ -353,15 +359,6 @@ def lz78_ziv_bound(n: int, phrases: int, k: int, alphabet_size: int, hk_bits: fl
     return hk_bits + worst + LOG2_E + c * (1 + w)
 
 
-def lz78_min_phrases(n: int) -> int:
-    """The fewest LZ78 phrases n symbols can take: phrase i has at most i symbols, so
-    ``n <= c (c + 1) / 2``."""
-    c = max(0, math.isqrt(2 * n) - 1)
-    while c * (c + 1) // 2 < n:
-        c += 1
-    return c
-
-
 def lz78_guarantee(name: str, code, p, n: int, entropy_rate: float | None = None) -> Guarantee:
     """LZ78 on n symbols: no exact expectation; McMillan in expectation (n H per message for an
     i.i.d. source, the entropy rate for a Markov one) and Ziv's per-sequence bound (§n)."""
@@ -384,6 +381,29 @@ def hypercompression_pvalue(bits: float, log_loss_bits: float) -> float:
     return 1.0 if gap <= 0 else 2.0**-gap
 
 
+# ---------------------------------------------------------------------------- dispatch
+
+
+def family_guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee | None:
+    """The guarantee of a code of one of these families, or None for the other coders."""
+    from .coders.dary import DaryHuffmanCode
+    from .coders.integer import EliasCode, GolombCode
+
+    if isinstance(code, DaryHuffmanCode):
+        return dary_guarantee(name, code, p, q)
+    if kind == "prefix" and getattr(code, "max_length", None) is not None:
+        return length_limited_guarantee(name, code, p, q)
+    if isinstance(code, GolombCode):
+        return golomb_guarantee(name, code, p, q)
+    if isinstance(code, EliasCode):
+        return elias_guarantee(name, code, p, q)
+    if kind == "vf":
+        return tunstall_guarantee(name, code, p, q, n)
+    if kind == "universal":
+        return lz78_guarantee(name, code, p, n)
+    return None
+
+
 __all__ = [
     "OMEGA_OVER_DELTA",
     "dary_guarantee",
@@ -391,6 +411,7 @@ __all__ = [
     "elias_length",
     "elias_universal_bound",
     "empirical_conditional_entropy_bits",
+    "family_guarantee",
     "golomb_guarantee",
     "hypercompression_pvalue",
     "is_non_increasing",
@@ -398,7 +419,6 @@ __all__ = [
     "length_limited_violations",
     "limit_cost",
     "lz78_guarantee",
-    "lz78_min_phrases",
     "lz78_ziv_bound",
     "tunstall_bounds",
     "tunstall_guarantee",

@@ -37,7 +37,7 @@ from codebook.distributions import Distribution, as_distribution, check_same_alp
 from codebook.errors import CodebookError, DecodeError, EncodeError
 from codebook.measures import cross_entropy, entropy, kl_divergence
 
-from . import stats, verdicts
+from . import family_checks, stats, verdicts
 
 DEFAULT_CONFIDENCE = 0.95
 """Level of the intervals shown next to every measurement (``ci_low``, ``ci_high``)."""
@@ -271,6 +271,10 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
     rec.update(status="ok", total_bits=total, bits_per_symbol=total / n if n else 0.0, decoded_ok=True)
     if kind == "prefix":
         rec["exact_total"] = int(np.dot(counts, code.lengths.astype(np.int64)))
+        if hasattr(code, "stream_bits"):  # D-ary: lengths in digits, packed in blocks (family_checks)
+            rec["_digits"], rec["exact_total"] = rec["exact_total"], code.stream_bits(rec["exact_total"])
+    elif kind in family_checks.KINDS:
+        rec.update(family_checks.measure(kind, code, symbols, total))
     elif kind == "stream":
         rec["ideal_bits"] = float(code.ideal_length(symbols))
         rec["_reference_ideal"] = info_bits(counts, as_distribution(code.model, "q_hat").probs)
@@ -345,7 +349,9 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None = None)
                 rec.update(ci_low=lo, ci_high=hi)
             else:
                 rec.update(ci_low=None, ci_high=None)
-            if g.kind == "prefix":
+            if g.kind in family_checks.JUDGED:
+                v = family_checks.judge(g, rec, n_run, level)
+            elif g.kind == "prefix":
                 v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, level,
                                           g.bound, sum_test(g, n_run))
             elif g.kind == "stream":
@@ -388,6 +394,8 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         v = verdicts.Verdict(False, f"{n_bad} of {len(rows)} messages not consistent (see their rows)")
     elif not ok:
         v = verdicts.Verdict(True, "no message could be coded: " + rows[0]["reason"])
+    elif g.kind in family_checks.JUDGED:
+        v = family_checks.summary(g, ok, k, result.H_p)
     elif expected is not None and variance is not None and math.isfinite(mean):
         lo, hi = g.excess if g.excess else (0.0, 0.0)
         v = verdicts.judge_summary(mean, expected, variance, n_total, level, lo, hi, len(ok), test, bits)

@@ -12,6 +12,7 @@ from codebook import Distribution
 from codebook.coders.dary import DaryHuffmanCode
 from codebook.coders.integer import EliasDeltaCode, EliasGammaCode, EliasOmegaCode, GolombCode
 from codebook.coders.lz78 import LZ78Code, lz78_bits
+from codebook.coders.lz78 import min_phrases as lz78_min_phrases
 from codebook.coders.package_merge import package_merge_lengths
 from codebook.coders.tunstall import TunstallCode
 from codebook.measures import entropy
@@ -26,7 +27,6 @@ from codebook.theory_families import (
     hypercompression_pvalue,
     length_limited_violations,
     limit_cost,
-    lz78_min_phrases,
     lz78_ziv_bound,
     tunstall_guarantee,
 )

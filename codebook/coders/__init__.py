@@ -1,4 +1,5 @@
-"""Coders: prefix codes (Huffman, Shannon, Shannon-Fano-Elias) and stream coders, by name.
+"""Coders by name: prefix codes (Huffman, also D-ary and length-limited; Shannon, Shannon-Fano-Elias;
+Golomb/Rice; Elias gamma, delta, omega), stream coders, Tunstall (variable-to-fixed) and LZ78.
 
 >>> from codebook import coders
 >>> code = coders.build("huffman", [0.5, 0.25, 0.25])
@@ -18,6 +19,9 @@ from .arithmetic import ArithmeticCoder  # noqa: E402  isort: skip
 from .rans import RansCoder  # noqa: E402  isort: skip
 from .adaptive import AdaptiveArithmeticCoder  # noqa: E402  isort: skip
 from .integer import EliasDeltaCode, EliasGammaCode, EliasOmegaCode, GolombCode  # noqa: E402  isort: skip
+from .tunstall import TunstallCode  # noqa: E402  isort: skip
+from .lz78 import LZ78Code  # noqa: E402  isort: skip
+from .dary import DaryHuffmanCode  # noqa: E402  isort: skip
 
 __all__ = [
     "AdaptiveArithmeticCoder",
@@ -25,15 +29,18 @@ __all__ = [
     "CanonicalPrefixCode",
     "Code",
     "CoderInfo",
+    "DaryHuffmanCode",
     "EliasDeltaCode",
     "EliasGammaCode",
     "EliasOmegaCode",
     "GolombCode",
     "HuffmanCode",
+    "LZ78Code",
     "PrefixCode",
     "RansCoder",
     "ShannonCode",
     "ShannonFanoEliasCode",
+    "TunstallCode",
     "UnknownCoderError",
     "build",
     "canonical_codewords",

@@ -244,6 +244,10 @@ class DaryHuffmanCode(Code):
         """Bits of the layout for a message of ``digits`` digits: ``ceil(digits / g) * b``."""
         return -(-int(digits) // self._g) * self._b
 
+    def min_bits(self, n: int) -> int:
+        """The fewest bits any message of n symbols takes (all of the shortest codeword)."""
+        return self.stream_bits(int(n) * int(self._lengths[self._lengths > 0].min()))
+
     def message_digits(self, symbols) -> int:
         """``Σ l(x_i)``: the digits of a message (before the bit layout)."""
         arr = as_symbols(symbols, self.alphabet_size)

@@ -27,6 +27,7 @@ with a redundancy of order ``log log n / log n``. ``q`` is accepted only so that
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check
 from .base import table_alphabet_size
 from .integer import _alphabet
 from .prefix import MAX_ALPHABET
+from .registry import register
 
 DENSE_ENTRIES = 1 << 20
 """Size of the encoder's dense child table (int32 entries, 4 MB): the children of the first
@@ -67,6 +69,18 @@ def lz78_bits(c: int, k: int) -> int:
     return total
 
 
+def min_phrases(n: int) -> int:
+    """The fewest phrases n symbols can take: phrase i has at most i symbols, so ``n <= c (c + 1) / 2``.
+
+    >>> [min_phrases(n) for n in (0, 1, 2, 3, 4, 5050, 5051)]
+    [0, 1, 2, 2, 3, 100, 101]
+    """
+    c = max(0, math.isqrt(2 * int(n)) - 1)
+    while c * (c + 1) // 2 < n:
+        c += 1
+    return c
+
+
 def max_phrases(nbits: int, k: int) -> int:
     """The largest c with ``lz78_bits(c, k) <= nbits``."""
     lo, hi = 0, max(0, int(nbits))  # every phrase takes at least one bit
@@ -85,6 +99,7 @@ def phrases_from_bits(nbits: int, k: int) -> int | None:
     return c if lz78_bits(c, k) == nbits else None
 
 
+@register("lz78", "universal", "LZ78 incremental parsing: universal, needs no model (q gives only K)")
 class LZ78Code(Code):
     """LZ78 over symbols ``0..K-1`` (the layout of the module docstring).
 
@@ -95,8 +110,6 @@ class LZ78Code(Code):
     ('00101010100110000', 6, [0, 1, 0, 0, 1, 1, 0, 1, 0])
     >>> # 0 | 0 1 | 01 0 | 10 1 | 001 1 | 000 0: (prefix index, symbol) per phrase
     """
-
-    name = "lz78"
 
     def __init__(self, q=None, *, alphabet_size: int | None = None):
         self._k, _ = _alphabet(q, alphabet_size, "lz78")
@@ -123,6 +136,10 @@ class LZ78Code(Code):
         """The phrases, ``L(c)`` bits for c phrases."""
         out, _, total = self._encode(symbols)
         return bytes_to_bits(out, total)
+
+    def min_bits(self, n: int) -> int:
+        """The fewest bits any message of n symbols takes: ``L(min_phrases(n))``."""
+        return lz78_bits(min_phrases(n), self._k)
 
     def phrase_count(self, symbols) -> int:
         """c: the number of phrases of the message's parse (the repeated last one included)."""
@@ -156,4 +173,4 @@ class LZ78Code(Code):
         return f"LZ78Code(K={self._k})"
 
 
-__all__ = ["LZ78Code", "lz78_bits", "max_phrases", "phrases_from_bits", "symbol_bits"]
+__all__ = ["LZ78Code", "lz78_bits", "max_phrases", "min_phrases", "phrases_from_bits", "symbol_bits"]

@@ -3,7 +3,8 @@
 Construction (Tunstall 1967): start from the tree whose leaves are the symbols of supp(q);
 repeatedly split the most probable leaf (probability = product of q along its path) into its
 |supp q| children, as long as the leaves still fit in ``2**m`` codewords. The tree has
-``M = 1 + j (|supp q| - 1)`` leaves after ``j = floor((2**m - 1) / (|supp q| - 1))`` splits.
+``M = 1 + j (|supp q| - 1)`` leaves after ``j = floor((2**m - 1) / (|supp q| - 1))`` splits (a
+one-symbol q has the single phrase made of that symbol: m bits per symbol).
 Ties go to the older node (smaller creation number; siblings in symbol order); probabilities
 are compared as sums of per-symbol ``-log2 q`` rounded to multiples of 2**-40 (exact integer
 sums, so permutations of a phrase tie exactly: :func:`symbol_costs`). Leaves are the phrases; their codewords are 0..M-1 in
@@ -50,6 +51,7 @@ from .base import (
     table_alphabet_size,
 )
 from .prefix import MAX_ALPHABET
+from .registry import register
 
 DEFAULT_CODEWORD_BITS = 16
 MAX_CODEWORD_BITS = 20
@@ -71,6 +73,7 @@ def symbol_costs(probs) -> np.ndarray:
     return np.rint(-np.log2(probs / math.fsum(probs.tolist())) * COST_SCALE).astype(np.int64)
 
 
+@register("tunstall", "vf", "Tunstall code: variable-to-fixed, source phrases of q, m bits per phrase")
 class TunstallCode(Code):
     """The Tunstall code for ``q`` with ``codeword_bits`` = m bits per phrase.
 
@@ -82,8 +85,6 @@ class TunstallCode(Code):
     ('000101110000', [0, 0, 0, 1, 2, 0])
     """
 
-    name = "tunstall"
-
     def __init__(self, q, *, codeword_bits: int = DEFAULT_CODEWORD_BITS):
         q = as_distribution(q, "q")
         m = codeword_bits
@@ -92,11 +93,6 @@ class TunstallCode(Code):
         if len(q) > MAX_ALPHABET:
             raise ValueError(f"the Tunstall code takes at most {MAX_ALPHABET} symbols; got K = {len(q)}")
         support = q.support
-        if support.size < 2:
-            raise ValueError(
-                f"the Tunstall code needs q with at least two symbols of positive probability; q has "
-                f"{support.size} (phrases of one symbol repeated carry no information to split on)"
-            )
         if support.size > 1 << m:
             raise ValueError(
                 f"codeword_bits = {m} gives {1 << m} codewords, fewer than the {support.size} symbols of "
@@ -105,7 +101,8 @@ class TunstallCode(Code):
         self.q = q
         self._m = int(m)
         self._support = support.astype(np.int64)
-        self._splits = ((1 << m) - 1) // (support.size - 1)
+        # one symbol: the root only is split, and the one phrase is that symbol (m bits each)
+        self._splits = ((1 << m) - 1) // (support.size - 1) if support.size > 1 else 1
         (self._parent, self._rank, self._depth, self._internal_of, self._child,
          self._leaf_node) = kernels.build_tree(symbol_costs(q.probs[support]), self._splits)
         self._rank_of = np.full(len(q), -1, dtype=np.int64)
@@ -176,6 +173,10 @@ class TunstallCode(Code):
         """``E_p[L] = Σ_{internal v} P_p(v)`` symbols per phrase (default p = q)."""
         node_p = self.node_probabilities(self.q if p is None else p)
         return math.fsum(node_p[self._internal_of >= 0].tolist())
+
+    def min_bits(self, n: int) -> int:
+        """The fewest bits any message of n symbols takes: ``m ceil(n / longest phrase)``."""
+        return self._m * -(-int(n) // self._max_depth)
 
     def rate(self, p=None) -> float:
         """``m / E_p[L]``: bits per source symbol of a long message from p (the phrase count of

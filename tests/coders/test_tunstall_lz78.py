@@ -123,8 +123,9 @@ def test_tunstall_completion_is_checked():
 
 
 def test_tunstall_errors_and_tables():
-    with pytest.raises(ValueError, match=r"at least two symbols of positive probability; q has 1"):
-        TunstallCode([0.0, 1.0])
+    one = TunstallCode([0.0, 1.0], codeword_bits=3)  # one symbol: one phrase, m bits per symbol
+    assert one.phrases() == [(1,)] and np.array_equal(one.decode(one.encode([1, 1]), 2), [1, 1])
+    assert len(one.encode([1, 1])) == 6 == one.min_bits(2)
     with pytest.raises(ValueError, match=r"codeword_bits = 2 gives 4 codewords, fewer than the 5 .*use codeword_bits >= 3"):
         TunstallCode(Distribution.uniform(5), codeword_bits=2)
     with pytest.raises(ValueError, match=r"`codeword_bits` must be an integer in 1..20; got 21"):

@@ -82,7 +82,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(result):
 
 
 def test_family_wise_level_counts_every_interval(result):
-    stat_coders = len(coders.names("prefix")) + len(coders.names("stream"))
+    stat_coders = len(coders.names("prefix")) + len(coders.names("stream")) + len(coders.names("vf"))
     m = stat_coders * 3 + stat_coders
     assert result.intervals_judged == m
     assert result.z_family == pytest.approx(stats.bonferroni_z(1e-3, m))
