@@ -1,8 +1,9 @@
 """numba kernels of LZ78: incremental parsing with a hash-table trie (encode), phrase copying (decode).
 
-The trie maps (phrase index, next symbol) to the index of the longer phrase. It lives in an
-open-addressing hash table (linear probing, multiplicative hash, load at most 1/2, doubled when
-full) keyed by ``index * K + symbol``: memory grows with the number of phrases, never with K.
+The trie maps (phrase index, next symbol) to the index of the longer phrase. The children of the
+first phrases (the most visited) live in a dense table; the others in an open-addressing hash
+table (linear probing, multiplicative hash, key and value side by side) keyed by
+``index * K + symbol``, sized by the caller for the most phrases n symbols can make.
 The decoder works in two passes: it reads every (prefix, symbol) pair and phrase length, then
 writes each phrase as a copy of its prefix phrase (already in the output) plus one symbol;
 in the second pass every address is known in advance, so the memory loads of successive
@@ -26,38 +27,24 @@ def _slot(key, shift):
 
 
 @njit(cache=True)
-def _grow(table, bits):
-    """The hash table (pairs ``key, value`` side by side: one cache line per probe) doubled."""
-    size = np.int64(1) << (bits + 1)
-    new = np.full(2 * size, EMPTY, dtype=np.int64)
-    shift = 64 - (bits + 1)
-    mask = size - 1
-    for j in range(table.size // 2):
-        key = table[2 * j]
-        if key != EMPTY:
-            h = _slot(key, shift)
-            while new[2 * h] != EMPTY:
-                h = (h + 1) & mask
-            new[2 * h] = key
-            new[2 * h + 1] = table[2 * j + 1]
-    return new
-
-
-@njit(cache=True)
-def encode(symbols, k, w, dense_nodes, out):
+def encode(symbols, k, w, dense, table, out):
     """LZ78-parse ``symbols`` and write each phrase as (prefix index in ceil(log2 i) bits,
     new symbol in ``w`` bits), i = 1, 2, ... the phrase number. A message ending inside a known
     phrase emits that phrase again (its prefix and last symbol). Returns the phrase count.
 
-    The children of the first ``dense_nodes`` phrases (the shallow ones, visited most) are kept
-    in a dense table indexed by ``index * K + symbol``; the others in the hash table."""
-    dense = np.zeros(dense_nodes * k, dtype=np.int32)  # 0 = no child (phrase 0 is nobody's child)
-    bits = 12
-    table = np.full(np.int64(2) << bits, EMPTY, dtype=np.int64)
+    The children of the first ``dense.size // k`` phrases (the shallow ones, visited most) are
+    kept in ``dense`` (zeros: int32 indexed by ``index * K + symbol``); the others in ``table``
+    (all -1: pairs key, value), which must have room for every phrase at load 1/2. Both are
+    allocated by the caller, so NumPy can give them huge pages."""
+    dense_nodes = dense.size // k
+    bits = 0
+    while (np.int64(2) << bits) <= table.size // 2:
+        bits += 1
+    mask = (np.int64(1) << bits) - 1
+    shift = 64 - bits
     o, acc, nacc = 0, np.uint64(0), 0
     count = 0  # phrases emitted; phrase numbers are 1..count
     ib = 0  # bit_length(count): width of the next phrase's prefix index
-    stored = 0  # entries in the hash table
     node = 0  # index of the phrase matched so far (0 = empty)
     prev, last = 0, 0  # node = child of prev by symbol last
     for i in range(symbols.size):
@@ -71,8 +58,7 @@ def encode(symbols, k, w, dense_nodes, out):
                 continue
             dense[key] = count + 1
         else:
-            mask = (np.int64(1) << bits) - 1
-            h = _slot(key, 64 - bits)
+            h = _slot(key, shift)
             while table[2 * h] != EMPTY and table[2 * h] != key:
                 h = (h + 1) & mask
             if table[2 * h] == key:
@@ -81,10 +67,6 @@ def encode(symbols, k, w, dense_nodes, out):
                 continue
             table[2 * h] = key
             table[2 * h + 1] = count + 1
-            stored += 1
-            if 2 * stored >= (np.int64(1) << bits):
-                table = _grow(table, bits)
-                bits += 1
         o, acc, nacc = put(out, o, acc, nacc, (node << w) | s, ib + w)
         count += 1
         if count >> ib:
@@ -98,52 +80,34 @@ def encode(symbols, k, w, dense_nodes, out):
 
 
 @njit(cache=True)
-def read_phrases(buf, nbits, n, k, w):
+def read_phrases(buf, nbits, n, k, w, prefix, symbol, length):
     """First decoding pass: the (prefix, symbol) pairs and phrase lengths of the first phrases
-    covering n symbols. Returns (status, phrases read, bit position, symbols covered, prefix,
-    symbol, length); every phrase is checked (prefix index in range, symbol < K, not past n)."""
-    cap = 1024
-    prefix = np.zeros(cap, dtype=np.int32)
-    symbol = np.zeros(cap, dtype=np.int32)
-    length = np.zeros(cap, dtype=np.int32)  # index 0: the empty phrase
+    covering n symbols, into the caller's zeroed arrays (room for every phrase that fits in the
+    stream, index 0 = the empty phrase). Returns (status, phrases read, bit position, symbols
+    covered); every phrase is checked (prefix index in range, symbol < K, not past n)."""
     pos = 0
     i = 0
     count = 0
     ib = 0  # bit_length(count)
     smask = (np.int64(1) << w) - 1
-    status = OK
     while i < n:
         width = ib + w
         if pos + width > nbits:
-            status = TRUNCATED
-            break
+            return TRUNCATED, count, pos, i
         field = peek(buf, pos, width)
         j = field >> w
         s = field & smask
         if j > count or s >= k or i + length[j] + 1 > n:
-            status = INVALID
-            break
+            return INVALID, count, pos, i
         count += 1
         if count >> ib:
             ib += 1
-        if count == cap:
-            cap *= 2
-            prefix = _grown(prefix, cap)
-            symbol = _grown(symbol, cap)
-            length = _grown(length, cap)
         prefix[count] = j
         symbol[count] = s
         length[count] = length[j] + 1
         i += length[count]
         pos += width
-    return status, count, pos, i, prefix, symbol, length
-
-
-@njit(cache=True)
-def _grown(a, cap):
-    out = np.zeros(cap, dtype=a.dtype)
-    out[: a.size] = a
-    return out
+    return OK, count, pos, i
 
 
 @njit(cache=True)

@@ -42,9 +42,9 @@ from .integer import _alphabet
 from .prefix import MAX_ALPHABET
 from .registry import register
 
-DENSE_ENTRIES = 1 << 20
-"""Size of the encoder's dense child table (int32 entries, 4 MB): the children of the first
-2**20 // K phrases, which the parse visits most, are looked up there without hashing."""
+DENSE_ENTRIES = 1 << 22
+"""Size of the encoder's dense child table (int32 entries, 16 MB): the children of the first
+2**22 // K phrases, which the parse visits most, are looked up there without hashing."""
 
 
 def symbol_bits(k: int) -> int:
@@ -79,6 +79,22 @@ def min_phrases(n: int) -> int:
     while c * (c + 1) // 2 < n:
         c += 1
     return c
+
+
+def most_phrases(n: int, k: int) -> int:
+    """The most distinct phrases n symbols can make (shortest strings first: K of length 1,
+    K**2 of length 2, ...), plus the repeated last one."""
+    n, k = int(n), int(k)
+    c, length, count = 0, 1, k
+    while n > 0:
+        take = min(count, n // length) if n >= length else 0
+        if take == 0:
+            break
+        c += take
+        n -= take * length
+        length += 1
+        count = count * k if k > 1 else 1
+    return c + 1
 
 
 def max_phrases(nbits: int, k: int) -> int:
@@ -129,7 +145,12 @@ class LZ78Code(Code):
         n = arr.size
         # c <= n phrases of at most ceil(log2 n) + w bits each
         out = np.zeros((n * ((n).bit_length() + self._w) + 7) // 8, dtype=np.uint8)
-        c = int(kernels.encode(arr, self._k, self._w, max(1, DENSE_ENTRIES // self._k), out)) if n else 0
+        c = 0
+        if n:
+            dense = np.zeros(max(1, DENSE_ENTRIES // self._k) * self._k, dtype=np.int32)
+            slots = 1 << max(4, (2 * most_phrases(n, self._k)).bit_length())  # load <= 1/2
+            table = np.full(2 * slots, -1, dtype=np.int64)
+            c = int(kernels.encode(arr, self._k, self._w, dense, table, out))
         return out, c, lz78_bits(c, self._k)
 
     def encode(self, symbols) -> bitarray:
@@ -153,8 +174,10 @@ class LZ78Code(Code):
         out = symbol_buffer(min(n, most), dtype, self._k)
         if n > most:
             raise_too_short(n, len(bits), most)
-        status, count, pos, done, prefix, symbol, length = kernels.read_phrases(
-            bits_to_bytes(bits), len(bits), n, self._k, self._w)
+        room = min(n, c) + 1  # phrases that can fit, and the empty phrase 0
+        prefix, symbol, length = (np.zeros(room, dtype=np.int32) for _ in range(3))
+        status, count, pos, done = kernels.read_phrases(bits_to_bytes(bits), len(bits), n, self._k, self._w,
+                                                        prefix, symbol, length)
         raise_for_status(status, done, pos, n, len(bits), "phrase")
         kernels.write_phrases(count, prefix, symbol, length, out)
         return out, int(pos)
