@@ -288,14 +288,9 @@ class GolombCode(IntegerCode):
 
 
 def _floor_log2(v: np.ndarray) -> np.ndarray:
-    """``floor(log2 v)`` of positive int64 values, exactly (by comparing with powers of two)."""
-    out = np.zeros(v.shape, dtype=np.int64)
-    for j in range(1, 63):
-        above = v >= (np.int64(1) << j)
-        if not above.any():
-            break
-        out += above
-    return out
+    """``floor(log2 v)`` of positive int64 values below 2**53, exactly: v = m 2**e with
+    0.5 <= m < 1 (``np.frexp``, exact on these floats) gives floor(log2 v) = e - 1."""
+    return np.frexp(v.astype(np.float64))[1].astype(np.int64) - 1
 
 
 def elias_lengths(k: int, variant: str) -> np.ndarray:

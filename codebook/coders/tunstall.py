@@ -149,6 +149,11 @@ class TunstallCode(Code):
         return out
 
     @property
+    def leaf_nodes(self) -> np.ndarray:
+        """The tree node (creation order) of each phrase, by codeword."""
+        return self._leaf_node
+
+    @property
     def internal_nodes(self) -> np.ndarray:
         """Boolean mask over the tree's nodes (creation order, root first): True for the split ones."""
         return self._internal_of >= 0

@@ -202,8 +202,8 @@ def test_tables_round_trip_and_reject_bad_fields():
 
 
 def test_large_alphabet_codes_quickly_and_exactly():
-    code = EliasDeltaCode(alphabet_size=1 << 24)
-    x = np.array([0, (1 << 24) - 1, 12345, 1 << 20])
+    code = EliasDeltaCode(alphabet_size=1 << 21)
+    x = np.array([0, (1 << 21) - 1, 12345, 1 << 20])
     bits = code.encode(x)
     assert len(bits) == sum(elias_length_by_formula("elias-delta", int(v) + 1) for v in x)
     assert np.array_equal(code.decode(bits, 4), x)
