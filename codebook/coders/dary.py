@@ -51,6 +51,9 @@ from .base import (
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
 
 MAX_ARITY = 1 << 16
+MAX_TRIE_ENTRIES = 1 << 26
+"""Largest decoding trie (nodes x D entries, 512 MB) a D-ary code may need; real codes stay far
+below (a Huffman code for K symbols has about K / (D - 1) internal nodes)."""
 
 
 def check_arity(arity) -> int:
@@ -113,24 +116,35 @@ def dary_huffman_lengths(q, arity: int) -> np.ndarray:
 
 
 def canonical_digits(lengths, arity: int) -> list[tuple[int, ...] | None]:
-    """Canonical D-ary codewords for ``lengths`` (0 = none), after checking Kraft exactly."""
+    """Canonical D-ary codewords for ``lengths`` (0 = none), after checking Kraft exactly.
+
+    Digit arithmetic only (no big integers): Kraft by the room left at each depth, capped once
+    it exceeds the symbols still to place; codewords by adding one in base D and appending
+    zeros when the length grows."""
     used = sorted((int(length), x) for x, length in enumerate(lengths) if length > 0)
     if not used:
         raise CodeTableError("a code needs at least one codeword (all lengths are 0)")
-    top = used[-1][0]
-    if sum(arity ** (top - length) for length, _ in used) > arity**top:
-        raise CodeTableError(f"codeword lengths violate the Kraft inequality for D = {arity}: sum D**-l > 1")
+    per_length: dict[int, int] = {}
+    for length, _ in used:
+        per_length[length] = per_length.get(length, 0) + 1
+    room, placed = 1, 0  # free nodes at the current depth
+    for depth in range(1, used[-1][0] + 1):
+        room = room * arity - per_length.get(depth, 0)
+        placed += per_length.get(depth, 0)
+        if room < 0:
+            raise CodeTableError(f"codeword lengths violate the Kraft inequality for D = {arity}: sum D**-l > 1")
+        room = min(room, len(used) - placed + 1)  # enough room for every symbol left: stays enough
     words: list[tuple[int, ...] | None] = [None] * len(lengths)
-    code, previous = 0, used[0][0]
+    code: list[int] = []
     for length, x in used:
-        code *= arity ** (length - previous)
-        digits, v = [], code
-        for _ in range(length):
-            v, d = divmod(v, arity)
-            digits.append(d)
-        words[x] = tuple(reversed(digits))
-        code += 1
-        previous = length
+        if code:
+            j = len(code) - 1
+            while code[j] == arity - 1:  # add one in base D (Kraft guarantees no overflow)
+                code[j] = 0
+                j -= 1
+            code[j] += 1
+        code.extend([0] * (length - len(code)))
+        words[x] = tuple(code)
     return words
 
 
@@ -170,9 +184,14 @@ class DaryHuffmanCode(Code):
         lengths = np.asarray(lengths, dtype=np.int64)
         if lengths.size > MAX_ALPHABET:
             raise CodeTableError(f"a code table describes at most {MAX_ALPHABET} symbols; got {lengths.size}")
-        if (lengths < 0).any() or (lengths > MAX_CODEWORD_BITS).any():
-            x = int(np.flatnonzero((lengths < 0) | (lengths > MAX_CODEWORD_BITS))[0])
-            raise CodeTableError(f"codeword lengths must be in 0..{MAX_CODEWORD_BITS}; lengths[{x}] = {lengths[x]}")
+        longest = MAX_CODEWORD_BITS // max(1, (arity - 1).bit_length())  # at most 4096 bits' worth of digits
+        if (lengths < 0).any() or (lengths > longest).any():
+            x = int(np.flatnonzero((lengths < 0) | (lengths > longest))[0])
+            raise CodeTableError(f"codeword lengths of a {arity}-ary code must be in 0..{longest} digits; "
+                                 f"lengths[{x}] = {lengths[x]}")
+        if (int(lengths.sum()) + 1) * arity > MAX_TRIE_ENTRIES:
+            raise CodeTableError(f"a {arity}-ary code with {int(lengths.sum())} codeword digits in all needs a decoding "
+                                 f"table above {MAX_TRIE_ENTRIES} entries")
         self.q = q
         self._arity = arity
         self._codewords = canonical_digits(lengths.tolist(), arity)
