@@ -87,12 +87,15 @@ class SweepDef:
 
 
 def registered(*kinds: str) -> tuple[CoderSpec, ...]:
-    """Every registered coder of the given kinds (all kinds if none), in registry order."""
+    """Every registered coder of the given kinds (all kinds if none), in registry order; the
+    code families of ``coders.FAMILY_CODERS`` (Golomb, Elias, Tunstall, LZ78) have their own
+    sweep (``universal``) and stay out of the others, whose claims are about codes built from q."""
     from codebook import coders
 
     from .experiment import CoderSpec
 
-    return tuple(CoderSpec(name) for name in coders.names() if not kinds or coders.info(name).kind in kinds)
+    return tuple(CoderSpec(name) for name in coders.names()
+                 if (not kinds or coders.info(name).kind in kinds) and name not in coders.FAMILY_CODERS)
 
 
 def _spec(text: str) -> tuple[Distribution, str]:

@@ -23,6 +23,9 @@ from .tunstall import TunstallCode  # noqa: E402  isort: skip
 from .lz78 import LZ78Code  # noqa: E402  isort: skip
 from .dary import DaryHuffmanCode  # noqa: E402  isort: skip
 
+FAMILY_CODERS = ("golomb", "elias-gamma", "elias-delta", "elias-omega", "tunstall", "lz78")
+"""The classic code families registered beside the codes built from q (issue 14)."""
+
 __all__ = [
     "AdaptiveArithmeticCoder",
     "ArithmeticCoder",
@@ -30,6 +33,7 @@ __all__ = [
     "Code",
     "CoderInfo",
     "DaryHuffmanCode",
+    "FAMILY_CODERS",
     "EliasDeltaCode",
     "EliasGammaCode",
     "EliasOmegaCode",
