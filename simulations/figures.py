@@ -57,6 +57,11 @@ def _legend_below(ax, ncol: int = 3, handles=None, labels=None):
                   fontsize=STYLE["legend.fontsize"], frameon=False)
 
 
+def _once(ax, label: str) -> str | None:
+    """``label`` the first time it is used on ``ax``, then None (one legend entry per kind of mark)."""
+    return None if label in ax.get_legend_handles_labels()[1] else label
+
+
 def _finish(ax, xlabel: str, ylabel: str, title: str, *, empty: str | None = None, ncol: int = 2) -> None:
     """Label a panel, say so when it has nothing to show (``empty``), put its legend below."""
     ax.set_xlabel(xlabel)
@@ -65,6 +70,17 @@ def _finish(ax, xlabel: str, ylabel: str, title: str, *, empty: str | None = Non
     if empty:
         ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center")
     _legend_below(ax, ncol=ncol)
+
+
+def _figure_legend(fig, axes, ncol: int = 3) -> None:
+    """One legend for all panels (each label once), below them."""
+    handles: dict = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, frameon=False,
+                   fontsize=STYLE["legend.fontsize"])
 
 
 def _save(fig, out: Path, name: str) -> str:
@@ -145,15 +161,15 @@ def summary_figure(result: ExperimentResult, out: Path) -> list[tuple[str, str]]
         tops = [x["bits_per_symbol"] for x in ss if _finite(x["bits_per_symbol"])] + [lo]
         hi_shown = hi if _finite(hi) else max(tops) + 1
         ax.bar(i, hi_shown - lo, bottom=lo, width=0.5, color="C2", alpha=0.25,
-               label="theorem's range for the expected length" if i == 0 else None)
+               label=_once(ax, "theorem's range for the expected length"))
         if not _finite(hi):
             ax.annotate("no upper bound", (i, hi_shown), ha="center", va="bottom", fontsize=11)
         if _finite(s["expected"]):
             ax.plot([i - 0.25, i + 0.25], [s["expected"]] * 2, "-", color="C3", lw=3,
-                    label="exact E_p[l] (prefix) or H(p,q_hat) (stream)" if i == 0 else None)
+                    label=_once(ax, "exact E_p[l] (prefix) or H(p,q_hat) (stream)"))
         if _finite(s["bits_per_symbol"]):
             ax.errorbar([i], [s["bits_per_symbol"]], yerr=[s["ci_half"] or 0.0], fmt="o", color="C0", zorder=3,
-                        label="measured (95 % CI)" if i == 0 else None)
+                        label=_once(ax, "measured (95 % CI)"))
     ax.axhline(result.H_p, color="k", ls="--", lw=1.2, label=f"H(p) = {result.H_p:.4f}")
     if math.isfinite(result.H_pq):
         ax.axhline(result.H_pq, color="C1", ls=":", lw=2, label=f"H(p,q) = {result.H_pq:.4f}")
@@ -169,10 +185,9 @@ def summary_figure(result: ExperimentResult, out: Path) -> list[tuple[str, str]]
         s = ss[i]
         if s["kind"] == "stream":
             ax2.bar(i, s["bound_high"] - s["bound_low"], bottom=s["bound_low"] - s["expected"], width=0.5,
-                    color="C2", alpha=0.3, label="stream: documented range [lo, hi]/n" if i == xs[0] or
-                    not any(ss[j]["kind"] == "stream" for j in xs if j < i) else None)
+                    color="C2", alpha=0.3, label=_once(ax2, "stream: documented range [lo, hi]/n"))
         ax2.errorbar([i], [s["bits_per_symbol"] - s["expected"]], yerr=[s["ci_half"] or 0.0], fmt="o", color="C0",
-                     zorder=3, label="measured - exact (95 % CI)" if i == xs[0] else None)
+                     zorder=3, label=_once(ax2, "measured - exact (95 % CI)"))
     ax2.axhline(0, color="C3", lw=2, label="exact expectation")
     ax2.set_xticks(range(len(names)), names)
     ax2.set_xlim(ax.get_xlim())
@@ -264,8 +279,7 @@ def asymmetry_figures(results: list[ExperimentResult], out: Path) -> list[tuple[
         for i, r in enumerate((fwd, back)):
             name = "H(p,q)" if i == 0 else "H(q,p)"
             if math.isfinite(r.H_pq):
-                ax.plot([i - 0.3, i + 0.3], [r.H_pq] * 2, "-", color="k", lw=3, label="exact cross-entropy"
-                        if i == 0 else None)
+                ax.plot([i - 0.3, i + 0.3], [r.H_pq] * 2, "-", color="k", lw=3, label="exact cross-entropy")
                 ax.annotate(f"{name} = {r.H_pq:.4f}", (i, r.H_pq), xytext=(0, 10), textcoords="offset points",
                             ha="center", fontsize=11.5)
                 values.append(r.H_pq)
@@ -276,10 +290,9 @@ def asymmetry_figures(results: list[ExperimentResult], out: Path) -> list[tuple[
                 x = i - 0.15 + 0.3 * j / max(1, len(stream) - 1)
                 color = _color(results, c)
                 ax.bar(x, s["bound_high"] - s["bound_low"], bottom=s["bound_low"], width=0.1, color=color,
-                       alpha=0.25, label=f"{c}: documented range" if i == 0 and ax is axes[0][0] else None)
+                       alpha=0.25, label=f"{c}: documented range")
                 ax.errorbar([x], [s["bits_per_symbol"]], yerr=[s["ci_half"] or 0.0], fmt=MARKERS[(j + 3) % 10],
-                            color=color, zorder=3, label=f"{c} (measured, 95 % CI)" if i == 0 and ax is axes[0][0]
-                            else None)
+                            color=color, zorder=3, label=f"{c} (measured, 95 % CI)")
                 values += [s["bits_per_symbol"] - (s["ci_half"] or 0), s["bits_per_symbol"] + (s["ci_half"] or 0)]
         if not math.isfinite(back.H_pq):
             ax.text(1, 0.5, "H(q,p) = inf:\np(x) = 0 for\nsymbols q makes:\nnot codable", ha="center",
@@ -292,10 +305,7 @@ def asymmetry_figures(results: list[ExperimentResult], out: Path) -> list[tuple[
         ax.set_xticks([0, 1], ["data ~ p\ncode for q", "data ~ q\ncode for p"])
         ax.set_title(fwd.label.split(":")[0])
     axes[0][0].set_ylabel("bits/symbol")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False,
-                   fontsize=STYLE["legend.fontsize"])
+    _figure_legend(fig, axes[0])
     return [(_save(fig, out, "asymmetry.png"), "Each pair coded both ways; every panel has its own scale, so the "
              "difference between H(p,q) and H(q,p) shows. Black: the exact cross-entropy of the data distribution "
              "against the code's; points: the stream coders' measured bits/symbol (95 % interval) inside their "
@@ -349,12 +359,7 @@ def learned_figures(results: list[ExperimentResult], out: Path) -> list[tuple[st
         if lows:
             ax.set_ylim(min(lows) / 2, None)
     axes[-1, 0].set_xlabel("training samples m (symbols)")
-    handles, labels = {}, {}
-    for ax in axes[:, 0]:
-        for h, lab in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=3, frameon=False,
-               fontsize=STYLE["legend.fontsize"])
+    _figure_legend(fig, axes[:, 0])
     return [(_save(fig, out, "learned_model.png"), "Excess bits per symbol over H(p) against the training-set size "
              "m, measured as (bits + log2 p(x^n))/n on the same messages, next to the exact D(p||q_hat) (dashed). "
              "Shaded: training sets whose unsmoothed estimate gives probability 0 to a symbol p produces "
