@@ -73,57 +73,54 @@ max(3, min(30, 10^6/n)))."""
 
 
 def _figures(results, out: Path) -> list[tuple[str, str]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import numpy as np
+    from scipy.stats import t as student_t
 
     from codebook.coders.lz78 import phrases_from_bits
     from codebook.theory_families import lz78_ziv_bound
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+    from .figures import _figure, _figure_legend, _save
+
+    fig, axes = _figure(1, 2, height=4.6)
+    left, right = axes[0]
     for j, source in enumerate(("i.i.d.", "Markov")):
         rs = [r for r in results if r.label.startswith(source)]
         if not rs:
             continue
         rate = rs[0].H_p
-        xs, mean, lo, hi, red, allowance = [], [], [], [], [], []
         order = 1 if source == "Markov" else 0
+        xs, mean, half, red, allowance = [], [], [], [], []
         for r in rs:
             ok = [rec for rec in r.records if rec["status"] == "ok"]
             if not ok:
                 continue
-            per = [rec["bits_per_symbol"] for rec in ok]
-            m = sum(per) / len(per)
+            per = np.array([rec["bits_per_symbol"] for rec in ok])
             xs.append(r.n)
-            mean.append(m)
-            lo.append(m - min(per))
-            hi.append(max(per) - m)
-            red.append(m - rate)
-            # Ziv's allowance over the empirical entropy, per symbol, for each message's phrase count
+            mean.append(per.mean())
+            # messages are independent: a Student t interval over them (95 %)
+            half.append(student_t.ppf(0.975, per.size - 1) * per.std(ddof=1) / math.sqrt(per.size) if per.size > 1
+                        else 0.0)
+            red.append(per.mean() - rate)
+            # Ziv's allowance above n Ĥ_k, per symbol, at each message's own phrase count
             extra = [lz78_ziv_bound(r.n, phrases_from_bits(rec["total_bits"], r.alphabet_size), order,
                                     r.alphabet_size, 0.0) / r.n for rec in ok]
             allowance.append(sum(extra) / len(extra))
         color = f"C{j}"
-        left.errorbar(xs, mean, yerr=[lo, hi], fmt="o-", color=color, capsize=3, label=f"LZ78, {source} source "
-                      "(mean; bars: min-max over messages)")
-        left.axhline(rate, color=color, ls="--", lw=1, label=f"{source} entropy rate {rate:.4f}")
+        left.errorbar(xs, mean, yerr=half, fmt="o-", color=color, label=f"LZ78 on the {source} source "
+                      "(mean, 95% interval over messages)")
+        left.axhline(rate, color=color, ls="--", lw=1.2, label=f"{source} source: entropy rate {rate:.4f}")
         right.loglog(xs, red, "o-", color=color, label=f"{source}: measured bits/symbol - entropy rate")
-        right.loglog(xs, allowance, "--", color=color, label=f"{source}: Ziv's bound minus n Ĥ_k, per symbol (k = {order})")
-    left.axhline(1.0, color="k", ls=":", lw=1, label="1 bit: a memoryless code on the Markov source")
+        right.loglog(xs, allowance, "--", color=color, label=f"{source}: Ziv's bound - n Ĥ_{order}, per symbol")
+    left.axhline(1.0, color="k", ls=":", lw=1.2, label="1 bit: any memoryless code on the Markov source")
     left.set_xscale("log")
     left.set_xlabel("message length n (symbols)")
     left.set_ylabel("bits/symbol")
-    left.set_title("LZ78 learns either source: bits/symbol against n")
-    left.legend(fontsize=8)
+    left.set_title("Bits/symbol against n")
     right.set_xlabel("message length n (symbols)")
-    right.set_ylabel("bits/symbol above the entropy rate")
-    right.set_title("Redundancy against n, below Ziv's O(log log n / log n) bound")
-    right.legend(fontsize=8)
-    fig.tight_layout()
-    name = "universal.png"
-    fig.savefig(out / name, dpi=80, metadata={"Software": None})
-    plt.close(fig)
+    right.set_ylabel("bits/symbol above the rate")
+    right.set_title("Redundancy, under Ziv's O(log log n / log n) bound")
+    _figure_legend(fig, [left, right], ncol=2)
+    name = _save(fig, out, "universal.png")
     return [(name, "LZ78 bits/symbol against n on an i.i.d. and a Markov source (left), and the redundancy over "
                    "the entropy rate next to Ziv's per-sequence allowance (right)")]
 

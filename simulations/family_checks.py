@@ -204,8 +204,13 @@ def summary(g, ok: list[dict], block: int, h_p: float) -> Verdict:
     if g.kind == "universal":
         return Verdict(True, f"all {len(ok)} messages within their exact per-message checks; pooled {mean:.6f} "
                              f"bits/symbol, {mean - h_p:+.6f} above H(p) (theory §n)")
-    return Verdict(True, f"all {len(ok)} messages consistent; pooled {mean:.6f} bits/symbol against the exact "
-                         f"{'rate' if g.kind == 'vf' else 'expectation'} {g.expected / block:.6f}")
+    if g.kind == "vf":
+        return Verdict(True, f"all {len(ok)} messages consistent (renewal test of each phrase count); pooled {mean:.6f} "
+                             f"bits/symbol against the rate m/E_p[L] = {g.expected / block:.6f}, its limit as n grows "
+                             "(theory §m)")
+    return Verdict(True, f"all {len(ok)} messages consistent (exact law of each message's digits); pooled {mean:.6f} "
+                         f"bits/symbol against E_p[l] = {g.expected / block:.6f} in stream bits, plus at most one "
+                         "block of completion per message (theory §o)")
 
 
 __all__ = ["CONSISTENT", "JUDGED", "KINDS", "judge", "judge_dary", "judge_universal", "judge_vf", "measure",
