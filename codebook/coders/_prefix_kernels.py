@@ -27,6 +27,20 @@ LONG = 32  # codewords longer than this are copied bit by bit
 
 
 @njit(cache=True)
+def tree_depths(parent, k):
+    """Depth of every node of a Huffman tree given by ``parent`` (leaves ``0..k-1``, merged
+    node ``t`` at ``k + t``, the last one the root). A merged node's parent was created after
+    it, so one pass over the merged ids downwards sees every parent's depth first."""
+    depth = np.zeros(parent.size, dtype=np.int64)
+    for node in range(parent.size - 2, k - 1, -1):
+        depth[node] = depth[parent[node]] + 1
+    for leaf in range(k):
+        if parent[leaf] >= k:
+            depth[leaf] = depth[parent[leaf]] + 1
+    return depth
+
+
+@njit(cache=True)
 def message_bits(symbols, lengths):
     """Total length in bits of a message, or ``-1 - i`` if ``symbols[i]`` has no codeword."""
     total = 0

@@ -8,8 +8,9 @@ Shannon-Fano-Elias (C&T §5.9): l(x) = ceil(-log2 q(x)) + 1 and the codeword is 
 bits of the midpoint Fbar(x) = Σ_{a<x} q(a) + q(x)/2 of the symbol's interval; its own
 codewords, not canonical ones. E_p[l] is the Shannon bound plus one bit.
 
-Both are computed exactly on the binary64 values of q, normalised exactly (THEORY.md (c)):
-ceil(-log2 q) near a power of two is decided on integers, not on a rounded logarithm.
+Both are computed exactly on the exact pmf of q (theory §c): the rationals of an exact q
+(``0.1,0.25,0.65`` gives lengths 4, 2, 1), or the binary64 values of a float q normalised
+exactly. ceil(-log2 q) near a power of two is decided on integers, not on a rounded logarithm.
 A one-symbol support gets a one-bit Shannon codeword (never zero bits per symbol), so for
 q = delta the wrong-code bound reads E_p[l] = 1 = H(p, q) + 1; symbols with q(x) = 0 get no
 codeword.
@@ -20,15 +21,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..distributions import as_distribution
-from ..exact import ceil_log2_ratio, dyadic_numerators
+from ..exact import ceil_log2_ratio
 from .prefix import CanonicalPrefixCode, PrefixCode
 from .registry import register
 
 
 def shannon_lengths(q) -> np.ndarray:
     """``max(1, ceil(-log2 q(x)))`` for q(x) > 0, else 0 (int64), computed exactly."""
-    weights = dyadic_numerators(as_distribution(q, "q").probs)
-    total = sum(weights)
+    weights, total = as_distribution(q, "q").exact_integers()
     return np.array([max(1, ceil_log2_ratio(total, w)) if w else 0 for w in weights], dtype=np.int64)
 
 
@@ -47,8 +47,7 @@ class ShannonCode(CanonicalPrefixCode):
 
 def sfe_codewords(q) -> list[str | None]:
     """Shannon-Fano-Elias codewords: the first ``ceil(-log2 q(x)) + 1`` bits of Fbar(x)."""
-    weights = dyadic_numerators(as_distribution(q, "q").probs)
-    total = sum(weights)
+    weights, total = as_distribution(q, "q").exact_integers()
     words: list[str | None] = []
     below = 0  # exact Σ_{a<x} q(a), in units of 1/total
     for w in weights:

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from codebook import Distribution, cross_entropy
+from codebook import Distribution, cross_entropy, parse_distribution
 from codebook.coders import ShannonCode, ShannonFanoEliasCode, sfe_codewords, shannon_lengths
 
 
@@ -65,3 +65,35 @@ def test_zero_and_one_symbol_cases():
     assert ShannonCode([0.0, 1.0]).codewords == (None, "0")
     assert sfe_codewords([0.5, 0.0, 0.5]) == ["01", None, "11"]
     assert ShannonFanoEliasCode(Distribution([1.0])).codewords == ("1",)
+
+
+def test_exact_spec_gives_the_textbook_shannon_lengths():
+    # Issue 8: 0.1, 0.25, 0.65 written as decimals are the rationals 1/10, 1/4, 13/20, which
+    # sum to exactly 1. Lengths by hand: 2**3 < 10 <= 2**4 -> 4; 1/4 = 2**-2 -> 2;
+    # 13/20 >= 1/2 -> 1. (Their binary64 values sum to 1 + 2**-55 and, normalised exactly,
+    # put 0.25 just below 1/4: length 3, the float answer.)
+    q = parse_distribution("0.1,0.25,0.65")
+    assert q.is_exact and sum(q.exact) == 1
+    assert shannon_lengths(q).tolist() == [4, 2, 1]
+    assert shannon_lengths(Distribution([0.1, 0.25, 0.65])).tolist() == [4, 3, 1]  # float input
+
+
+def test_exact_sfe_codewords_by_hand_in_fractions():
+    # Issue 8 (C&T §5.9, Table 5.3 style): q = (1/3, 1/4, 1/6, 1/4). Computed by hand:
+    #   x  q     F(x-1)  Fbar = F(x-1) + q/2   l = ceil(log2 1/q) + 1   first l bits of Fbar
+    #   0  1/3   0       1/6   = 0.0010101...  2 + 1 = 3                001
+    #   1  1/4   1/3     11/24 = 0.0111010...  2 + 1 = 3                011
+    #   2  1/6   7/12    2/3   = 0.1010101...  3 + 1 = 4                1010
+    #   3  1/4   3/4     7/8   = 0.111         2 + 1 = 3                111
+    expected = []
+    below = Fraction(0)
+    for qx in (Fraction(1, 3), Fraction(1, 4), Fraction(1, 6), Fraction(1, 4)):
+        fbar = below + qx / 2
+        length = math.ceil(math.log2(1 / qx) - 1e-12) + 1  # 1/q is 3, 4, 6 or 4: no rounding issue
+        expected.append(format(math.floor(fbar * 2**length), f"0{length}b"))
+        below += qx
+    assert expected == ["001", "011", "1010", "111"]
+    q = parse_distribution("1/3,1/4,1/6,1/4")
+    assert ShannonFanoEliasCode(q).codewords == tuple(expected)
+    # The same pmf as binary64 values (1/3 and 1/6 rounded) ends in 110: exactness matters.
+    assert sfe_codewords([1 / 3, 1 / 4, 1 / 6, 1 / 4])[-1] == "110"
