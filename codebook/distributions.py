@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from numbers import Rational
 
@@ -114,24 +114,29 @@ def _as_fraction(value, name: str, i: int) -> Fraction:
 
 
 def show_number(value) -> str:
-    """A short, exact-where-possible rendering of a number for messages: ``0.25``, ``1/3``."""
+    """A short, exact-where-possible rendering of a number for messages: ``0.25``, ``1/3``,
+    ``1e+400`` (17 significant digits where the exact form would be long)."""
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     frac = Fraction(value)
-    if frac.denominator == 1:
-        return str(frac.numerator) if abs(frac.numerator) < 10**30 else f"{float(frac):.17g}"
+    if frac.denominator == 1 and abs(frac.numerator) < 10**30:
+        return str(frac.numerator)
     den, twos, fives = frac.denominator, 0, 0
     while den % 2 == 0:
         den, twos = den // 2, twos + 1
     while den % 5 == 0:
         den, fives = den // 5, fives + 1
-    if den == 1 and max(twos, fives) <= 30:  # a terminating decimal of at most 30 places
+    if den == 1 and 0 < max(twos, fives) <= 30:  # a terminating decimal of at most 30 places
         digits = max(twos, fives)
         text = str(int(abs(frac) * 10**digits)).rjust(digits + 1, "0")
         text = f"{text[:-digits]}.{text[-digits:]}".rstrip("0").rstrip(".")
         return ("-" if frac < 0 else "") + text
     text = f"{frac.numerator}/{frac.denominator}"
-    return text if len(text) <= 40 else f"{float(frac):.17g}"
+    if frac.denominator > 1 and len(text) <= 40:
+        return text
+    with localcontext() as ctx:  # Decimal: no overflow for 1e400 or 1e-400
+        ctx.prec = 17
+        return format((Decimal(frac.numerator) / Decimal(frac.denominator)).normalize(), "g")
 
 
 def _integer_array(values: list[int]) -> np.ndarray:
@@ -453,7 +458,8 @@ class Distribution:
         pos = p > 0
         # Subtract the largest log before dividing by T, so a tiny T cannot make -inf - -inf.
         logp = np.log(p[pos])
-        out[pos] = np.exp((logp - logp.max()) / temperature)
+        with np.errstate(over="ignore"):  # a tiny T sends the others to -inf: weight 0
+            out[pos] = np.exp((logp - logp.max()) / temperature)
         return Distribution.from_weights(out)
 
     # ----------------------------------------------------------------- access

@@ -323,6 +323,8 @@ class _Leaf:
                     counts += count_bytes(chunk)
         except OSError as exc:
             self.fail(f"cannot read {path!r}: {exc.strerror or exc}")
+        except ValueError as exc:  # a path the OS cannot take ("embedded null byte")
+            self.fail(f"cannot read {path!r}: {exc}")
         if seen == 0 and smoothing == 0:
             self.fail(f"{path!r} is empty; use file+A:PATH to smooth")
         return Distribution.from_counts(counts, smoothing)
