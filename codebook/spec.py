@@ -321,6 +321,8 @@ class _Leaf:
                         what = "file" if regular else "pipe or device"
                         self.fail(f"{path!r} ({what}) is longer than the {limit} bytes file: reads")
                     counts += count_bytes(chunk)
+        except SpecError:
+            raise
         except OSError as exc:
             self.fail(f"cannot read {path!r}: {exc.strerror or exc}")
         except ValueError as exc:  # a path the OS cannot take ("embedded null byte")

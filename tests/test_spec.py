@@ -141,9 +141,10 @@ def test_file_limits(tmp_path, monkeypatch):
     with open(big, "wb") as handle:  # sparse: 2 GiB of size, no data written
         handle.truncate(2 << 30)
     _refused_quickly(f"file:{big}", r"has 2147483648 bytes; file: reads at most 1073741824 bytes")
-    _refused_quickly(f"file:{tmp_path}", r"it is a directory")
+    _refused_quickly(f"file:{tmp_path}", r"^p 'file:.*': cannot read '.*': it is a directory$")
+    _refused_quickly(f"file:{big}\x00", r"^p 'file:.*': cannot read '.*\\x00': embedded null byte$")
     # Devices and pipes have no size to check first: read in chunks up to the limit.
-    _refused_quickly("file:/dev/zero", r"'/dev/zero' \(pipe or device\) is longer than the 67108864 bytes")
+    _refused_quickly("file:/dev/zero", r"^p 'file:/dev/zero': '/dev/zero' \(pipe or device\) is longer than the 67108864 bytes")
     _refused_quickly("file:/dev/urandom", r"is longer than the 67108864 bytes file: reads")
     # A regular file over the limit found while reading (it grew): the same check.
     monkeypatch.setattr(spec_module, "MAX_FILE_BYTES", 10)
