@@ -1,7 +1,7 @@
 """Independent high-precision references for the tests (60-digit decimals, exact fractions).
 
 Shares no code with codebook: floats are converted exactly (Decimal(float) is exact), the vector
-is normalised exactly, and logarithms are taken at 60 digits, as in THEORY.md's conventions.
+is normalised exactly, and logarithms are taken at 60 digits, as in the conventions of theory §a.
 """
 
 from __future__ import annotations

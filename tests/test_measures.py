@@ -34,7 +34,7 @@ class TestConventions:
             assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == math.inf
 
     def test_inf_even_for_a_tiny_p_mass_on_a_q_zero(self):
-        # THEORY.md (a): clamping log(q + eps) would give a finite value; the truth is inf.
+        # theory §a: clamping log(q + eps) would give a finite value; the truth is inf.
         p = [1 - 1e-15, 1e-15]
         assert cross_entropy(p, [1.0, 0.0]) == math.inf and kl_divergence(p, [1.0, 0.0]) == math.inf
 
@@ -53,7 +53,7 @@ class TestConventions:
             entropy([1.0], base=1)
 
     def test_identity_and_direction(self):
-        # THEORY.md (j): p = (.1,.1,.1,.7), q = (1/3,1/3,1/4,1/12): H(p,q) = 3.0265, H(q,p) = 3.0880
+        # theory §j: p = (.1,.1,.1,.7), q = (1/3,1/3,1/4,1/12): H(p,q) = 3.0265, H(q,p) = 3.0880
         p, q = [0.1, 0.1, 0.1, 0.7], [1 / 3, 1 / 3, 1 / 4, 1 / 12]
         assert cross_entropy(p, q) == pytest.approx(3.0265, abs=5e-5)
         assert cross_entropy(q, p) == pytest.approx(3.0880, abs=5e-5)
@@ -73,7 +73,7 @@ class TestAgainstExactComputation:
                 assert close(kl_divergence(p, q), kl_bits(p, q))
 
     def test_near_deterministic_entropy(self):
-        # THEORY.md (a): p = (1 - 1e-12, 1e-12) has H = 4.1306e-11 bits; needs care near 1.
+        # theory §a: p = (1 - 1e-12, 1e-12) has H = 4.1306e-11 bits; needs care near 1.
         p = [1 - 1e-12, 1e-12]
         assert close(entropy(p), entropy_bits(p))
         assert entropy(p) == pytest.approx(4.1306e-11, rel=1e-4)

@@ -45,7 +45,7 @@ MAX_ALPHABET = 1 << 24
 MAX_CODEWORD_BITS = 4096
 """Longest codeword accepted. Codes built from binary64 probabilities stay far below it
 (Shannon lengths are at most 1075 bits; Huffman's are at most about 1.44 times that, C&T and
-THEORY.md (d)); the limit keeps a hostile code table from driving a huge allocation."""
+theory §d); the limit keeps a hostile code table from driving a huge allocation."""
 
 
 class PrefixCode(Code):
@@ -117,7 +117,7 @@ class PrefixCode(Code):
 
     def length_variance(self, p) -> float:
         """``Var_p[l(X)] = Σ p l² - (Σ p l)²`` in bits², the per-symbol variance behind a
-        confidence interval for the mean length (THEORY.md (i))."""
+        confidence interval for the mean length (theory §i)."""
         mean = self.expected_length(p)
         if not math.isfinite(mean):
             return math.inf

@@ -20,7 +20,7 @@ TOL = 1e-9  # relative float rounding of an ideal length (a sum of n log2 terms)
 def ideal_static(freqs, precision: int, symbols) -> float:
     """``-log2 q_hat(x^n)`` for ``q_hat = freqs / 2**precision``, from the counts (bits).
 
-    Written here from the definition (THEORY.md (f)), not taken from the coder."""
+    Written here from the definition (theory §f), not taken from the coder."""
     counts = np.bincount(np.asarray(symbols, dtype=np.int64), minlength=len(freqs))
     total = 0.0
     for f, c in zip(np.asarray(freqs).tolist(), counts.tolist()):
@@ -32,7 +32,7 @@ def ideal_static(freqs, precision: int, symbols) -> float:
 
 
 def kt_exact_bits(symbols, k: int, alpha: Fraction) -> float:
-    """``-log2 P_alpha(x^n)`` as the exact rational product of THEORY.md (h), then one log."""
+    """``-log2 P_alpha(x^n)`` as the exact rational product of theory §h, then one log."""
     counts = [0] * k
     prob = Fraction(1)
     for t, s in enumerate(symbols):

@@ -41,7 +41,7 @@ def test_golden_canonical_codewords():
 @pytest.mark.parametrize(
     ("p", "q", "lengths", "e_p", "h_pq"),
     [
-        # THEORY.md (d), verified counterexamples: Huffman-for-q under p is bounded by
+        # theory §d, verified counterexamples: Huffman-for-q under p is bounded by
         # neither H(p,q) below nor H(p,q)+1 above.
         ([0.5, 0.5], [0.9, 0.1], [1, 1], 1.0, 1.736966),
         ([0.5, 0.5], [1 - 1e-12, 1e-12], [1, 1], 1.0, 19.931569),
@@ -58,7 +58,7 @@ def test_theory_counterexamples(p, q, lengths, e_p, h_pq):
 
 
 def test_fibonacci_chain_reaches_the_length_cap():
-    # THEORY.md (d): K = 12, weights 1, 1000, 1001, w_{k+2} = w_1 + ... + w_k + 1 (T = 144232);
+    # theory §d: K = 12, weights 1, 1000, 1001, w_{k+2} = w_1 + ... + w_k + 1 (T = 144232);
     # symbol 1 gets 11 bits; under p = delta_1, E_p = 11 against H(p,q) = 7.172247.
     w = [1, 1000, 1001]
     while len(w) < 12:
@@ -75,7 +75,7 @@ def test_fibonacci_chain_reaches_the_length_cap():
 
 
 def test_gallager_bound_is_nearly_tight_for_uniform_355():
-    # THEORY.md (e): uniform over 355 symbols has redundancy ~ sigma = 0.0860713.
+    # theory §e: uniform over 355 symbols has redundancy ~ sigma = 0.0860713.
     # Reference: with 2**8 < 355 < 2**9 a complete code has 2*(355-256) = 198 words of 9 bits
     # and 512-355 = 157 of 8 bits: L = (157*8 + 198*9)/355 exactly.
     code = HuffmanCode(Distribution.uniform(355))
@@ -85,7 +85,7 @@ def test_gallager_bound_is_nearly_tight_for_uniform_355():
 
 
 def test_matched_redundancy_tends_to_one_for_a_skewed_binary_q():
-    # THEORY.md (e): q = (1 - 1e-12, 1e-12) has r = 0.99999999996.
+    # theory §e: q = (1 - 1e-12, 1e-12) has r = 0.99999999996.
     assert HuffmanCode([1 - 1e-12, 1e-12]).redundancy() == pytest.approx(0.99999999996, abs=1e-11)
 
 

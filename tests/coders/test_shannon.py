@@ -17,7 +17,7 @@ def test_shannon_lengths_are_ceil_of_self_information():
 
 
 def test_shannon_length_is_exact_just_below_a_power_of_two():
-    # THEORY.md (c): ceil(-log2 q) must be computed exactly. q0 is the largest double below
+    # theory §c: ceil(-log2 q) must be computed exactly. q0 is the largest double below
     # 1/8, so its exact length is 4; a float log2 returns exactly 3.0 and ceil gives 3.
     q0 = np.nextafter(0.125, 0)
     assert math.ceil(-math.log2(q0)) == 3  # the trap
