@@ -242,3 +242,15 @@ def test_minimum_variance_among_all_optimal_codes_multisets(k):
     rng = np.random.default_rng(k)
     for _ in range(60):
         _check_minimum_variance(rng.integers(1, 31, k).tolist())
+
+
+def test_lengths_are_monotone_in_q_descending_then_symbol():
+    # The documented consequence of the tie-break: l(x) is non-decreasing when the symbols
+    # are ordered by (q descending, index ascending), ties included.
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        k = int(rng.integers(2, 40))
+        w = rng.integers(1, int(rng.integers(2, 8)), k).tolist()
+        lengths = huffman_lengths(Distribution.from_weights(w))
+        ordered = [lengths[x] for x in sorted(range(k), key=lambda x: (-w[x], x))]
+        assert ordered == sorted(ordered), w
