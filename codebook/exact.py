@@ -11,6 +11,8 @@ two, Shannon-Fano-Elias midpoints) work on these integers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -41,3 +43,16 @@ def ceil_log2_ratio(total: int, part: int) -> int:
     if (part << length) < total:
         length += 1
     return length
+
+
+def exact_sum_expansion(values: list[float]) -> list[float]:
+    """The exact sum of binary64 values as non-overlapping floats, largest first.
+
+    Each part is the correctly rounded :func:`math.fsum` of the values less the parts found
+    so far; the first is ``fl(sum)``, and a few passes exhaust any sum of doubles."""
+    parts: list[float] = []
+    while True:
+        rest = math.fsum(values + [-x for x in parts])
+        if rest == 0:
+            return parts or [0.0]
+        parts.append(rest)

@@ -99,7 +99,7 @@ class HuffmanCode(CanonicalPrefixCode):
 
     def __init__(self, q):
         q = as_distribution(q, "q")
-        super().__init__(huffman_lengths(q).tolist(), q)
+        super().__init__(huffman_lengths(q), q)
 
 
 __all__ = ["HuffmanCode", "huffman_lengths"]

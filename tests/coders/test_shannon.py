@@ -97,3 +97,27 @@ def test_exact_sfe_codewords_by_hand_in_fractions():
     assert ShannonFanoEliasCode(q).codewords == tuple(expected)
     # The same pmf as binary64 values (1/3 and 1/6 rounded) ends in 110: exactness matters.
     assert sfe_codewords([1 / 3, 1 / 4, 1 / 6, 1 / 4])[-1] == "110"
+
+
+def test_vectorized_lengths_match_the_integer_definition():
+    # ceil(-log2 q) from the float estimate plus the exact expansion test, against the
+    # definition on integers (the least l with w 2**l >= total, codebook.exact) on vectors
+    # built to sit on and next to powers of two, with sums off 1 by up to 1e-9 and subnormals.
+    from codebook.exact import ceil_log2_ratio
+
+    rng = np.random.default_rng(17)
+    for trial in range(200):
+        k = int(rng.integers(2, 30))
+        exps = rng.integers(1, 60, k)
+        q = np.ldexp(1.0, -exps)
+        nudge = rng.integers(-2, 3, k)
+        q = np.array([np.nextafter(v, 1.0) if d > 0 else np.nextafter(v, 0.0) if d < 0 else v for v, d in zip(q, nudge)])
+        if trial % 4 == 0:
+            q[rng.integers(k)] = 5e-324  # a subnormal
+        q[0] += 1.0 - math.fsum(q.tolist()) + rng.uniform(-9e-10, 9e-10)
+        if q[0] <= 0:
+            continue
+        d = Distribution(q)
+        ints, total = d.exact_integers()
+        expected = [max(1, ceil_log2_ratio(total, w)) if w else 0 for w in ints]
+        assert shannon_lengths(d).tolist() == expected
