@@ -230,9 +230,9 @@ def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
     if (np.maximum.accumulate(longest)[:-1] > shortest[1:]).any():
         out.append("a more probable symbol has a longer codeword (an optimal code is monotone)")
     huff = huffman_lengths(q)
-    nums = [Fraction(float(v)) for v in probs]
-    e_ll = sum(w * int(v) for w, v in zip(nums, lengths))
-    e_h = sum(w * int(v) for w, v in zip(nums, huff))
+    nums, _ = q.exact_integers()  # the weights both codes were built on, exactly
+    e_ll = sum(w * int(v) for w, v in zip(nums, lengths.tolist()))
+    e_h = sum(w * int(v) for w, v in zip(nums, huff.tolist()))
     if e_ll < e_h:
         out.append("E_q[l] is below the Huffman code's: impossible for a prefix code (C&T Thm 5.8.1)")
     if int(huff.max()) <= max_length and e_ll != e_h:

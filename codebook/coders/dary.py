@@ -4,9 +4,10 @@ Construction (C&T §5.6, Examples 5.6.2-5.6.3; optimality for every D, §5.8): e
 the D lightest nodes. So that the last step merges exactly D nodes, ``d`` dummy symbols of
 probability 0 are added first, the least d >= 0 with ``(|supp q| + d - 1) % (D - 1) == 0``;
 they are the lightest nodes and end up as unused codewords (the decoder rejects them).
-Weights are the exact binary64 values of q as integers, and ties break as in the binary
-:mod:`~codebook.coders.huffman` code: on (weight, id), dummies first, then leaves by symbol,
-then merged nodes oldest first. Codewords are canonical: symbols sorted by (length, symbol)
+Weights are the exact pmf of q as integers (``Distribution.exact_integers``), and ties break as
+in the binary :mod:`~codebook.coders.huffman` code: dummies first, then leaves by (weight
+ascending, symbol descending), a leaf before a merged node of the same weight, merged nodes
+oldest first; for D = 2 this is the binary Huffman code. Codewords are canonical: symbols sorted by (length, symbol)
 get consecutive D-ary numbers, multiplied by D when the length grows.
 
 Lengths are in D-ary digits. A digit carries log2 D bits of information, so the code's
@@ -34,7 +35,6 @@ from bitarray import bitarray
 
 from ..distributions import Distribution, as_distribution, check_same_alphabet
 from ..errors import CodeTableError, EncodeError
-from ..exact import dyadic_numerators
 from . import _dary_kernels as kernels
 from ._bitio import MAX_PUT, raise_for_status, raise_too_short
 from .base import (
@@ -48,6 +48,7 @@ from .base import (
     symbol_buffer,
     table_alphabet_size,
 )
+from .huffman import _leaf_order
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
 
 MAX_ARITY = 1 << 16
@@ -78,17 +79,19 @@ def dary_huffman_lengths(q, arity: int) -> np.ndarray:
     [1, 1, 2, 2, 2]
     """
     arity = check_arity(arity)
-    probs = as_distribution(q, "q").probs
+    q = as_distribution(q, "q")
+    probs = q.probs
     k = probs.size
     lengths = np.zeros(k, dtype=np.int64)
     support = np.flatnonzero(probs > 0)
     if support.size == 1:
         lengths[support[0]] = 1
         return lengths
-    weights = dyadic_numerators(probs)
+    weights, _ = q.exact_integers()
     dummies = dummy_count(support.size, arity)
-    # Node ids: dummies 0..d-1, leaves d + rank (in (weight, symbol) order), merged nodes after.
-    leaves = support[np.lexsort((support, probs[support]))].tolist()
+    # Node ids: dummies 0..d-1, leaves d + rank (in (weight ascending, symbol descending) order,
+    # the binary Huffman code's tie-break), merged nodes after.
+    leaves = _leaf_order(q, weights, support)
     queue = [0] * dummies + [weights[x] for x in leaves]  # sorted: a FIFO of leaf weights
     n_leaf = len(queue)
     merged: list[int] = []
@@ -169,9 +172,9 @@ class DaryHuffmanCode(Code):
 
     >>> code = DaryHuffmanCode([0.25, 0.25, 0.2, 0.1, 0.1, 0.1], arity=3)   # C&T Example 5.6.3
     >>> code.lengths.tolist(), round(code.expected_length([0.25, 0.25, 0.2, 0.1, 0.1, 0.1]), 10)
-    ([1, 1, 2, 3, 3, 2], 1.7)
+    ([1, 1, 2, 2, 3, 3], 1.7)
     >>> code.codeword_strings(), code.kraft_sum(exact=True)   # one dummy leaf: 1 - 1/27
-    (('0', '1', '20', '220', '221', '21'), Fraction(26, 27))
+    (('0', '1', '20', '21', '220', '221'), Fraction(26, 27))
     """
 
     name = "huffman"

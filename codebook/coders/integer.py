@@ -73,7 +73,7 @@ def _alphabet(q, alphabet_size, coder: str) -> tuple[int, Distribution | None]:
 class IntegerCode(PrefixCode):
     """A prefix code over ``0..K-1`` whose codewords are computed by a kernel (no table).
 
-    Subclasses set ``_k``, ``q`` and ``_lengths`` and implement ``_encode_into`` and
+    Subclasses call ``_init_integer`` (K, q, lengths) and implement ``_encode_into`` and
     ``_decode_into``; everything else (metrics, codeword strings on demand) is shared.
     Every symbol of the alphabet has a codeword, whatever q is (``codes_every_symbol``): a
     symbol with q(x) = 0 is coded like any other.
@@ -81,7 +81,7 @@ class IntegerCode(PrefixCode):
 
     codes_every_symbol = True
 
-    def _setup(self, k: int, q: Distribution | None, lengths: np.ndarray) -> None:
+    def _init_integer(self, k: int, q: Distribution | None, lengths: np.ndarray) -> None:
         self._k = k
         self.q = q
         longest = int(lengths.max())
@@ -254,7 +254,7 @@ class GolombCode(IntegerCode):
             raise ValueError(f"`parameter` (the Golomb m) must be an integer in 1..2**40; got {parameter!r}")
         self._m = int(parameter)
         self.parameter_choice = how
-        self._setup(k, dist, golomb_lengths(k, self._m))
+        self._init_integer(k, dist, golomb_lengths(k, self._m))
 
     @property
     def parameter(self) -> int:
@@ -316,7 +316,7 @@ class EliasCode(IntegerCode):
 
     def __init__(self, q=None, *, alphabet_size: int | None = None):
         k, dist = _alphabet(q, alphabet_size, self.name)
-        self._setup(k, dist, elias_lengths(k, self.variant))
+        self._init_integer(k, dist, elias_lengths(k, self.variant))
 
     def _encode_into(self, arr, out) -> None:
         kernels.elias_encode(arr, self._kernel_variant, out)

@@ -8,9 +8,10 @@ down, the items that selected packages contain. A symbol's length is the number 
 at which it is selected. The result minimises E_q[l] among all prefix codes whose lengths
 are at most L; it exists iff ``|supp q| <= 2**L``.
 
-Weights are the exact binary64 values of q as integers, so sums never round and ties are real;
-ties break with symbols before packages, symbols in (weight, symbol) order, packages in the
-order they were formed. When the unconstrained Huffman code (:func:`huffman_lengths`) already
+Weights are the exact pmf of q as integers (``Distribution.exact_integers``), so sums never round
+and ties are real; ties break with symbols before packages, symbols in (weight ascending, symbol
+descending) order as in :mod:`~codebook.coders.huffman` (so among equal q the lower symbol gets
+the shorter or equal codeword), packages in the order they were formed. When the unconstrained Huffman code (:func:`huffman_lengths`) already
 has every length <= L, :func:`length_limited_lengths` returns it unchanged, so
 ``max_length`` changes a code only when the limit binds.
 """
@@ -22,8 +23,7 @@ import math
 import numpy as np
 
 from ..distributions import as_distribution
-from ..exact import dyadic_numerators
-from .huffman import huffman_lengths
+from .huffman import _leaf_order, huffman_lengths
 
 MAX_LENGTH_LIMIT = 64
 
@@ -52,15 +52,16 @@ def package_merge_lengths(q, max_length: int) -> np.ndarray:
     [1, 3, 3, 3, 3]
     """
     limit = check_max_length(max_length)
-    probs = as_distribution(q, "q").probs
+    q = as_distribution(q, "q")
+    probs = q.probs
     lengths = np.zeros(probs.size, dtype=np.int64)
     support = np.flatnonzero(probs > 0)
     _check_fits(support.size, limit)
     if support.size == 1:
         lengths[support[0]] = 1
         return lengths
-    order = support[np.lexsort((support, probs[support]))]
-    numerators = dyadic_numerators(probs)
+    numerators, _ = q.exact_integers()
+    order = np.array(_leaf_order(q, numerators, support), dtype=np.int64)
     leaves = [(numerators[x], 0, r) for r, x in enumerate(order.tolist())]  # (weight, is package, index)
     flags = []  # per level, from level L up to level 1: 1 where the merged list holds a package
     previous: list[tuple[int, int, int]] = []
