@@ -260,7 +260,7 @@ class ContextMixingCoder(Code):
             bigger[: buf.size] = buf
             buf = bigger
         low, rng, o = model.coder[0], model.coder[1], model.coder[2]
-        nbits = int(rk.encode_finish(buf, o, low, rng))
+        nbits = int(K.encode_finish(buf, o, low, rng))
         bits = bitarray(endian="big")
         bits.frombytes(buf[: (nbits + 7) // 8].tobytes())
         del bits[nbits:]
@@ -306,7 +306,7 @@ class ContextMixingCoder(Code):
         buf[: raw.size] = raw
         if len(bits) % 8:  # the bits after the end of this block are not part of it
             buf[len(bits) // 8] &= (0xFF00 >> (len(bits) % 8)) & 0xFF
-        d, window, rng, ip = rk.decode_start(buf[: (len(bits) + 7) // 8])
+        d, window, rng, ip = K.decode_start(buf[: (len(bits) + 7) // 8])
         model.coder[1], model.coder[3], model.coder[4], model.coder[5] = rng, d, window, ip
         model.regs[K.R_POS] = p
         src = buf[: (len(bits) + 7) // 8]
@@ -314,7 +314,7 @@ class ContextMixingCoder(Code):
         if status == K.CORRUPT:
             i = int(model.regs[K.R_POS]) - p
             raise DecodeError(f"corrupted bitstream: block {k}, byte {i} of {size}: the code value lies outside both slots", position=None)
-        end_status, used = rk.decode_finish(model.coder[4], model.coder[3], model.coder[1], model.coder[5])
+        end_status, used = K.decode_finish(model.coder[4], model.coder[3], model.coder[1], model.coder[5])
         if used > len(bits):
             raise DecodeError(f"truncated bitstream: block {k} needs at least {used} bits but has {len(bits)}", position=len(bits))
         if end_status != rk.OK:
