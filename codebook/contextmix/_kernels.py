@@ -11,7 +11,7 @@ Per bit, in order (the model of :mod:`codebook.contextmix`, "cm" version 1):
    tables) and of 7 hashed contexts (orders 2, 3, 4, 6, the current word, the previous and
    current word, the column with the byte above it), each turned into a probability by its
    own adaptive state map and into the stretch domain; the match model's prediction (the
-   bit that followed the last occurrence of the current 6+ byte context, with a strength
+   bit that followed the last occurrence of the current 4+ byte context, with a strength
    learned per match length); a bias;
 2. two mixers (logistic regression on the stretched inputs), one with weights selected by
    (number of contexts seen before, match state, bit position), one by the partial byte;
@@ -38,13 +38,14 @@ NI = NH + 3  # inputs: order 0, order 1, hashed, match (+ bias)
 NW = NI + 1  # weights per set
 SETS_A = 8 * 3 * 8  # (contexts seen 0..7) x (match state 0..2) x (bit position)
 SETS = SETS_A + 256
-MATCH_MIN = 6  # bytes of context a match needs (the match index hashes about 6 bytes)
+MATCH_MIN = 4  # bytes of context a verified match needs (the index hashes about 5 bytes)
 MATCH_VERIFY = 32  # a candidate match is verified on at most this many bytes
 
 # Fixed parameters of model version 1 (changing any of them changes the bitstream).
-LEARNING_RATE = 6  # mixer: w += x * err * 6 / 2**14, err in 12-bit units
+LEARNING_RATE = 6  # mixer: w += x * err * lr / 2**14, err in 12-bit units,
+LEARNING_BOOST = 81920  # lr = 6 + 81920 // (4096 + position): 26 at the start, 7 after 77 KB
 SM_LIMIT = 1023  # state maps: rate 1/(n + 1.5), n capped here
-APM_RATE = 6  # adaptive probability maps: rate 2**-6
+APM_RATE = 5  # adaptive probability maps: rate 2**-5
 W_INIT = 10000  # initial mixer weights (2**16 = 1.0)
 W_MAX = 1 << 24
 
@@ -337,8 +338,9 @@ def run_block(mode, hist, end, buf, regs, coder, ht, hbits, t1, t0, sm_p, sm_n, 
                         o, low, rng = _encode_bit(buf, o, low, rng, p, 4096 - p)
             loss[p if y else 4096 - p] += 1
             # ---- update
-            ea = ((y << np.int64(12)) - pa) * LEARNING_RATE
-            eb = ((y << np.int64(12)) - pb) * LEARNING_RATE
+            lr = LEARNING_RATE + LEARNING_BOOST // (np.int64(4096) + i)  # faster at the start
+            ea = ((y << np.int64(12)) - pa) * lr
+            eb = ((y << np.int64(12)) - pb) * lr
             for k in range(NW):
                 w[wa + k] = _clamp(np.int64(w[wa + k]) + ((x[k] * ea) >> np.int64(14)), W_MAX)
                 w[wb + k] = _clamp(np.int64(w[wb + k]) + ((x[k] * eb) >> np.int64(14)), W_MAX)

@@ -4,7 +4,7 @@ Model (Mahoney's PAQ / lpaq design, re-implemented; the per-bit steps are listed
 ``_kernels``): each byte is coded as 8 binary decisions, most significant bit first. For
 each bit, 10 predictions (bit histories of the order-0 and order-1 contexts and of 7 hashed
 contexts: orders 2, 3, 4, 6, the current word, the last two words, the column and the byte
-above; plus a match model over the last 6+ bytes) are mixed by two logistic mixers and
+above; plus a match model over the last 4+ bytes) are mixed by two logistic mixers and
 refined by two adaptive probability maps (SSE). Every component adapts as it codes, so the
 model is learned from the data itself (or primed with a training text, see ``prime``).
 
@@ -343,7 +343,7 @@ class ContextMixingCoder(Code):
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"coder": self.name, "version": MODEL_VERSION, "alphabet_size": 256, "memory": self.memory}
+        out: dict[str, Any] = {"coder": self.name, "version": MODEL_VERSION, "memory": self.memory}
         if self.blocks is not None:
             out["blocks"] = self.blocks
         if self._prime is not None:
