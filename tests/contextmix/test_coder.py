@@ -195,3 +195,36 @@ def test_min_payload_bits_is_below_every_real_payload():
     code = ContextMixingCoder(memory=SMALL)
     for data in (b"\x00" * 5000, PROSE[:2000]):
         assert code.min_payload_bits(len(data)) <= len(code.encode(data))
+
+
+def test_conditional_entropies_against_a_hand_count():
+    from fractions import Fraction
+
+    from codebook.contextmix.report import conditional_entropies
+
+    text = b"abab" * 3 + b"abc"  # 15 bytes
+    h = conditional_entropies(text, 2)
+    # order 0: a 7, b 7, c 1 of 15
+    counts = {b: text.count(bytes([b])) for b in set(text)}
+    h0 = -sum(Fraction(c, 15) * math.log2(c / 15) for c in counts.values())
+    assert h[0] == pytest.approx(float(h0), abs=1e-12)
+    # order 1: after 'a' always 'b' (7 times); after 'b': 'a' 6 times, 'c' once (7 pairs) -> 14 pairs
+    h1 = 7 / 14 * 0 + 7 / 14 * -(6 / 7 * math.log2(6 / 7) + 1 / 7 * math.log2(1 / 7))
+    assert h[1] == pytest.approx(h1, abs=1e-12)
+    # order 2 (13 triples): 'ab' -> a 6 times, c once; 'ba' -> b 6 times
+    assert h[2] == pytest.approx(7 / 13 * -(6 / 7 * math.log2(6 / 7) + 1 / 7 * math.log2(1 / 7)), abs=1e-12)
+    assert conditional_entropies(b"", 1) == [pytest.approx(math.nan, nan_ok=True)] * 2
+
+
+def test_summary_puts_payload_and_log_loss_side_by_side():
+    from codebook.contextmix.report import summary
+
+    code = ContextMixingCoder(memory=SMALL)
+    bits = code.encode(PROSE)
+    s = summary(PROSE, code, len(bits))
+    assert s["payload_bits"] == len(bits) and 0 <= s["excess_bits"] <= 2
+    # plug-in estimates fall with the order (H2 on 20 KB is already below what any model pays)
+    assert s["H3_bits_per_byte"] < s["H2_bits_per_byte"] < s["H1_bits_per_byte"] < s["H0_bits_per_byte"]
+    assert s["payload_bits_per_byte"] < s["H1_bits_per_byte"]
+    with pytest.raises(AssertionError, match="outside"):
+        summary(PROSE, code, len(bits) + 5)
