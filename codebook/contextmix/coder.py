@@ -157,6 +157,8 @@ class ContextMixingCoder(Code):
             raise ValueError(f"`blocks` must be an integer in 1..{MAX_BLOCKS} or None; got {blocks!r}")
         if q is not None and len(np.atleast_1d(getattr(q, "probs", q))) != 256:
             raise ValueError("the cm coder is a byte model: `q` (ignored) must have 256 symbols if given")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
+            raise ValueError(f"`threads` must be a positive integer or None; got {threads!r}")
         self.memory = int(memory)
         self.blocks = None if blocks is None else int(blocks)
         self.threads = threads
@@ -269,6 +271,12 @@ class ContextMixingCoder(Code):
     def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
+        if len(bits) < self.min_payload_bits(n):  # before allocating n bytes for a hostile n
+            raise DecodeError(
+                f"truncated bitstream: {n} bytes need at least {math.ceil(self.min_payload_bits(n))} bits "
+                f"(every decision costs >= {MIN_DECISION_BITS:.3g} bits); the stream has {len(bits)}",
+                position=len(bits),
+            )
         bounds = self._bounds(n)
         head = BLOCK_LENGTH_BITS * (len(bounds) - 1)
         if len(bits) < head:

@@ -178,6 +178,8 @@ def test_bad_arguments_name_the_value():
         ContextMixingCoder(memory=12)
     with pytest.raises(ValueError, match="`blocks` must be an integer"):
         ContextMixingCoder(blocks=0)
+    with pytest.raises(ValueError, match="`threads` must be a positive integer"):
+        ContextMixingCoder(threads=0)
     with pytest.raises(EncodeError, match="symbol 300 at position 1 is outside the alphabet 0..255"):
         ContextMixingCoder(memory=SMALL).encode([1, 300])
 
@@ -189,6 +191,13 @@ def test_memory_is_what_the_docstring_says():
     scratch = model.regs.nbytes + model.coder.nbytes + model.loss.nbytes
     assert state - scratch == code.memory_bytes(1) == 8 * 2**22 + cm.MODEL_FIXED_BYTES
     assert code.memory_bytes(cm.PARALLEL_MIN) == 2 * code.memory_bytes(1)
+
+
+def test_an_absurd_n_is_refused_before_anything_is_allocated():
+    code = ContextMixingCoder(memory=SMALL)
+    bits = code.encode(PROSE[:100])
+    with pytest.raises(DecodeError, match=r"10000000000 bytes need at least 28\d{6} bits"):
+        code.decode(bits, 10**10)
 
 
 def test_min_payload_bits_is_below_every_real_payload():
