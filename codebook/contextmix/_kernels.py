@@ -23,6 +23,7 @@ Per bit, in order (the model of :mod:`codebook.contextmix`, "cm" version 1):
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import binding as llvm
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
@@ -104,6 +105,9 @@ def decode_finish(window, d, rng, ip):
     return status, used
 
 
+_PREFETCH = "llvm.prefetch.p0" if llvm.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"  # opaque pointers
+
+
 @intrinsic
 def _prefetch(typingctx, arr, idx):
     """Ask the CPU to start loading ``arr[idx]``'s cache line (LLVM's prefetch; no effect on
@@ -118,7 +122,7 @@ def _prefetch(typingctx, arr, idx):
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        fn = cgutils.get_or_insert_function(builder.module, fnty, _PREFETCH)
         builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
 

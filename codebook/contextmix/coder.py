@@ -22,7 +22,7 @@ the 48 bits per extra block being the stored bit length of each block but the la
 2 bits per block the range coder's termination. ``excess_bounds(n)`` returns this window.
 Every decision costs at least ``-log2(4095/4096)`` bits, so ``n`` bytes need at least
 ``8 n * 3.52e-4`` bits: a file claiming more bytes than its payload can hold is refused
-(:func:`min_payload_bits`).
+(:meth:`ContextMixingCoder.min_payload_bits`, checked by ``decode`` before it allocates).
 
 Blocks and threads. Inputs of at least ``PARALLEL_MIN`` bytes are cut into two blocks of
 (almost) equal size, each coded by its own copy of the model, in two threads (the kernel
@@ -32,7 +32,7 @@ from the first (measured by ``scripts/benches/compressors.py``).
 
 Memory. ``memory = M`` (16..28, default 22) gives each of the 7 hashed context tables
 ``2**M`` bytes and the match index ``2**M`` bytes, so one model takes
-``8 * 2**M + MODEL_FIXED_BYTES`` bytes (36.7 MB at M = 22), and a message of ``B`` blocks
+``8 * 2**M + MODEL_FIXED_BYTES`` bytes (38.0 MB at M = 22), and a message of ``B`` blocks
 ``B`` models at once, plus the message and its history. :meth:`memory_bytes` computes it.
 """
 
@@ -133,8 +133,8 @@ class ContextMixingCoder(Code):
     Parameters
     ----------
     q : ignored
-        Accepted so that ``coders.build("cm", q)`` works like the other coders; the model
-        learns everything from the data.
+        Accepted for symmetry with the coders built from a distribution (only its size, 256,
+        is checked); the model learns everything from the data.
     memory : int
         ``M`` in 16..28: each hashed table has ``2**M`` bytes (see the module docstring).
     blocks : int or None
