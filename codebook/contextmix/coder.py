@@ -234,6 +234,8 @@ class ContextMixingCoder(Code):
         return ThreadPoolExecutor(max_workers=max(1, min(threads, jobs)))
 
     def _map(self, fn, items: list):
+        if self._prime is not None:
+            self._fresh()  # prime once here, not once per thread
         if len(items) == 1:
             return [fn(items[0])]
         with self._pool(len(items)) as pool:
