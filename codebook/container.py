@@ -67,7 +67,13 @@ from . import coders
 from .coders.base import Code
 from .coders.prefix import MAX_CODEWORD_BITS
 from .distributions import Distribution
-from .errors import CodebookError, ContainerError, DecodeError, DistributionError, EncodeError
+from .errors import (
+    CodebookError,
+    ContainerError,
+    DecodeError,
+    DistributionError,
+    EncodeError,
+)
 
 MAGIC = b"\x89CBK\r\n\x1a\n"
 """First 8 bytes of every file. The high-bit first byte and the CR LF / ^Z / LF tail (as in
@@ -878,11 +884,11 @@ __all__ = [
     "ALPHABET_SIZE",
     "DEFAULT_MAX_SIZE",
     "FORMAT_VERSION",
-    "Header",
     "MAGIC",
     "MAX_MODEL_BYTES",
     "MODEL_KINDS",
     "READ_VERSIONS",
+    "Header",
     "bits_per_byte",
     "byte_counts",
     "byte_distribution",
@@ -896,7 +902,7 @@ __all__ = [
     "pack_model",
     "read_header",
     "register_model_kind",
-    "unpack_model",
     "uncodable_bytes",
+    "unpack_model",
     "zero_probability_byte",
 ]

@@ -194,8 +194,13 @@ class AdaptiveArithmeticCoder(Code):
                 f"(pseudo-count total <= 2**40); got n = {n}"
             )
 
-    def _ideal_from_counts(self, message_counts: np.ndarray) -> float:
-        """``-log2 P(x^n)`` (bits) for a message with these symbol counts."""
+    def ideal_length_from_counts(self, message_counts) -> float:
+        """``-log2 P(x^n)`` (bits) of any message with these symbol counts (K non-negative
+        integers): the same for every order of the symbols (theory §h), so a large message
+        need not be held as an int64 array."""
+        message_counts = np.asarray(message_counts, dtype=np.int64)
+        if message_counts.shape != (self._k,) or (message_counts < 0).any():
+            raise ValueError(f"`message_counts` must be {self._k} non-negative integers; got shape {message_counts.shape}")
         n = int(message_counts.sum())
         if n == 0:
             return 0.0
@@ -214,7 +219,7 @@ class AdaptiveArithmeticCoder(Code):
         arr = as_symbols(symbols, self._k)
         if arr.size == 0:
             return 0.0
-        return self._ideal_from_counts(np.bincount(arr, minlength=self._k))
+        return self.ideal_length_from_counts(np.bincount(arr, minlength=self._k))
 
     def min_ideal_length(self, n: int) -> float:
         """The smallest ``-log2 P(x^n)`` over all messages of ``n`` symbols (bits).
@@ -228,7 +233,7 @@ class AdaptiveArithmeticCoder(Code):
             return 0.0
         message = np.zeros(self._k, dtype=np.int64)
         message[int(np.argmax(self._weight0))] = n
-        return self._ideal_from_counts(message)
+        return self.ideal_length_from_counts(message)
 
     def excess_bounds(self, n: int) -> tuple[float, float]:
         """``(0, 2 + n eps_up)``: bounds in bits on ``len(encode(x)) - ideal_length(x)``."""

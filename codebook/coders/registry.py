@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CodeTableError, CodebookError
+from ..errors import CodebookError, CodeTableError
 from .base import Code
 
 
