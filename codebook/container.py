@@ -61,9 +61,9 @@ from typing import Any
 
 import numpy as np
 from bitarray import bitarray
-from numba import njit
 
 from . import coders
+from ._container_kernels import count_bytes_into, first_in
 from .coders.base import Code
 from .coders.prefix import MAX_CODEWORD_BITS
 from .distributions import Distribution
@@ -137,7 +137,7 @@ def byte_counts(data) -> np.ndarray:
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     counts = np.zeros(ALPHABET_SIZE, dtype=np.int64)
-    _count_bytes(arr, counts)
+    count_bytes_into(arr, counts)
     return counts
 
 
@@ -458,7 +458,7 @@ def _first_byte_in(data, mask: np.ndarray) -> tuple[int, int] | None:
     arr = np.frombuffer(data, dtype=np.uint8)
     if arr.size == 0 or not mask.any():
         return None
-    offset = int(_first_in(arr, np.ascontiguousarray(mask, dtype=np.bool_)))
+    offset = int(first_in(arr, np.ascontiguousarray(mask, dtype=np.bool_)))
     return None if offset < 0 else (int(arr[offset]), offset)
 
 
@@ -556,16 +556,9 @@ _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 # --------------------------------------------------------------------------- reading
-def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
-    """Validate everything but the payload's content and rebuild the coder; see module doc.
-
-    Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
-    bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
-    name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
-    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
-    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
-    """
-    view = memoryview(blob).cast("B")
+def _fixed_fields(view: memoryview, max_size: int) -> tuple[int, int, int, int, int, int, int]:
+    """Validate the fixed header at the start of ``view`` (all of a file, or its first bytes):
+    ``(version, L, M, n, B, CRC32 of the original, announced file size)``."""
     size = view.nbytes
     if size == 0:
         raise ContainerError("empty file: not a codebook compressed file")
@@ -596,12 +589,39 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
         raise ContainerError(
             f"header says the original has n = {n} bytes, above the limit of {max_size} bytes (max_size)"
         )
-    payload_len = (nbits + 7) // 8
-    expected = FIXED_SIZE + name_len + model_len + payload_len + TRAILER_SIZE
+    expected = FIXED_SIZE + name_len + model_len + (nbits + 7) // 8 + TRAILER_SIZE
+    return version, name_len, model_len, n, nbits, data_crc, expected
+
+
+def announced_size(head, *, max_size: int = DEFAULT_MAX_SIZE) -> int:
+    """The size of the whole file, as announced by its first 40 bytes (``head``), after checking
+    them (magic, version, header CRC, fields, ``n <= max_size``): lets a reader of a pipe
+    refuse a foreign or absurd stream after 40 bytes and read no more than the file."""
+    return _fixed_fields(memoryview(head).cast("B")[:FIXED_SIZE], max_size)[-1]
+
+
+def check_file_size(size: int, expected: int) -> None:
+    """Raise the container's message when a file of ``size`` bytes is not the ``expected`` size."""
     if size < expected:
         raise ContainerError(f"truncated file: {size} bytes, the header announces {expected}")
     if size > expected:
         raise ContainerError(f"{size - expected} unexpected bytes after the end of the compressed data (at {expected})")
+
+
+def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
+    """Validate everything but the payload's content and rebuild the coder; see module doc.
+
+    Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
+    bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
+    name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
+    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
+    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
+    """
+    view = memoryview(blob).cast("B")
+    size = view.nbytes
+    version, name_len, model_len, n, nbits, data_crc, expected = _fixed_fields(view, max_size)
+    payload_len = (nbits + 7) // 8
+    check_file_size(size, expected)
     body_end = expected - TRAILER_SIZE
     (body_crc,) = struct.unpack("<I", view[body_end:])
     if zlib.crc32(view[FIXED_SIZE:body_end]) != body_crc:
@@ -848,38 +868,6 @@ def bits_per_byte(nbits: int, n: int) -> float:
     return nbits / n if n else math.nan
 
 
-# --------------------------------------------------------------------------- kernels
-@njit(cache=True)
-def _count_bytes(arr, counts):
-    """Add the byte histogram of ``arr`` (uint8) to ``counts`` (int64[256]).
-
-    Four sub-histograms, so that a run of one byte value does not serialise every increment
-    on the same memory cell.
-    """
-    sub = np.zeros((4, 256), dtype=np.int64)
-    n = arr.size
-    top = n - n % 4
-    for i in range(0, top, 4):
-        sub[0, arr[i]] += 1
-        sub[1, arr[i + 1]] += 1
-        sub[2, arr[i + 2]] += 1
-        sub[3, arr[i + 3]] += 1
-    for i in range(top, n):
-        sub[0, arr[i]] += 1
-    for k in range(4):
-        for b in range(256):
-            counts[b] += sub[k, b]
-
-
-@njit(cache=True)
-def _first_in(arr, mask):
-    """Index of the first ``arr[i]`` with ``mask[arr[i]]``, or -1 (early exit, no temporaries)."""
-    for i in range(arr.size):
-        if mask[arr[i]]:
-            return i
-    return -1
-
-
 __all__ = [
     "ALPHABET_SIZE",
     "DEFAULT_MAX_SIZE",
@@ -889,9 +877,11 @@ __all__ = [
     "MODEL_KINDS",
     "READ_VERSIONS",
     "Header",
+    "announced_size",
     "bits_per_byte",
     "byte_counts",
     "byte_distribution",
+    "check_file_size",
     "compress",
     "counts_distribution",
     "decode",

@@ -10,8 +10,10 @@ import importlib
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -622,3 +624,25 @@ def test_no_progress_when_stderr_is_not_a_terminal(capsys, tmp_path):
 
 def test_default_max_size_matches_the_library():
     assert files.DEFAULT_MAX_SIZE == container.DEFAULT_MAX_SIZE
+
+
+def test_decompress_reads_the_header_first(capsys, tmp_path):
+    # /dev/zero and /dev/urandom never end: refused after their first 40 bytes.
+    for device in ("/dev/zero", "/dev/urandom"):
+        status, _, err = run(capsys, "decompress", device, tmp_path / "x")
+        assert status == 1 and err == (f"codebook: error: {device}: not a codebook compressed file (the first 8 "
+                                       f"bytes are not the codebook magic)\n")
+    # A pipe whose valid header announces far more than n bytes can need is refused before reading on.
+    packed = tmp_path / "p.cbk"
+    assert run(capsys, "compress", PROSE, packed)[0] == 0
+    blob = bytearray(packed.read_bytes())
+    struct.pack_into("<Q", blob, 24, 2**40)  # B: 2**37 bytes of payload for 19999 bytes
+    struct.pack_into("<I", blob, 36, zlib.crc32(bytes(blob[:36])))
+    back = cli_process("decompress", "-", "-", stdin=bytes(blob))
+    assert back.returncode == 1 and back.stdout == b""
+    assert b"refused when reading from a pipe" in back.stderr and back.stderr.count(b"\n") == 1
+    # A regular file of another size than announced: the usual message, nothing decoded.
+    (tmp_path / "long.cbk").write_bytes(packed.read_bytes() + b"xyz")
+    status, _, err = run(capsys, "decompress", tmp_path / "long.cbk", tmp_path / "y")
+    assert status == 1 and "3 unexpected bytes after the end of the compressed data" in err
+    assert sorted(os.listdir(tmp_path)) == ["long.cbk", "p.cbk"]

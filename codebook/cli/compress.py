@@ -16,7 +16,6 @@ is imported, so ``--help`` and usage errors answer at once.
 from __future__ import annotations
 
 import math
-import os
 import shlex
 from fractions import Fraction
 
@@ -28,6 +27,7 @@ from .files import (
     _size,
     check_output,
     count_bytes,
+    read_container,
     read_input,
     write_output,
 )
@@ -82,14 +82,18 @@ def _check_coder(ctx, param, value):
     return value
 
 
+MAX_MAX_SIZE = 1 << 40
+"""Largest ``--max-size`` (1 TiB). ``--max-size`` is the user's memory budget: the whole
+original is held in memory, about 3.5 times over."""
+
 MAX_SIZE_OPTION = click.option(
     "--max-size",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_MAX_SIZE),
     default=DEFAULT_MAX_SIZE,
     show_default=True,
     metavar="BYTES",
-    help="Largest original accepted, in bytes (and, for compress, the largest TRAIN). Memory use is "
-    "about 3.5x the original size.",
+    help="Largest original accepted, in bytes (and, for compress, the largest TRAIN); at most 2**40. "
+    "Memory use is about 3.5x the original size.",
 )
 FORCE_OPTION = click.option("--force", "-f", is_flag=True, help="Overwrite OUT if it exists.")
 QUIET_OPTION = click.option("--quiet", is_flag=True, help="Print nothing but errors (no report, warning or progress).")
@@ -416,19 +420,13 @@ def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
     check_output(out_path, in_path, force)
     status = Status(quiet)
     try:
-        # A regular file is read at its real size (the header's n is then checked against
-        # --max-size before anything is decoded); a pipe is bounded by what an original of at
-        # most --max-size bytes can reasonably compress to.
-        if in_path != "-" and os.path.isfile(in_path):
-            blob = read_input(in_path, os.path.getsize(in_path), status=status)
-        else:
-            blob = read_input(in_path, container.max_file_size(max_size),
-                              limit=f"the limit for pipes derived from --max-size {max_size}", status=status)
-        status.stage(f"decoding {_size(len(blob))}")
+        where = "stdin" if in_path == "-" else in_path
         try:
+            blob = read_container(in_path, max_size, status)
+            status.stage(f"decoding {_size(len(blob))}")
             header, data = container.decode(blob, max_size=max_size)
         except ContainerError as exc:
-            raise ContainerError(f"{'stdin' if in_path == '-' else in_path}: {exc}") from None
+            raise ContainerError(f"{where}: {exc}") from None
         del blob
         status.stage(f"writing {_size(len(data))}")
         write_output(out_path, data, force)

@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import stat
+import struct
 import sys
 import tempfile
 
@@ -96,6 +97,43 @@ def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-s
     return data
 
 
+def read_container(path: str, max_size: int, status: Status | None = None):
+    """A compressed file (``-`` = stdin), header first: its first 40 bytes are checked (magic,
+    version, header CRC, fields, n <= ``max_size``) before anything else is read, and then no
+    more than the size they announce is read. A regular file must have exactly that size; a
+    pipe may announce at most what n bytes can reasonably compress to
+    (``container.max_file_size(n)``: 64 bits per byte), so ``/dev/zero``, ``/dev/urandom``
+    or a foreign stream is refused after 40 bytes and a crafted header cannot make this read
+    gigabytes. Errors are :class:`ContainerError` (the caller adds the file name).
+    """
+    from .. import container
+
+    status = status or Status(True)
+    if path != "-":
+        _refuse_directory(path, "IN")
+    with contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb") as fh:
+        head = fh.read(container.FIXED_SIZE)
+        while len(head) < container.FIXED_SIZE and (more := fh.read(container.FIXED_SIZE - len(head))):
+            head += more
+        if len(head) < container.FIXED_SIZE:
+            return head  # empty, truncated or foreign: the container says which
+        total = container.announced_size(head, max_size=max_size)
+        st = os.fstat(fh.fileno())
+        if stat.S_ISREG(st.st_mode):
+            container.check_file_size(st.st_size, total)
+        else:
+            n = struct.unpack_from("<Q", head, 16)[0]
+            if total > container.max_file_size(n):
+                raise _container_error(
+                    f"the header announces {total} bytes for an original of {n} bytes, more than 64 bits per "
+                    f"byte (container.max_file_size); refused when reading from a pipe"
+                )
+        rest = _read_limited(fh, total - container.FIXED_SIZE, "reading IN", status)
+    if container.FIXED_SIZE + len(rest) > total:
+        raise _container_error(f"unexpected bytes after the end of the compressed data (at {total})")
+    return bytearray(head) + rest
+
+
 def count_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE, status: Status | None = None):
     """Byte counts of TRAIN (``-`` = stdin), read in 16 MiB chunks: at most ``max_size`` bytes.
 
@@ -148,16 +186,16 @@ def _read_regular(fh, size: int, what: str, status: Status):
     return buf + extra if extra else buf
 
 
-def _read_limited(fh, limit: int, what: str, status: Status) -> bytes:
-    chunks, total = [], 0
-    while total <= limit:
-        chunk = fh.read(min(_CHUNK, limit + 1 - total))
+def _read_limited(fh, limit: int, what: str, status: Status) -> bytearray:
+    """Up to ``limit + 1`` bytes, in chunks, into one growing buffer (no second copy)."""
+    buf = bytearray()
+    while len(buf) <= limit:
+        chunk = fh.read(min(_CHUNK, limit + 1 - len(buf)))
         if not chunk:
             break
-        chunks.append(chunk)
-        total += len(chunk)
-        status.part(what, total, 0)
-    return b"".join(chunks)
+        buf += chunk
+        status.part(what, len(buf), 0)
+    return buf
 
 
 def _container_error(message: str):
@@ -395,6 +433,7 @@ __all__ = [
     "Status",
     "check_output",
     "count_bytes",
+    "read_container",
     "read_input",
     "remove_stale_temporaries",
     "write_output",
