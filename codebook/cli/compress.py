@@ -160,7 +160,8 @@ def _csv(report: dict) -> str:
     "(Krichevsky-Trofimov) with --model-from, 0 without (every byte of IN is then in the model). "
     "For the adaptive coder A is its prior (same as --prior).",
 )
-@click.option("--precision", type=int, default=None, metavar="B", help="Stream coders only: frequencies sum to 2**B.")
+@click.option("--precision", type=click.IntRange(1, 24), default=None, metavar="B",
+              help="Stream coders only: frequencies sum to 2**B (1..24; default 20).")
 @click.option(
     "--prior",
     type=click.FloatRange(min=0, min_open=True),

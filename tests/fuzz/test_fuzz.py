@@ -22,22 +22,21 @@ except ImportError:  # rootdir-style imports (no __init__.py in tests/fuzz)
 BOUNDED = settings(derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
-@settings(BOUNDED, max_examples=600)
-@given(st.binary(max_size=400))
-def test_container_bytes_give_a_clean_error_or_the_original(data):
-    ft.target_container(data)
+PROPERTIES = {
+    "container": "container bytes (with and without recomputed CRCs): ContainerError or the original",
+    "tables": "code tables through from_json: CodeTableError or a code whose encodings decode",
+    "decode": "bitstreams of every coder: DecodeError or exactly the encoding of the result",
+}
 
 
-@settings(BOUNDED, max_examples=600)
-@given(st.binary(max_size=400))
-def test_code_tables_give_a_clean_error_or_a_working_code(data):
-    ft.target_tables(data)
+@pytest.mark.parametrize("area", sorted(PROPERTIES))
+def test_a_clean_error_or_a_correct_result(area):
+    @settings(BOUNDED, max_examples=600)
+    @given(st.binary(max_size=400))
+    def check(data):
+        ft.TARGETS[area](data)
 
-
-@settings(BOUNDED, max_examples=600)
-@given(st.binary(max_size=400))
-def test_bitstreams_give_a_clean_error_or_exactly_their_own_encoding(data):
-    ft.target_decode(data)
+    check()
 
 
 @settings(BOUNDED, max_examples=200)
