@@ -21,6 +21,8 @@ from fractions import Fraction
 
 import click
 
+from . import options as opt
+from . import progress
 from .files import (
     DEFAULT_MAX_SIZE,
     Status,
@@ -53,35 +55,6 @@ def default_coder() -> str:
 
 
 # --------------------------------------------------------------------------- options
-class _CoderOption(click.Option):
-    """``--coder``, with the registered coders listed when the help is shown (listing them
-    imports the coders, which must not happen at import time)."""
-
-    def get_help_record(self, ctx):
-        from .. import coders
-
-        saved = self.help
-        self.help = (
-            f"Any registered coder: {', '.join(coders.names())}. Default: the first registered of "
-            f"{', '.join(DEFAULT_CODER_PREFERENCE)} (now: {default_coder()})."
-        )
-        try:
-            return super().get_help_record(ctx)
-        finally:
-            self.help = saved
-
-
-def _check_coder(ctx, param, value):
-    if value is None:
-        return None
-    from .. import coders
-
-    if value not in coders.names():
-        raise click.BadParameter(f"unknown coder {value!r}; registered coders: {', '.join(coders.names())}",
-                                 ctx, param_hint="'--coder'")
-    return value
-
-
 MAX_MAX_SIZE = 1 << 40
 """Largest ``--max-size`` (1 TiB). ``--max-size`` is the user's memory budget: the whole
 original is held in memory, about 3.5 times over."""
@@ -95,18 +68,6 @@ MAX_SIZE_OPTION = click.option(
     help="Largest original accepted, in bytes (and, for compress, the largest TRAIN); at most 2**40. "
     "Memory use is about 3.5x the original size.",
 )
-FORCE_OPTION = click.option("--force", "-f", is_flag=True, help="Overwrite OUT if it exists.")
-QUIET_OPTION = click.option("--quiet", is_flag=True, help="Print nothing but errors (no report, warning or progress).")
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Report format. JSON and CSV write infinity as \"inf\" and a quantity that does not exist "
-    "(entropies of an empty file) as \"nan\".",
-)
-
 
 def _say(out: str, text: str) -> None:
     """Reports go to stdout, or to stderr when stdout carries the data."""
@@ -150,7 +111,8 @@ def _csv(report: dict) -> str:
     help="Learn the byte model from this file instead of IN (add-A smoothed, see --smoothing); the "
     "adaptive coder starts from its byte counts. At most --max-size bytes.",
 )
-@click.option("--coder", default=None, metavar="NAME", cls=_CoderOption, callback=_check_coder)
+@opt.coder_option(several=False, help_intro="Coder to use. Default: the first registered of rans, arithmetic, "
+                  "huffman.")
 @click.option(
     "--smoothing",
     type=click.FloatRange(min=0),
@@ -160,20 +122,12 @@ def _csv(report: dict) -> str:
     "(Krichevsky-Trofimov) with --model-from, 0 without (every byte of IN is then in the model). "
     "For the adaptive coder A is its prior (same as --prior).",
 )
-@click.option("--precision", type=click.IntRange(1, 24), default=None, metavar="B",
-              help="Stream coders only: frequencies sum to 2**B (1..24; default 20).")
-@click.option(
-    "--prior",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    metavar="A",
-    help="Adaptive coder only: pseudo-count of every byte, a multiple of 1/2 (0.5 = Krichevsky-Trofimov, "
-    "the default; 1 = Laplace).",
-)
+@opt.PRECISION
+@opt.PRIOR
 @MAX_SIZE_OPTION
-@FORCE_OPTION
-@QUIET_OPTION
-@FORMAT_OPTION
+@opt.FORCE
+@opt.QUIET
+@opt.FORMAT
 def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet, fmt) -> None:
     """Compress IN to OUT with a byte (order-0) model stored in OUT; '-' = stdin/stdout.
 
@@ -196,15 +150,8 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
 
     coder = coder or default_coder()
     kind = coders.info(coder).kind
-    options = {}
-    if precision is not None:
-        if kind != "stream":
-            stream = ", ".join(coders.names("stream")) or "none registered"
-            raise click.UsageError(f"--precision applies to stream coders ({stream}); got --coder {coder}")
-        options["precision"] = precision
-    if prior is not None and kind != "adaptive":
-        adaptive = ", ".join(coders.names("adaptive")) or "none registered"
-        raise click.UsageError(f"--prior applies to the adaptive coder ({adaptive}); got --coder {coder}")
+    options = opt.build_options([coder], precision, prior)[coder]  # an option this coder does not take: exit 2
+    options.pop("prior", None)  # the adaptive prior is settled below, with --smoothing
     if train_path is not None and train_path == "-" and in_path == "-":
         raise click.UsageError("IN and TRAIN cannot both be stdin")
     if kind == "adaptive":
@@ -230,7 +177,14 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
             q = container.counts_distribution(counts_in, smoothing)
         if kind == "adaptive":
             options.update(prior=smoothing, counts=train_counts)
-        code = coders.build(coder, q, **options)
+        try:
+            code = coders.build(coder, q, **options)
+        except ValueError as exc:
+            if "`precision`" in str(exc):
+                raise click.BadParameter(str(exc), param_hint="'--precision'") from None
+            raise
+        status.done()
+        progress.compile_coders([coder], quiet=quiet)  # "compiling coders (first run only)" on a cold cache
         status.stage(f"encoding {_size(len(data))} with {coder}")
         blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
         status.stage(f"checking the {_size(len(blob))} written")
@@ -400,9 +354,9 @@ def _warn_if_own_model_is_smaller(report: dict, counts_in, code, options: dict) 
 @click.argument("in_path", metavar="IN")
 @click.argument("out_path", metavar="OUT")
 @MAX_SIZE_OPTION
-@FORCE_OPTION
-@QUIET_OPTION
-@FORMAT_OPTION
+@opt.FORCE
+@opt.QUIET
+@opt.FORMAT
 def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
     """Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout.
 

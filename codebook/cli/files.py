@@ -11,7 +11,8 @@ next run for the same OUT (:func:`remove_stale_temporaries`). A temporary file i
 mistaken for output: it has no name, or a hidden one ending in ``.tmp``. Every failure names
 OUT, never a temporary name, and leaves OUT as it was.
 
-:class:`Status` is the progress line on stderr (a terminal only, never with ``--quiet``).
+:class:`Status` is the progress line on stderr, under the rule of :mod:`codebook.cli.progress`
+(a terminal only, never with ``--quiet``): one line rewritten per stage and erased at the end.
 """
 
 from __future__ import annotations
@@ -38,10 +39,9 @@ class Status:
     stderr is a terminal and not ``--quiet`` (scripts, pipes and files never see it)."""
 
     def __init__(self, quiet: bool):
-        try:
-            self.on = not quiet and sys.stderr.isatty()
-        except (AttributeError, ValueError):
-            self.on = False
+        from .progress import enabled
+
+        self.on = enabled(quiet)
         self._shown = False
 
     def stage(self, text: str) -> None:
