@@ -593,11 +593,12 @@ def _fixed_fields(view: memoryview, max_size: int) -> tuple[int, int, int, int, 
     return version, name_len, model_len, n, nbits, data_crc, expected
 
 
-def announced_size(head, *, max_size: int = DEFAULT_MAX_SIZE) -> int:
-    """The size of the whole file, as announced by its first 40 bytes (``head``), after checking
-    them (magic, version, header CRC, fields, ``n <= max_size``): lets a reader of a pipe
-    refuse a foreign or absurd stream after 40 bytes and read no more than the file."""
-    return _fixed_fields(memoryview(head).cast("B")[:FIXED_SIZE], max_size)[-1]
+def announced_sizes(head, *, max_size: int = DEFAULT_MAX_SIZE) -> tuple[int, int]:
+    """``(n, file size)`` as announced by a file's first 40 bytes (``head``), after checking them
+    (magic, version, header CRC, fields, ``n <= max_size``): lets a reader of a pipe refuse a
+    foreign or absurd stream after 40 bytes and read no more than the file."""
+    fields = _fixed_fields(memoryview(head).cast("B")[:FIXED_SIZE], max_size)
+    return fields[3], fields[-1]
 
 
 def check_file_size(size: int, expected: int) -> None:
@@ -877,7 +878,7 @@ __all__ = [
     "MODEL_KINDS",
     "READ_VERSIONS",
     "Header",
-    "announced_size",
+    "announced_sizes",
     "bits_per_byte",
     "byte_counts",
     "byte_distribution",

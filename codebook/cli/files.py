@@ -21,7 +21,6 @@ import contextlib
 import errno
 import os
 import stat
-import struct
 import sys
 import tempfile
 
@@ -117,21 +116,19 @@ def read_container(path: str, max_size: int, status: Status | None = None):
             head += more
         if len(head) < container.FIXED_SIZE:
             return head  # empty, truncated or foreign: the container says which
-        total = container.announced_size(head, max_size=max_size)
+        n, total = container.announced_sizes(head, max_size=max_size)
         st = os.fstat(fh.fileno())
         if stat.S_ISREG(st.st_mode):
             container.check_file_size(st.st_size, total)
-        else:
-            n = struct.unpack_from("<Q", head, 16)[0]
-            if total > container.max_file_size(n):
-                raise _container_error(
-                    f"the header announces {total} bytes for an original of {n} bytes, more than 64 bits per "
-                    f"byte (container.max_file_size); refused when reading from a pipe"
-                )
-        rest = _read_limited(fh, total - container.FIXED_SIZE, "reading IN", status)
-    if container.FIXED_SIZE + len(rest) > total:
+        elif total > container.max_file_size(n):
+            raise _container_error(
+                f"the header announces {total} bytes for an original of {n} bytes, more than 64 bits per "
+                f"byte (container.max_file_size); refused when reading from a pipe"
+            )
+        blob = _read_limited(fh, total - len(head), "reading IN", status, into=bytearray(head))
+    if len(blob) > total:
         raise _container_error(f"unexpected bytes after the end of the compressed data (at {total})")
-    return bytearray(head) + rest
+    return blob
 
 
 def count_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE, status: Status | None = None):
@@ -186,15 +183,16 @@ def _read_regular(fh, size: int, what: str, status: Status):
     return buf + extra if extra else buf
 
 
-def _read_limited(fh, limit: int, what: str, status: Status) -> bytearray:
-    """Up to ``limit + 1`` bytes, in chunks, into one growing buffer (no second copy)."""
-    buf = bytearray()
-    while len(buf) <= limit:
-        chunk = fh.read(min(_CHUNK, limit + 1 - len(buf)))
+def _read_limited(fh, limit: int, what: str, status: Status, into: bytearray | None = None) -> bytearray:
+    """Up to ``limit + 1`` more bytes, in chunks, appended to one growing buffer (``into``)."""
+    buf = bytearray() if into is None else into
+    start = len(buf)
+    while len(buf) - start <= limit:
+        chunk = fh.read(min(_CHUNK, limit + 1 - (len(buf) - start)))
         if not chunk:
             break
         buf += chunk
-        status.part(what, len(buf), 0)
+        status.part(what, len(buf) - start, 0)
     return buf
 
 
