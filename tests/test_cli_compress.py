@@ -646,3 +646,16 @@ def test_decompress_reads_the_header_first(capsys, tmp_path):
     status, _, err = run(capsys, "decompress", tmp_path / "long.cbk", tmp_path / "y")
     assert status == 1 and "3 unexpected bytes after the end of the compressed data" in err
     assert sorted(os.listdir(tmp_path)) == ["long.cbk", "p.cbk"]
+
+
+def test_run_cli_turns_a_recursion_error_into_one_line(capsys, monkeypatch):
+    import click
+
+    @click.command()
+    def deep():
+        raise RecursionError("maximum recursion depth exceeded")
+
+    from codebook.cli.errors import run_cli as runner
+
+    assert runner(deep, []) == 1
+    assert capsys.readouterr().err == "codebook: error: the input is nested too deeply\n"
