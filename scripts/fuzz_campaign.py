@@ -89,7 +89,7 @@ def child(area: str, engine: str, seconds: float, seed: int, state: Path, report
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         if rss > RSS_LIMIT and outcome == "ok":
             outcome, reason = "memory", f"peak RSS {rss >> 20} MB"
-        out.write(f"D {label} {outcome} {cpu:.3f} {rss >> 20} {reason}\n")
+        out.write(f"D\t{label}\t{outcome}\t{cpu:.3f}\t{rss >> 20}\t{reason}\n")
         if rss > RSS_LIMIT:
             out.flush()
             os._exit(3)  # a fresh child measures the next peak from scratch
@@ -105,9 +105,9 @@ def child(area: str, engine: str, seconds: float, seed: int, state: Path, report
         kernels = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "codebook").rglob("*.py")
                    if "njit" in p.read_text(encoding="utf-8")]
         with atheris.instrument_imports(include=["codebook"], exclude=kernels):
-            import codebook.cli  # noqa: F401
+            import codebook.cli
             import codebook.container  # noqa: F401
-        import fuzz_targets  # noqa: F401
+        import fuzz_targets
 
         args = [sys.argv[0], f"-max_total_time={int(seconds)}", f"-timeout={int(HANG_KILL)}",
                 f"-rss_limit_mb={RSS_LIMIT >> 20}", f"-seed={seed}", f"-max_len={MAX_LEN}",
@@ -215,9 +215,9 @@ def describe(hex_input: str) -> tuple[str, list[str]]:
 def handle(line: str, area: str, current, started, counts, findings):
     if line.startswith("S "):
         return line[2:], time.monotonic()
-    if not line.startswith("D "):
+    if not line.startswith("D\t"):
         return current, started
-    label, outcome, cpu, rss, *reason = line[2:].split(" ", 5)
+    label, outcome, cpu, rss, *reason = line[2:].split("\t", 4)
     cpu = float(cpu)
     for key in {area, label}:
         counts[key]["tried"] += 1
@@ -252,6 +252,12 @@ def campaign(args) -> dict:
     started = time.time()
     for area in areas:
         run_area(area, engine, args.minutes * 60 / len(areas), args.seed, state, counts, findings)
+        save(engine, started, counts, findings, state)  # an area's figures survive whatever follows
+    return save(engine, started, counts, findings, state)
+
+
+def save(engine: str, started: float, counts, findings: list[dict], state: Path) -> dict:
+    """Write ``STATE/summary.json`` and ``STATE/findings.jsonl``; return the summary."""
     summary = {
         "command": "python scripts/fuzz_campaign.py " + " ".join(sys.argv[1:]),
         "engine": engine,
@@ -260,8 +266,7 @@ def campaign(args) -> dict:
         "findings": len(findings),
     }
     with open(state / "findings.jsonl", "w") as fh:
-        for f in findings:
-            fh.write(json.dumps(f) + "\n")
+        fh.writelines(json.dumps(f) + "\n" for f in findings)
     (state / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 

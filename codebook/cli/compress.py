@@ -150,7 +150,8 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
 
     coder = coder or default_coder()
     kind = coders.info(coder).kind
-    options = opt.build_options([coder], precision, prior)[coder]  # an option this coder does not take: exit 2
+    # An option this coder does not take, or a value it refuses on any model: exit 2, before any work.
+    options = opt.build_options([coder], precision, prior)[coder]
     options.pop("prior", None)  # the adaptive prior is settled below, with --smoothing
     if train_path is not None and train_path == "-" and in_path == "-":
         raise click.UsageError("IN and TRAIN cannot both be stdin")
@@ -177,12 +178,7 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
             q = container.counts_distribution(counts_in, smoothing)
         if kind == "adaptive":
             options.update(prior=smoothing, counts=train_counts)
-        try:
-            code = coders.build(coder, q, **options)
-        except ValueError as exc:
-            if "`precision`" in str(exc):
-                raise click.BadParameter(str(exc), param_hint="'--precision'") from None
-            raise
+        code = coders.build(coder, q, **options)
         status.done()
         progress.compile_coders([coder], quiet=quiet)  # "compiling coders (first run only)" on a cold cache
         status.stage(f"encoding {_size(len(data))} with {coder}")

@@ -611,10 +611,10 @@ def describe_cli(data: bytes, hostile: bool = True) -> list[str]:
 
 
 def cli_label(argv: list[str]) -> str:
-    """The command of an argv, for counters: a command name, or '(top level)'."""
+    """The command of an argv, for counters: a command name, or 'top-level'."""
     from codebook.cli import cli
 
-    return argv[0] if argv and argv[0] in cli.list_commands(None) else "(top level)"
+    return argv[0] if argv and argv[0] in cli.list_commands(None) else "top-level"
 
 
 TARGETS = {
