@@ -70,7 +70,6 @@ from .distributions import Distribution
 from .errors import (
     CodebookError,
     ContainerError,
-    DecodeError,
     DistributionError,
     EncodeError,
 )
@@ -683,7 +682,7 @@ def decode(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> tuple[Header, bytes]:
         )
     try:
         symbols = header.code.decode(bits, header.size, dtype=np.uint8)
-    except DecodeError as exc:
+    except ValueError as exc:  # DecodeError, or any ValueError a coder raises on untrusted bits
         raise ContainerError(f"the payload does not decode with coder {header.coder!r}: {exc}") from None
     if symbols.size != header.size:  # the protocol promises exactly n; guard anyway
         raise ContainerError(f"the decoder returned {symbols.size} symbols, the header says {header.size}")
