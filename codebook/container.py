@@ -640,6 +640,10 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
     else:
         model, kind = unpack_model(view[start : start + model_len], name)
     code = _rebuild(model, name)
+    if version == 1 and name == "rans":  # the first release's rANS stream layout (32-bit words)
+        from .coders._rans_v1 import RansV1
+
+        code = RansV1(code)
     _check_count(code, name, n, nbits)
     if nbits % 8 and view[body_end - 1] & ((1 << (8 - nbits % 8)) - 1):
         raise ContainerError(f"the {8 - nbits % 8} padding bits after the payload's last bit are not zero")

@@ -737,3 +737,18 @@ def test_a_one_symbol_model_is_checked_by_crc_before_decoding(name):
                                              r"copies of it, whose CRC32 is [0-9a-f]{8}; the header says 00000000"):
         container.decompress(v2(b"", name, container.pack_model(table), bits, n=2**30, data_crc=0))
     assert time.perf_counter() - start < 2
+
+
+def test_version_1_rans_files_use_the_first_release_stream_layout():
+    # rANS changed its stream (16-bit words, L = 2**47) after version 1: a version-1 file is read
+    # with the frozen old decoder and its old length window [70 - n eps, 72 + n eps].
+    blob = (DATA / "container_v1" / "prose300.rans.cbk").read_bytes()
+    header = container.read_header(blob)
+    assert type(header.code).__name__ == "RansV1" and header.code.excess_bounds(0) == (70.0, 72.0)
+    assert container.decompress(blob) == (DATA / "prose.txt").read_bytes()[:300]
+    for i in range(len(blob)):
+        for mask in (0x01, 0x80, 0xFF):
+            bad = bytearray(blob)
+            bad[i] ^= mask
+            with pytest.raises(ContainerError, match=DETECTED):
+                container.decompress(bytes(bad))
