@@ -44,7 +44,7 @@ def test_a_valid_but_huge_prefix_table_is_refused_before_allocating():
 
 
 def test_the_table_limit_admits_the_codes_real_distributions_give():
-    # 2**16 codewords of 1024 bits is exactly the limit and loads (about 1 s, 0.7 GB).
+    # 2**16 codewords of 1024 bits is exactly the limit and loads (about 1.3 s, 0.6 GB).
     assert 65536 * 1024 == registry.MAX_TABLE_BITS
     small = {"coder": "shannon", "version": 1, "alphabet_size": 4096, "lengths": [12] * 4096}
     assert coders.from_dict(small).kraft_sum() == 1.0
