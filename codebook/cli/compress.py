@@ -26,9 +26,9 @@ from . import progress
 from .files import (
     DEFAULT_MAX_SIZE,
     Status,
-    _size,
     check_output,
     count_bytes,
+    human_size,
     read_container,
     read_input,
     write_output,
@@ -181,11 +181,11 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
         code = coders.build(coder, q, **options)
         status.done()
         progress.compile_coders([coder], quiet=quiet)  # "compiling coders (first run only)" on a cold cache
-        status.stage(f"encoding {_size(len(data))} with {coder}")
+        status.stage(f"encoding {human_size(len(data))} with {coder}")
         blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
-        status.stage(f"checking the {_size(len(blob))} written")
+        status.stage(f"checking the {human_size(len(blob))} written")
         header = container.read_header(blob, max_size=max_size)
-        status.stage(f"writing {_size(len(blob))}")
+        status.stage(f"writing {human_size(len(blob))}")
         write_output(out_path, blob, force)
     finally:
         status.done()
@@ -374,12 +374,12 @@ def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
         where = "stdin" if in_path == "-" else in_path
         try:
             blob = read_container(in_path, max_size, status)
-            status.stage(f"decoding {_size(len(blob))}")
+            status.stage(f"decoding {human_size(len(blob))}")
             header, data = container.decode(blob, max_size=max_size)
         except ContainerError as exc:
             raise ContainerError(f"{where}: {exc}") from None
         del blob
-        status.stage(f"writing {_size(len(data))}")
+        status.stage(f"writing {human_size(len(data))}")
         write_output(out_path, data, force)
     finally:
         status.done()

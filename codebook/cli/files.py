@@ -52,7 +52,7 @@ class Status:
     def part(self, what: str, done: int, total: int) -> None:
         """``what: 45 % (480 MB of 1.1 GB)`` for a step that runs in chunks."""
         if self.on and total >= _CHUNK:
-            self.stage(f"{what}: {100 * done // total} % ({_size(done)} of {_size(total)})")
+            self.stage(f"{what}: {100 * done // total} % ({human_size(done)} of {human_size(total)})")
 
     def done(self) -> None:
         if self.on and self._shown:
@@ -61,7 +61,7 @@ class Status:
             self._shown = False
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
