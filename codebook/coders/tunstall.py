@@ -148,6 +148,10 @@ class TunstallCode(Code):
             out.append(tuple(reversed(path)))
         return out
 
+    def uncodable_symbols(self) -> np.ndarray:
+        """Boolean mask over 0..K-1: True for the symbols outside supp(q), which no phrase contains."""
+        return self._rank_of < 0
+
     @property
     def leaf_nodes(self) -> np.ndarray:
         """The tree node (creation order) of each phrase, by codeword."""
