@@ -147,11 +147,17 @@ class LZ78Code(Code):
         out = np.zeros((n * ((n).bit_length() + self._w) + 7) // 8, dtype=np.uint8)
         c = 0
         if n:
-            dense = np.zeros(max(1, DENSE_ENTRIES // self._k) * self._k, dtype=np.int32)
-            slots = 1 << max(4, (2 * most_phrases(n, self._k)).bit_length())  # load <= 1/2
-            table = np.full(2 * slots, -1, dtype=np.int64)
+            dense, table = self._dictionary(most_phrases(n, self._k))
             c = int(kernels.encode(arr, self._k, self._w, dense, table, out))
         return out, c, lz78_bits(c, self._k)
+
+    def _dictionary(self, phrases: int) -> tuple[np.ndarray, np.ndarray]:
+        """Empty dictionary structures for up to ``phrases`` phrases: the dense child table and
+        the hash table (at most 2/3 full). Allocated here by NumPy, which gives them huge pages,
+        as zeros, which the kernel provides page by page when first touched."""
+        dense = np.zeros(max(1, DENSE_ENTRIES // self._k) * self._k, dtype=np.int32)
+        slots = 1 << max(4, (3 * phrases // 2).bit_length())
+        return dense, np.zeros(2 * slots, dtype=np.int64)
 
     def encode(self, symbols) -> bitarray:
         """The phrases, ``L(c)`` bits for c phrases."""
@@ -176,8 +182,9 @@ class LZ78Code(Code):
             raise_too_short(n, len(bits), most)
         room = min(n, c) + 1  # phrases that can fit, and the empty phrase 0
         prefix, symbol, length = (np.zeros(room, dtype=np.int32) for _ in range(3))
+        dense, table = self._dictionary(room)
         status, count, pos, done = kernels.read_phrases(bits_to_bytes(bits), len(bits), n, self._k, self._w,
-                                                        prefix, symbol, length)
+                                                        prefix, symbol, length, dense, table)
         raise_for_status(status, done, pos, n, len(bits), "phrase")
         kernels.write_phrases(count, prefix, symbol, length, out)
         return out, int(pos)

@@ -210,6 +210,8 @@ def test_lz78_invalid_and_truncated_streams():
     with pytest.raises(DecodeError, match=r"invalid code sequence at bit position 2"):
         code.decode(bitarray("00" + "1" + "00"), 2)  # phrase 2 = phrase 1 + a symbol: past n = 2
     with pytest.raises(DecodeError, match=r"invalid code sequence at bit position 5"):
-        code.decode(bitarray("00" + "000" + "11" + "00"), 4)  # phrase 3 with prefix index 3 > 2
+        code.decode(bitarray("00" + "001" + "11" + "00"), 4)  # phrase 3 with prefix index 3 > 2
+    with pytest.raises(DecodeError, match=r"invalid code sequence at bit position 2"):
+        code.decode(bitarray("00" + "000" + "000"), 3)  # phrase 2 repeats phrase 1 but is not the last
     with pytest.raises(DecodeError, match=r"100 symbols do not fit in a stream of 4 bits \(at most 1 symbols do\)"):
         code.decode(bitarray("0000"), 100)
