@@ -158,6 +158,41 @@ def _check_end(window, d, rng, n, ip):
     return OK, n, used
 
 
+@njit(cache=True, inline="always")
+def encode_step(out, o, low, rng, r, c, f, wide):
+    """Code the slice ``[c, c + f)`` of a total ``T`` with ``r = range // T`` (the caller's
+    shift or division), then renormalise: the one coding step of every range encoder here
+    (static, per-position model, adaptive). Returns ``(o, low, rng)``.
+
+    No data-dependent loop: the top bytes of ``low`` are stored every time (bytes beyond
+    the ones due are overwritten later) and ``o`` advances by the count of bytes due. With
+    ``T <= 2**24`` (``wide`` False: the quantized models) ``rng >= 2**24`` after the step,
+    so at most 3 bytes are due; with ``T <= 2**40`` (``wide`` True: the adaptive coder's
+    pseudo-counts) at most 5."""
+    low += r * c
+    rng = r * f
+    if low >= TOP:
+        low -= TOP
+        _carry(out, o)
+    if wide:
+        _store5(out, o, low)
+        nb = _due_bytes(rng)
+    else:
+        out[o] = low >> np.int64(48)
+        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
+    return o + nb, (low << (np.int64(8) * nb)) & MASK, rng << (np.int64(8) * nb)
+
+
+@njit(cache=True, inline="always")
+def decode_step(buf, ip, d, window, rng, r, c, f):
+    """The decoder's half of ``encode_step``: remove the slice ``[c, c + f)`` (in units of
+    ``r``) from ``d = value - low`` and refill; returns ``(d, window, rng, ip)``."""
+    d -= r * c
+    return _refill(buf, ip, d, window, r * f)
+
+
 @njit(cache=True)
 def encode_static(symbols, freq, start, precision, out):
     """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
@@ -178,22 +213,21 @@ def encode_static(symbols, freq, start, precision, out):
         f = freq[s]
         if f == 0:
             return -1 - i
-        r = rng >> b
-        low += r * start[s]
-        rng = r * f
-        if low >= TOP:
-            low -= TOP
-            _carry(out, o)
-        # Renormalise without a data-dependent loop: precision <= 24 keeps rng >= 2**24, so
-        # at most 3 bytes are due; store the top 3 bytes of low every time (bytes beyond the
-        # ones due are overwritten later) and advance by the count of bytes due.
-        out[o] = low >> np.int64(48)
-        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
-        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
-        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
-        o += nb
-        low = (low << (np.int64(8) * nb)) & MASK
-        rng <<= np.int64(8) * nb
+        o, low, rng = encode_step(out, o, low, rng, rng >> b, start[s], f, False)
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def encode_intervals(c, f, precision, out):
+    """Encode a message given as its slices: symbol ``i`` is ``[c[i], c[i] + f[i])`` out of
+    ``2**precision`` (``f[i] >= 1``). The encoder of every per-position model: the model
+    computes the slices (``codebook.models``), this loop codes them; returns the bit count."""
+    b = np.int64(precision)
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(c.size):
+        o, low, rng = encode_step(out, o, low, rng, rng >> b, c[i], f[i], False)
     return _finish(out, o, low, rng)
 
 
@@ -222,9 +256,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
         s = np.int64(coarse[t >> shift])
         while start[s + 1] <= t:
             s += 1
-        d -= r * start[s]
-        rng = r * freq[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, start[s], freq[s])
         out[i] = s
     return _check_end(window, d, rng, n, ip)
 
@@ -280,18 +312,7 @@ def encode_adaptive(symbols, k, num, den, out):
         s = symbols[i]
         if s < 0 or s >= k:
             return -1 - i
-        c = _fenwick_prefix(tree, s)
-        r = rng // total
-        low += r * c
-        rng = r * weight[s]
-        if low >= TOP:
-            low -= TOP
-            _carry(out, o)
-        _store5(out, o, low)
-        nb = _due_bytes(rng)
-        o += nb
-        low = (low << (np.int64(8) * nb)) & MASK
-        rng <<= np.int64(8) * nb
+        o, low, rng = encode_step(out, o, low, rng, rng // total, _fenwick_prefix(tree, s), weight[s], True)
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
@@ -329,9 +350,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
                 rem = rem - v if take else rem
             step >>= 1
         s = pos
-        d -= r * (t - rem)
-        rng = r * weight[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, t - rem, weight[s])
         out[i] = s
         weight[s] += den
         total += den
@@ -389,9 +408,7 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
             j += np.int64(incl[off + h] <= rem)
         s = off + j
         c = base + (incl[s - 1] if j > 0 else np.int64(0))
-        d -= r * c
-        rng = r * weight[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, c, weight[s])
         out[i] = s
         weight[s] += den
         total += den
