@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..models._kernels import FIXED_ONE, context_slot, count_add, count_find, count_scale, next_context, row_find
+
 WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
 BOTTOM = np.int64(1) << np.int64(48)
@@ -159,7 +161,7 @@ def _check_end(window, d, rng, n, ip):
 
 
 @njit(cache=True, inline="always")
-def encode_step(out, o, low, rng, r, c, f, wide):
+def encode_slice(out, o, low, rng, r, c, f, wide):
     """Code the slice ``[c, c + f)`` of a total ``T`` with ``r = range // T`` (the caller's
     shift or division), then renormalise: the one coding step of every range encoder here
     (static, per-position model, adaptive). Returns ``(o, low, rng)``.
@@ -186,9 +188,9 @@ def encode_step(out, o, low, rng, r, c, f, wide):
 
 
 @njit(cache=True, inline="always")
-def decode_step(buf, ip, d, window, rng, r, c, f):
-    """The decoder's half of ``encode_step``: remove the slice ``[c, c + f)`` (in units of
-    ``r``) from ``d = value - low`` and refill; returns ``(d, window, rng, ip)``."""
+def decode_step(buf, ip, d, window, r, c, f):
+    """The decoder's half of ``encode_slice``: after the caller found the slice ``[c, c + f)``
+    holding ``d // r``, consume it and refill; returns the new ``(d, window, rng, ip)``."""
     d -= r * c
     return _refill(buf, ip, d, window, r * f)
 
@@ -213,7 +215,7 @@ def encode_static(symbols, freq, start, precision, out):
         f = freq[s]
         if f == 0:
             return -1 - i
-        o, low, rng = encode_step(out, o, low, rng, rng >> b, start[s], f, False)
+        o, low, rng = encode_slice(out, o, low, rng, rng >> b, start[s], f, False)
     return _finish(out, o, low, rng)
 
 
@@ -227,7 +229,7 @@ def encode_intervals(c, f, precision, out):
     rng = TOP
     o = 0
     for i in range(c.size):
-        o, low, rng = encode_step(out, o, low, rng, rng >> b, c[i], f[i], False)
+        o, low, rng = encode_slice(out, o, low, rng, rng >> b, c[i], f[i], False)
     return _finish(out, o, low, rng)
 
 
@@ -256,7 +258,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
         s = np.int64(coarse[t >> shift])
         while start[s + 1] <= t:
             s += 1
-        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, start[s], freq[s])
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, start[s], freq[s])
         out[i] = s
     return _check_end(window, d, rng, n, ip)
 
@@ -312,7 +314,7 @@ def encode_adaptive(symbols, k, num, den, out):
         s = symbols[i]
         if s < 0 or s >= k:
             return -1 - i
-        o, low, rng = encode_step(out, o, low, rng, rng // total, _fenwick_prefix(tree, s), weight[s], True)
+        o, low, rng = encode_slice(out, o, low, rng, rng // total, _fenwick_prefix(tree, s), weight[s], True)
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
@@ -350,7 +352,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
                 rem = rem - v if take else rem
             step >>= 1
         s = pos
-        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, t - rem, weight[s])
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, t - rem, weight[s])
         out[i] = s
         weight[s] += den
         total += den
@@ -408,7 +410,7 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
             j += np.int64(incl[off + h] <= rem)
         s = off + j
         c = base + (incl[s - 1] if j > 0 else np.int64(0))
-        d, window, rng, ip = decode_step(buf, ip, d, window, rng, r, c, weight[s])
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, weight[s])
         out[i] = s
         weight[s] += den
         total += den
@@ -416,4 +418,96 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
             incl[off + h] += den if h >= j else 0
         for h in range(blk):
             block_incl[h] += den if h >= g else 0
+    return _check_end(window, d, rng, n, ip)
+
+
+# ---------------------------------------------------------------------- models with memory
+# Encoding: the model computes every symbol's slice (``Model.slices``) and ``encode_intervals``
+# codes them. Decoding re-runs the model causally, one loop per model family: find the slice
+# holding the target (the model's own search, from ``codebook.models._kernels``), then the
+# shared ``decode_step``. The quantization rule (``models._kernels``) gives every slice of
+# ``2**precision`` (``precision <= 24``) at least one unit.
+
+
+@njit(cache=True)
+def decode_predictions(buf, nbits, n, precision, probs, out):
+    """Decode with the per-position rows ``probs[t]``; returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    scale = np.float64((np.int64(1) << b) - probs.shape[1]) / FIXED_ONE
+    window = _first_window(buf)
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng >> b
+        s, c, f = row_find(probs[i], d // r, scale)
+        if s < 0:
+            return CORRUPT, i, 8 * (ip - 7)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
+    return _check_end(window, d, rng, n, ip)
+
+
+@njit(cache=True)
+def decode_markov(buf, nbits, n, precision, starts, k, order, offset, out):
+    """Decode with a Markov chain's quantized rows ``starts`` (``C_0..C_K`` per row; position
+    ``t`` uses row ``offset[min(t, order)] + context``); returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
+    mul = np.int64(k) if order > 0 else np.int64(0)
+    ctx = np.int64(0)
+    window = _first_window(buf)
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        r = rng >> b
+        t = d // r
+        row = offset[min(i, order)] + ctx
+        if t >= starts[row, k]:
+            return CORRUPT, i, 8 * (ip - 7)
+        lo = np.int64(0)
+        hi = np.int64(k)
+        while hi - lo > 1:  # starts[row, lo] <= t < starts[row, hi]
+            mid = (lo + hi) >> 1
+            if starts[row, mid] <= t:
+                lo = mid
+            else:
+                hi = mid
+        c = np.int64(starts[row, lo])
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, np.int64(starts[row, lo + 1]) - c)
+        out[i] = lo
+        oldest = np.int64(out[i - order]) if i >= order else np.int64(0)
+        ctx = next_context(ctx, lo, oldest, top, mul)
+    return _check_end(window, d, rng, n, ip)
+
+
+@njit(cache=True)
+def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, vals, used, out):
+    """Decode with an adaptive Context model, updating its counts as the encoder did;
+    returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    total = np.int64(1) << b
+    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
+    mul = np.int64(k) if order > 0 else np.int64(0)
+    top_step = np.int64(1)
+    while top_step * 2 <= k:
+        top_step *= 2
+    ctx = np.int64(0)
+    window = _first_window(buf)
+    ip = 7
+    d = window
+    rng = TOP
+    for i in range(n):
+        slot, used = context_slot(ctx, keys, vals, used)
+        r = rng >> b
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        s, c, f = count_find(table, slot, t, k, num, den, count_scale(table, slot, k, num, den, precision), top_step)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
+        count_add(table, slot, s, k)
+        oldest = np.int64(out[i - order]) if i >= order else np.int64(0)
+        ctx = next_context(ctx, s, oldest, top, mul)
     return _check_end(window, d, rng, n, ip)

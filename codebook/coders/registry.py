@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CodeTableError, CodebookError
+from ..errors import CodeTableError, CodebookError, ModelError
+from ..models.base import Model
 from .base import Code
 
 
@@ -77,12 +78,34 @@ def build(name: str, q=None, **options) -> Code:
     [1, 2, 2]
     """
     cls = info(name).cls
+    if isinstance(q, Model):
+        cls, q = _for_model(name, cls, q)
     args = (q,) if q is not None else ()
     try:
         inspect.signature(cls).bind(*args, **options)
     except TypeError as exc:
         raise UnknownCoderError(f"coder {name!r} does not take these arguments: {exc}") from None
     return cls(*args, **options)
+
+
+def _for_model(name: str, cls: type, model: Model):
+    """The class and argument that code with ``model``: an i.i.d. model is its Distribution
+    (the static coder, same bits); a model with memory needs the coder's ``model_coder``."""
+    dist = model.iid()
+    if dist is not None:
+        return cls, dist
+    model_cls = getattr(cls, "model_coder", None)
+    if model_cls is None:
+        why = {
+            "prefix": "a prefix code has one fixed codeword per symbol, built from one distribution",
+            "adaptive": "it learns its own order-0 model (for adaptive counts with context use models.Context)",
+        }.get(info(name).kind, "it codes with one fixed distribution")
+        usable = ", ".join(n for n, i in _REGISTRY.items() if getattr(i.cls, "model_coder", None))
+        raise ModelError(
+            f"coder {name!r} cannot follow {model!r}, whose prediction changes from position to position: "
+            f"{why}; use a coder that follows a model ({usable})"
+        )
+    return model_cls, model
 
 
 def from_dict(data: dict[str, Any]) -> Code:
