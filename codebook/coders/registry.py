@@ -89,12 +89,16 @@ def build(name: str, q=None, **options) -> Code:
 
 
 def _for_model(name: str, cls: type, model: Model):
-    """The class and argument that code with ``model``: an i.i.d. model is its Distribution
-    (the static coder, same bits); a model with memory needs the coder's ``model_coder``."""
-    dist = model.iid()
-    if dist is not None:
-        return cls, dist
+    """The class and argument that code with ``model``. A coder that follows models
+    (``model_coder``) codes any model through the model's own quantization rule, except the
+    i.i.d. :class:`~codebook.models.IID`, which keeps the static coder (same bits as its
+    Distribution); a prefix code accepts a model only if it is i.i.d. (``model.iid()``)."""
+    from ..models import IID
+
     model_cls = getattr(cls, "model_coder", None)
+    dist = model.iid()
+    if dist is not None and (model_cls is None or isinstance(model, IID)):
+        return cls, dist
     if model_cls is None:
         why = {
             "prefix": "a prefix code has one fixed codeword per symbol, built from one distribution",

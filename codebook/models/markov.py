@@ -52,6 +52,20 @@ POWER_TOLERANCE = 1e-15
 POWER_MAX_STEPS = 20_000
 
 
+def _check_size(k: int, order: int) -> None:
+    if k ** (order + 1) > MAX_ENTRIES:
+        raise ModelError(
+            f"a chain of order {order} over {k} symbols has {k} ** {order + 1} = {k ** (order + 1)} "
+            f"transition entries; at most 2**25 are supported (use models.Context for long contexts)"
+        )
+
+
+def _check_order(order) -> int:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+        raise ModelError(f"`order` must be a non-negative integer; got {order!r}")
+    return int(order)
+
+
 def _format_context(ctx: int, k: int, order: int) -> str:
     digits = []
     for _ in range(order):
@@ -88,9 +102,7 @@ class Markov(Model):
     _kernel = "markov"
 
     def __init__(self, transition, order: int = 1, initial=None):
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-            raise ModelError(f"`order` must be a non-negative integer; got {order!r}")
-        order = int(order)
+        order = _check_order(order)
         given = np.asarray(transition)
         if given.dtype.kind not in "fiu" and given.dtype != object:
             raise ModelError(f"`transition` must contain real numbers; got dtype {given.dtype}")
@@ -101,11 +113,7 @@ class Markov(Model):
         if arr.ndim == 0 or arr.shape[-1] == 0:
             raise ModelError(f"`transition` must have at least one column; got shape {arr.shape}")
         k = arr.shape[-1]
-        if k ** (order + 1) > MAX_ENTRIES:
-            raise ModelError(
-                f"a chain of order {order} over {k} symbols has {k} ** {order + 1} = {k ** (order + 1)} "
-                f"transition entries; at most 2**25 are supported (use models.Context for long contexts)"
-            )
+        _check_size(k, order)
         rows = k**order
         if arr.ndim == order + 1 and arr.ndim > 2 or (arr.ndim == 1 and order == 0):
             if any(d != k for d in arr.shape):
@@ -173,10 +181,8 @@ class Markov(Model):
             raise ModelError(f"alphabet size K must be a positive integer; got {alphabet_size!r}")
         if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and alpha > 0):
             raise ModelError(f"dirichlet `alpha` must be > 0; got {alpha!r}")
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-            raise ModelError(f"`order` must be a non-negative integer; got {order!r}")
-        if alphabet_size ** (order + 1) > MAX_ENTRIES:
-            return cls(np.zeros((1, alphabet_size ** (order + 1))), order)  # raises the size error
+        order = _check_order(order)
+        _check_size(alphabet_size, order)
         gen = _make_rng(seed, rng)
         rows = gen.dirichlet(np.full(alphabet_size, float(alpha)), size=alphabet_size**order)
         # Dirichlet draws can underflow to exact zeros at tiny alpha; renormalise exactly.
@@ -191,10 +197,8 @@ class Markov(Model):
         if not (isinstance(smoothing, (int, float)) and math.isfinite(smoothing) and smoothing >= 0):
             raise ModelError(f"`smoothing` must be finite and >= 0; got {smoothing!r}")
         k = int(alphabet_size)
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-            raise ModelError(f"`order` must be a non-negative integer; got {order!r}")
-        if k ** (order + 1) > MAX_ENTRIES:
-            return cls(np.zeros((1, k ** (order + 1))), order)  # raises the size error
+        order = _check_order(order)
+        _check_size(k, order)
         arr = as_symbols(symbols, k)
         rows = np.empty(arr.size, dtype=np.int64)
         kernels.markov_rows(arr, k, order, np.zeros(order + 1, dtype=np.int64), rows)

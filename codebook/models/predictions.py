@@ -75,7 +75,8 @@ class Predictions(Model):
     ----------
     probs : array-like, shape (n, K)
         Validated: finite, non-negative, every row summing to 1 within 1e-9 (errors name the
-        row and the column). Used without a copy when it is a C-contiguous float64 array.
+        row and the column). Used without a copy when it is a writable C-contiguous float64
+        array.
 
     A message coded with it must have exactly ``n`` symbols. ``predictions(x)`` returns the
     rows themselves.
@@ -106,9 +107,12 @@ class Predictions(Model):
                     f"`probs` row {r} must sum to 1 (within {SUM_TOLERANCE:g}); it sums to {total!r}. "
                     "Use Predictions.from_weights to normalise the rows explicitly"
                 )
+        if not arr.flags.writeable:
+            arr = arr.copy()  # numba compiles read-only arrays into much slower loops
         view = arr.view()
         view.setflags(write=False)
-        self._probs = view
+        self._data = arr  # what the kernels read
+        self._probs = view  # what users see
         self._sums = sums
 
     @classmethod
@@ -186,7 +190,7 @@ class Predictions(Model):
         """``Σ_t -log2 q_t(x_t)`` in bits, each row taken at its exact normalisation
         (``-log2(probs[t, x_t] / Σ_s probs[t, s])``), compensated sum."""
         arr = self._message(symbols)
-        picked = self._probs[np.arange(arr.size), arr]
+        picked = self._data[np.arange(arr.size), arr]
         return float(kernels.neg_log2_sum(picked) + kernels.neumaier_sum(np.log2(self._sums)))
 
     def slices(self, symbols, precision: int = DEFAULT_PRECISION):
@@ -194,14 +198,14 @@ class Predictions(Model):
         b = check_model_precision(precision, self.alphabet_size)
         c = np.empty(arr.size, dtype=np.int64)
         f = np.empty(arr.size, dtype=np.int64)
-        status = kernels.prediction_slices(self._probs, arr, b, c, f)
+        status = kernels.prediction_slices(self._data, arr, b, c, f)
         if status < 0:
             raise zero_probability_error(arr, -1 - status, "predictions")
         return c, f
 
     def _decode_args(self, n: int, precision: int) -> tuple:
         self._check_length(n)
-        return (self._probs,)
+        return (self._data,)
 
 
 __all__ = ["Predictions"]
