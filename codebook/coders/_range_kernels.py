@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..models._kernels import BLOCK, FIXED_ONE, context_slot, count_add, count_find, count_scale, next_context, row_find
+from ..models._kernels import FIXED_ONE, context_slot, count_add, count_find, count_scale, next_context, row_find
 
 WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
@@ -430,19 +430,18 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
 
 
 @njit(cache=True)
-def decode_predictions(buf, nbits, n, precision, probs, out):
-    """Decode with the per-position rows ``probs[t]``; returns ``(status, i, bits)``."""
+def decode_predictions(buf, nbits, n, precision, probs, block_u, block_m, out):
+    """Decode with the per-position rows ``probs[t]`` (and their prefix tables, see
+    ``models._kernels.prepare_rows``); returns ``(status, i, bits)``."""
     b = np.int64(precision)
     scale = np.float64((np.int64(1) << b) - probs.shape[1]) / FIXED_ONE
-    block_u = np.empty(probs.shape[1] // BLOCK + 1, dtype=np.int64)
-    block_m = np.empty(probs.shape[1] // BLOCK + 1, dtype=np.int64)
     window = _first_window(buf)
     ip = 7
     d = window
     rng = TOP
     for i in range(n):
         r = rng >> b
-        s, c, f = row_find(probs[i], d // r, scale, block_u, block_m)
+        s, c, f = row_find(probs[i], d // r, scale, block_u[i], block_m[i])
         if s < 0:
             return CORRUPT, i, 8 * (ip - 7)
         d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)

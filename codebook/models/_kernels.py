@@ -44,13 +44,59 @@ def _round_half(y):
     return np.int64(np.floor(y + 0.5))
 
 
+BLOCK = 16
+"""Symbols per block of a prediction row's prefix table (:func:`prepare_rows`)."""
+
+TWO = np.int64(1) << np.int64(53)  # 2.0 in fixed point
+
+
+@njit(cache=True)
+def prepare_rows(probs, block_u, block_m):
+    """One pass over the prediction rows: check every entry and store, at the end of every
+    block of ``BLOCK`` symbols, the running fixed-point sum ``U`` and support count ``m``
+    (inclusive; ``block_u``, ``block_m`` have ``ceil(K / BLOCK)`` columns). Coding a symbol
+    then reads one block of its row instead of the whole row.
+
+    Returns ``(row, column, kind)`` of the first problem, else ``(-1, -1, 0)``: kind 1 is an
+    entry that is NaN, negative or above 2 (not a probability), kind 2 a row whose running
+    sum passed 2 at a block end."""
+    n, k = probs.shape
+    nb = block_u.shape[1]
+    for r in range(n):
+        u = np.int64(0)
+        m = np.int64(0)
+        ok = np.int64(0)  # entries in [0, 2] (NaN fails both compares)
+        for j in range(k):
+            v = probs[r, j]
+            good = (v >= 0.0) & (v <= 2.0)
+            ok += np.int64(good)
+            u += np.int64((v if good else 0.0) * FIXED_ONE)  # never convert NaN or inf
+            m += np.int64(v > 0.0)
+            if (j % BLOCK) == BLOCK - 1:
+                block_u[r, j // BLOCK] = u
+                block_m[r, j // BLOCK] = m
+        block_u[r, nb - 1] = u  # the last block may be short
+        block_m[r, nb - 1] = m
+        if ok != k:
+            for j in range(k):
+                if not (0.0 <= probs[r, j] <= 2.0):
+                    return r, j, 1
+        # A block adds at most BLOCK * 2**53, so the first block end past 2 is stored before
+        # int64 could wrap around.
+        for g in range(nb):
+            if block_u[r, g] > TWO:
+                return r, -1, 2
+    return -1, -1, 0
+
+
 @njit(cache=True, inline="always")
-def row_slice(row, s, scale):
-    """``(c, f)``: the slice of symbol ``s`` for the float prediction ``row``
-    (``scale = R / 2**52``); reads ``row[0..s]`` only."""
-    u = np.int64(0)
-    m = np.int64(0)
-    for j in range(s):
+def row_slice(row, s, scale, block_u, block_m):
+    """``(c, f)``: the slice of symbol ``s`` for the float prediction ``row`` (``scale =
+    R / 2**52``; ``block_u``, ``block_m``: the row's prefix table). Reads one block."""
+    g = s // BLOCK
+    u = block_u[g - 1] if g > 0 else np.int64(0)
+    m = np.int64(block_m[g - 1]) if g > 0 else np.int64(0)
+    for j in range(g * BLOCK, s):
         v = row[j]
         u += np.int64(v * FIXED_ONE)
         m += np.int64(v > 0.0)
@@ -61,34 +107,19 @@ def row_slice(row, s, scale):
     return c, _round_half(np.float64(u) * scale) + m - c
 
 
-BLOCK = 8
-"""Symbols per block in :func:`row_find`'s first pass."""
-
-
 @njit(cache=True, inline="always")
 def row_find(row, t, scale, block_u, block_m):
     """``(s, c, f)``: the symbol whose slice ``[c, c + f)`` holds ``t`` for the float
     prediction ``row``; ``s = -1`` if ``t`` is in no slice (a corrupted stream).
 
-    Written for speed on long rows: one pass without an early exit (it vectorizes) stores the
-    running fixed-point sum and support count at the end of every block of ``BLOCK`` symbols
-    (scratch arrays of ``K // BLOCK + 1`` entries); counting the block ends whose ``C`` is
-    ``<= t`` (again branch-free) gives the block holding ``t``, which is then scanned."""
+    Counting the block ends whose ``C`` is ``<= t`` (branch-free, it vectorizes) gives the
+    block that holds ``t``; that block alone is scanned."""
     k = row.size
-    u = np.int64(0)
-    m = np.int64(0)
-    for j in range(k):
-        v = row[j]
-        u += np.int64(v * FIXED_ONE)
-        m += np.int64(v > 0.0)
-        if (j & (BLOCK - 1)) == BLOCK - 1:
-            block_u[j // BLOCK] = u
-            block_m[j // BLOCK] = m
     g = np.int64(0)
-    for h in range(k // BLOCK):
+    for h in range(block_u.size):
         g += np.int64(_round_half(np.float64(block_u[h]) * scale) + block_m[h] <= t)
     u = block_u[g - 1] if g > 0 else np.int64(0)
-    m = block_m[g - 1] if g > 0 else np.int64(0)
+    m = np.int64(block_m[g - 1]) if g > 0 else np.int64(0)
     c = _round_half(np.float64(u) * scale) + m
     for s in range(g * BLOCK, min(k, g * BLOCK + BLOCK)):
         v = row[s]
@@ -120,7 +151,7 @@ def row_starts(rows, precision, out):
 
 
 @njit(cache=True)
-def prediction_slices(probs, symbols, precision, c, f):
+def prediction_slices(probs, block_u, block_m, symbols, precision, c, f):
     """Slices of ``symbols[t]`` under the prediction rows ``probs[t]``; returns ``-1 - t`` for
     the first symbol outside ``0..K-1`` or with ``f = 0``, else 0."""
     k = probs.shape[1]
@@ -129,7 +160,7 @@ def prediction_slices(probs, symbols, precision, c, f):
         s = symbols[t]
         if s < 0 or s >= k:
             return -1 - t
-        ct, ft = row_slice(probs[t], s, scale)
+        ct, ft = row_slice(probs[t], s, scale, block_u[t], block_m[t])
         if ft == 0:
             return -1 - t
         c[t] = ct
@@ -228,7 +259,7 @@ def markov_sample(u, first, k, order, prob, alias, out):
 # ---------------------------------------------------------------------- adaptive context counts
 # State of a Context model (see models/context.py): ``table[slot, 0]`` is the number of symbols
 # seen in the context of that slot, ``table[slot, 1..K]`` a Fenwick tree of its per-symbol
-# counts. A context is its own slot when every context fits (``keys.size == 0``); otherwise
+# counts (prefix sums in O(log K)) and ``table[slot, K+1..2K]`` the counts themselves. A context is its own slot when every context fits (``keys.size == 0``); otherwise
 # ``keys`` is an open-addressing hash index (``keys[h] = context + 1``, 0 = empty) whose
 # ``vals[h]`` is the slot, slots handed out in order of first sight. The caller sizes both
 # for every context the run can meet (at most one new one per position), so no kernel ever
@@ -270,6 +301,7 @@ def count_prefix(table, slot, s):
 @njit(cache=True, inline="always")
 def count_add(table, slot, s, k):
     table[slot, 0] += 1
+    table[slot, k + 1 + s] += 1
     i = s + 1
     while i <= k:
         table[slot, i] += 1
@@ -294,7 +326,7 @@ def count_slice(table, slot, s, k, num, den, scale):
     """``(c, f)`` of symbol ``s`` in the context of ``slot``."""
     p0 = count_prefix(table, slot, s)
     c = count_start(p0, s, num, den, scale)
-    return c, count_start(count_prefix(table, slot, s + 1), s + 1, num, den, scale) - c
+    return c, count_start(p0 + table[slot, k + 1 + s], s + 1, num, den, scale) - c
 
 
 @njit(cache=True, inline="always")
@@ -314,7 +346,7 @@ def count_find(table, slot, t, k, num, den, scale, top_step):
                 acc = cand
         step >>= 1
     c = count_start(acc, pos, num, den, scale)
-    return pos, c, count_start(count_prefix(table, slot, pos + 1), pos + 1, num, den, scale) - c
+    return pos, c, count_start(acc + table[slot, k + 1 + pos], pos + 1, num, den, scale) - c
 
 
 @njit(cache=True)
@@ -338,8 +370,7 @@ def context_walk(symbols, k, order, num, den, precision, table, keys, vals, used
             scale = count_scale(table, slot, k, num, den, precision)
             c[t], f[t] = count_slice(table, slot, s, k, num, den, scale)
         if probs:
-            n_s = count_prefix(table, slot, s + 1) - count_prefix(table, slot, s)
-            w = np.int64(den) * n_s + num
+            w = np.int64(den) * np.int64(table[slot, k + 1 + s]) + num
             q[t] = np.float64(w) / np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
         count_add(table, slot, s, k)
         oldest = np.int64(symbols[t - order]) if t >= order else np.int64(0)
@@ -357,11 +388,8 @@ def context_rows(symbols, k, order, num, den, table, keys, vals, used, rows):
     for t in range(symbols.size):
         slot, used = context_slot(ctx, keys, vals, used)
         total = np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
-        prev = np.int64(0)
         for s in range(k):
-            cur = count_prefix(table, slot, s + 1)
-            rows[t, s] = np.float64(np.int64(den) * (cur - prev) + num) / total
-            prev = cur
+            rows[t, s] = np.float64(np.int64(den) * np.int64(table[slot, k + 1 + s]) + num) / total
         s = np.int64(symbols[t])
         count_add(table, slot, s, k)
         oldest = np.int64(symbols[t - order]) if t >= order else np.int64(0)

@@ -17,44 +17,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
-
 from ..distributions import SUM_TOLERANCE
 from ..errors import ModelError
 from ..symbols import as_symbols
 from . import _kernels as kernels
 from .base import DEFAULT_PRECISION, Model, check_model_precision, zero_probability_error
-
-
-@njit(cache=True)
-def _check_rows(probs, sums):
-    """Fill ``sums`` with the row sums; return ``(-1, -1)`` if every entry is finite and
-    non-negative, else the first bad ``(row, column)``. Four partial sums per row keep the
-    additions independent (the sums only feed the 1e-9 check and the log-loss)."""
-    n, k = probs.shape
-    for r in range(n):
-        a0 = a1 = a2 = a3 = 0.0
-        j = 0
-        while j + 4 <= k:
-            a0 += probs[r, j]
-            a1 += probs[r, j + 1]
-            a2 += probs[r, j + 2]
-            a3 += probs[r, j + 3]
-            j += 4
-        while j < k:
-            a0 += probs[r, j]
-            j += 1
-        total = (a0 + a1) + (a2 + a3)
-        if not (total < np.inf):  # NaN, inf or a negative entry somewhere in the row
-            for c in range(k):
-                v = probs[r, c]
-                if not (0.0 <= v < np.inf):
-                    return r, c
-        sums[r] = total
-        for c in range(k):
-            if probs[r, c] < 0.0:
-                return r, c
-    return -1, -1
 
 
 def _as_rows(values, name: str) -> np.ndarray:
@@ -93,27 +60,31 @@ class Predictions(Model):
 
     def __init__(self, probs):
         arr = _as_rows(probs, "probs")
-        sums = np.empty(arr.shape[0])
-        r, c = _check_rows(arr, sums)
-        if r >= 0:
+        if not arr.flags.writeable:
+            arr = arr.copy()  # numba compiles read-only arrays into much slower loops
+        n, k = arr.shape
+        nb = -(-k // kernels.BLOCK)
+        block_u = np.empty((n, nb), dtype=np.int64)
+        block_m = np.empty((n, nb), dtype=np.int32)
+        r, c, kind = kernels.prepare_rows(arr, block_u, block_m)
+        if kind == 1:
             v = float(arr[r, c])
             rule = "finite" if not math.isfinite(v) else "non-negative"
             raise ModelError(f"`probs` must be {rule}; probs[{r}, {c}] = {v!r}")
-        off = np.abs(sums - 1.0) > SUM_TOLERANCE * (1 - 1e-6)
-        for r in np.flatnonzero(off).tolist():
+        # block_u[:, -1] is the row's sum in fixed point (within K 2**-52 of the exact sum)
+        off = np.flatnonzero(np.abs(block_u[:, -1] - 2**52) > (SUM_TOLERANCE * (1 - 1e-6)) * 2.0**52 - k)
+        for r in ([r] if kind == 2 else []) + off.tolist():
             total = math.fsum(arr[r].tolist())  # exact, as Distribution checks it
             if abs(total - 1.0) > SUM_TOLERANCE:
                 raise ModelError(
                     f"`probs` row {r} must sum to 1 (within {SUM_TOLERANCE:g}); it sums to {total!r}. "
                     "Use Predictions.from_weights to normalise the rows explicitly"
                 )
-        if not arr.flags.writeable:
-            arr = arr.copy()  # numba compiles read-only arrays into much slower loops
         view = arr.view()
         view.setflags(write=False)
         self._data = arr  # what the kernels read
         self._probs = view  # what users see
-        self._sums = sums
+        self._blocks = (block_u, block_m)
 
     @classmethod
     def from_weights(cls, weights) -> Predictions:
@@ -191,21 +162,22 @@ class Predictions(Model):
         (``-log2(probs[t, x_t] / Σ_s probs[t, s])``), compensated sum."""
         arr = self._message(symbols)
         picked = self._data[np.arange(arr.size), arr]
-        return float(kernels.neg_log2_sum(picked) + kernels.neumaier_sum(np.log2(self._sums)))
+        sums = self._data.sum(axis=1)
+        return float(kernels.neg_log2_sum(picked) + kernels.neumaier_sum(np.log2(sums)))
 
     def slices(self, symbols, precision: int = DEFAULT_PRECISION):
         arr = self._message(symbols)
         b = check_model_precision(precision, self.alphabet_size)
         c = np.empty(arr.size, dtype=np.int64)
         f = np.empty(arr.size, dtype=np.int64)
-        status = kernels.prediction_slices(self._data, arr, b, c, f)
+        status = kernels.prediction_slices(self._data, *self._blocks, arr, b, c, f)
         if status < 0:
             raise zero_probability_error(arr, -1 - status, "predictions")
         return c, f
 
     def _decode_args(self, n: int, precision: int) -> tuple:
         self._check_length(n)
-        return (self._data,)
+        return (self._data, *self._blocks)
 
 
 __all__ = ["Predictions"]
