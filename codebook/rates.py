@@ -34,10 +34,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import entr
 
 from .distributions import SUM_TOLERANCE
 from .errors import AlphabetMismatchError, DistributionError, ModelError
-from .measures import _log_base, cross_entropy
+from .measures import _log_base, cross_entropy, entropy
 from .models.base import Model
 from .models.iid import IID
 from .models.markov import Markov
@@ -87,6 +88,74 @@ def cross_entropy_rate(source, model, base: float = 2) -> float:
         return math.inf
     terms = -weight[used] * np.log(q[used])
     return max(math.fsum(terms.tolist()), 0.0) / _log_base(base)
+
+
+def _prefix_block_probs(src: Markov, length: int) -> np.ndarray:
+    """Stationary law of the first ``length`` symbols (any length >= 0), blocks numbered with
+    the first symbol most significant."""
+    if length >= src.order:
+        return src.block_probs(length)
+    k = src.alphabet_size
+    return src.block_probs(src.order).reshape(k**length, -1).sum(axis=1)
+
+
+def expected_bits(source, rows: np.ndarray, offset: np.ndarray, order: int, n: int) -> float:
+    """``E[Σ_{t<n} -log2 q_t(X_t | X_<t)]`` for the stationary ``source`` and a model given as
+    the rows of :meth:`Markov._coding_rows` layout (position ``t`` uses row
+    ``offset[min(t, order)] + context``; the rows may be a coder's quantized ones, which need
+    not sum to 1). Exact: position ``t >= order`` costs the rate, each earlier one its own term."""
+    src = _as_chain(source, "source")
+    k = src.alphabet_size
+    with np.errstate(divide="ignore"):
+        logs = -np.log2(rows)
+    total = []
+    for t in range(min(n, order)):
+        probs = _prefix_block_probs(src, t + 1)  # (t+1)-blocks: context x_<t (t symbols), then x_t
+        terms = probs * logs[offset[t] : offset[t] + k**t].reshape(-1)
+        used = probs > 0
+        if np.isinf(terms[used]).any():
+            return math.inf
+        total.append(math.fsum(terms[used].tolist()))
+    if n > order:
+        m = max(src.order, order)
+        blocks = src.block_probs(m)
+        b = np.arange(blocks.size)
+        weight = blocks[:, None] * src._rows[b % src.n_contexts]
+        cost = logs[offset[order] + b % k**order]
+        used = weight > 0
+        if np.isinf(cost[used]).any():
+            return math.inf
+        total.append((n - order) * math.fsum((weight[used] * cost[used]).tolist()))
+    return math.fsum(total)
+
+
+def expected_log_loss(source, model, n: int) -> float:
+    """``E[L(X^n)]`` in bits: the expected log-loss of the first ``n`` symbols of the stationary
+    ``source`` under ``model`` (a Markov chain, or a static distribution), exactly, including
+    the model's first ``order`` positions (its initial law). For ``n`` past the model's order
+    it grows by the cross-entropy rate per symbol.
+
+    >>> from codebook import sources
+    >>> chain = sources.Markov([[0.9, 0.1], [0.5, 0.5]])
+    >>> round(expected_log_loss(chain, chain, 10), 9) == round(entropy(chain.marginal()) + 9 * entropy_rate(chain), 9)
+    True
+    """
+    mod = _as_chain(model, "model")
+    rows, offset = mod._coding_rows
+    return expected_bits(source, rows, offset, mod.order, int(n))
+
+
+def block_entropy(source, n: int) -> float:
+    """``H(X_1, ..., X_n)`` in bits for the stationary ``source``: the entropy of its first
+    ``order`` symbols plus the rate for each later one (chain rule, Markov property). No
+    uniquely decodable code of whole messages has a smaller expected length (theory §b), so
+    ``block_entropy(source, n) / n`` is the floor of every coder's mean bits/symbol."""
+    src = _as_chain(source, "source")
+    n = int(n)
+    head = min(n, src.order)
+    probs = _prefix_block_probs(src, head)
+    h_head = math.fsum((entr(probs) / math.log(2)).tolist())
+    return h_head + max(0, n - src.order) * src.entropy_rate()
 
 
 def _conditional_terms(joint: np.ndarray) -> np.ndarray:
@@ -154,4 +223,7 @@ def empirical_conditional_entropy(symbols, order: int, alphabet_size: int, base:
     return max(math.fsum(terms.tolist()), 0.0) / _log_base(base)
 
 
-__all__ = ["conditional_entropy", "cross_entropy_rate", "empirical_conditional_entropy", "entropy_rate"]
+__all__ = [
+    "block_entropy", "conditional_entropy", "cross_entropy_rate", "empirical_conditional_entropy", "entropy_rate",
+    "expected_log_loss",
+]

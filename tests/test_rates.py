@@ -164,3 +164,42 @@ def test_empirical_conditional_entropy():
     )
     with pytest.raises(ValueError, match=r"a sequence of 2 symbols has no block of 3"):
         codebook.empirical_conditional_entropy([0, 1], 2, 2)
+
+
+# ---------------------------------------------------------------------- finite-n expectations
+def _enumerate(src_table, src_order, k, n):
+    """Every message of n symbols with its exact probability under the stationary source."""
+    from itertools import product
+
+    rows = ref.exact_rows(src_table)
+    pi = ref.stationary(rows, k, src_order)
+    blocks = ref.block_probs(rows, pi, k, src_order, max(n, src_order))
+    out = {}
+    for x in product(range(k), repeat=n):
+        out[x] = sum(p for b, p in blocks.items() if b[:n] == x) if n < src_order else blocks[x]
+    return out
+
+
+@pytest.mark.parametrize("src_order, mod_order, n", [(1, 1, 4), (2, 1, 3), (1, 2, 4), (0, 1, 3), (2, 2, 1), (1, 0, 3)])
+def test_expected_log_loss_and_block_entropy_by_enumeration(src_order, mod_order, n):
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 50
+    k = 3
+    rng = np.random.default_rng(src_order * 7 + mod_order)
+    src_table = rng.dirichlet(np.ones(k), size=k**src_order)
+    mod_table = rng.dirichlet(np.ones(k), size=k**mod_order)
+    init = rng.dirichlet(np.ones(k**mod_order)) if mod_order else None
+    source = sources.Markov(src_table, src_order)
+    model = models.Markov(mod_table, mod_order, initial=init)
+    want_loss = Decimal(0)
+    want_h = Decimal(0)
+    for x, p in _enumerate(src_table, src_order, k, n).items():
+        if not p:
+            continue
+        dp = Decimal(p.numerator) / Decimal(p.denominator)
+        want_h -= dp * dp.ln()
+        want_loss += dp * Decimal(model.log_loss(list(x))) * Decimal(2).ln()
+    ln2 = Decimal(2).ln()
+    assert codebook.rates.expected_log_loss(source, model, n) == pytest.approx(float(want_loss / ln2), rel=1e-12)
+    assert codebook.rates.block_entropy(source, n) == pytest.approx(float(want_h / ln2), rel=1e-12)
