@@ -188,3 +188,65 @@ def _integer(text: str, what: str, spec: str, name: str) -> int:
     if value < 0:
         raise SpecError(f"{name} {spec!r}: {what} must be non-negative; got {value}")
     return value
+
+
+# ----------------------------------------------------------------------------- sources
+
+SOURCE_HELP = (
+    "Source spec: any distribution spec (i.i.d. symbols), or a Markov chain: 'markov:K:ORDER:ALPHA:SEED' "
+    "(a random chain of order ORDER over K symbols, each row drawn from Dirichlet(ALPHA), reproducible by "
+    "SEED) or 'markov-file[+A]:ORDER:PATH' (the order-ORDER chain of a file's bytes, K = 256, transitions "
+    "counted and add-A smoothed). A chain starts from its stationary law."
+)
+
+
+def parse_source(spec: str, *, name: str = "p"):
+    """A source from a spec: a Markov chain for the ``markov`` families, else the i.i.d. source
+    of a distribution spec (:func:`parse_distribution`).
+
+    ::
+
+        SOURCE := SPEC                              i.i.d. symbols from a distribution spec
+                | markov:K:ORDER:ALPHA:SEED         random chain, rows ~ Dirichlet(ALPHA)
+                | markov-file:ORDER:PATH            chain of a file's bytes (K = 256)
+                | markov-file+A:ORDER:PATH          the same, transition counts add-A smoothed
+
+    >>> parse_source("markov:3:2:0.5:7")
+    Markov(K=3, order=2)
+    >>> parse_source("zipf:8:1.1").order
+    0
+    """
+    from .errors import ModelError
+    from .models import IID, Markov
+
+    text = spec.strip() if isinstance(spec, str) else spec
+    head, sep, rest = text.partition(":") if isinstance(text, str) else ("", "", "")
+    family, plus, smooth = head.strip().lower().partition("+")
+    if family not in ("markov", "markov-file"):
+        return IID(parse_distribution(spec, name=name))
+    try:
+        if family == "markov":
+            if plus:
+                raise SpecError(f"{name} {spec!r}: a random chain takes no smoothing; expected markov:K:ORDER:ALPHA:SEED")
+            fields = rest.split(":")
+            if len(fields) != 4:
+                raise SpecError(f"{name} {spec!r}: expected markov:K:ORDER:ALPHA:SEED (4 arguments), got {len(fields)}")
+            k, order, seed = (_integer(fields[i], what, spec, name) for i, what in ((0, "alphabet size K"),
+                                                                                    (1, "order"), (3, "seed")))
+            return Markov.random(k, order, _number(fields[2], "Dirichlet ALPHA", spec, name), seed=seed)
+        smoothing = _number(smooth, "smoothing A", spec, name) if plus else 0.0
+        if smoothing < 0:
+            raise SpecError(f"{name} {spec!r}: smoothing A must be >= 0; got {smooth!r}")
+        order_text, colon, path = rest.partition(":")
+        if not colon or not path:
+            raise SpecError(f"{name} {spec!r}: expected markov-file[+A]:ORDER:PATH")
+        order = _integer(order_text, "order", spec, name)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise SpecError(f"{name} {spec!r}: cannot read {path!r}: {exc.strerror}") from None
+        if len(data) <= order:
+            raise SpecError(f"{name} {spec!r}: {path!r} has {len(data)} bytes, no transition of order {order}")
+        return Markov.from_bytes(data, order, smoothing)
+    except ModelError as exc:
+        raise SpecError(f"{name} {spec!r}: {exc}") from None
