@@ -14,7 +14,7 @@ itself: its own chain) and ``context:K`` (the adaptive order-K context model,
 ``codebook.models.Context``). Only the coders that follow a model (arithmetic, rans) can code
 with ``true`` and ``context:K``; the others are listed as skipped with the reason.
 
-What is checked (theory §f, §h and the sequence section of docs/theory.md):
+What is checked (theory §f, §h and §k):
 
 * **every message, exactly**: a prefix code's bits equal ``Σ_t l(x_t)``; a stream coder's bits
   lie in ``[I + lo, I + hi]`` around ``I = Σ_t -log2 q_hat_t(x_t)``, its documented window

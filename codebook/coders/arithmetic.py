@@ -8,11 +8,11 @@
 The model. ``q`` is quantized to integer frequencies ``f`` with ``Σ f = 2**precision``
 (:func:`codebook.quantize`); the coder codes with ``q_hat = f / 2**precision`` exactly, shown
 as ``.model`` so a report can put ``H(p, q_hat) - H(p, q)`` next to the measured bits
-(THEORY.md (f), quantisation cost). A symbol with ``q(x) = 0`` gets ``f = 0`` and cannot be
+(theory §f, quantisation cost). A symbol with ``q(x) = 0`` gets ``f = 0`` and cannot be
 encoded (:class:`EncodeError` naming the symbol and its position) unless ``floor=True``, which
 gives every symbol at least one unit.
 
-Length bound of this coder, for every message ``x^n`` (THEORY.md (f); derived in
+Length bound of this coder, for every message ``x^n`` (theory §f; derived in
 ``_range_kernels``): with ``I = -log2 q_hat(x^n)``,
 
     I  <=  len(encode(x^n))  <  I + 2 + n * eps_up,   eps_up = -log2(1 - 2**(b - 48)),
@@ -175,7 +175,7 @@ class StaticStreamCoder(Code):
 
     def excess_bounds(self, n: int) -> tuple[float, float]:
         """``(lo, hi)`` in bits with ``lo <= len(encode(x)) - ideal_length(x) <= hi`` for every
-        message of ``n`` symbols (THEORY.md (f))."""
+        message of ``n`` symbols (theory §f)."""
         raise NotImplementedError
 
     @cached_property
