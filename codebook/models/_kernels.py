@@ -27,7 +27,12 @@ machine (no step depends on summation order or on vectorisation):
   ``C_s = floor(fl(W_s * fl(R / W)) + 1/2) + s`` (every weight is positive).
 
 Both are one or two correctly rounded IEEE operations on exact integers, so the result is
-the same everywhere; the constants come from :func:`scale_fixed` / the count kernels.
+the same everywhere.
+
+Caching caveat: the coders' kernels inline functions of this module, and numba's on-disk cache
+keys a kernel by its own source file only. After editing this file, delete the caches
+(``find codebook -name '*.nb[ic]' -delete``) or a stale decoder may disagree with a fresh
+encoder. A clean install is unaffected (every file gets a new time stamp).
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ FIXED_ONE = 2.0**52
 
 @njit(cache=True, inline="always")
 def _round_half(y):
-    return np.int64(np.floor(y + 0.5))
+    """``floor(y + 1/2)`` for ``y >= 0`` (every use here): truncation equals floor there."""
+    return np.int64(y + 0.5)
 
 
 BLOCK = 16
@@ -257,15 +263,44 @@ def markov_sample(u, first, k, order, prob, alias, out):
 
 
 # ---------------------------------------------------------------------- adaptive context counts
-# State of a Context model (see models/context.py): ``table[slot, 0]`` is the number of symbols
-# seen in the context of that slot, ``table[slot, 1..K]`` a Fenwick tree of its per-symbol
-# counts (prefix sums in O(log K)) and ``table[slot, K+1..2K]`` the counts themselves. A context is its own slot when every context fits (``keys.size == 0``); otherwise
-# ``keys`` is an open-addressing hash index (``keys[h] = context + 1``, 0 = empty) whose
-# ``vals[h]`` is the slot, slots handed out in order of first sight. The caller sizes both
-# for every context the run can meet (at most one new one per position), so no kernel ever
-# reallocates.
+# State of a Context model (see models/context.py): one row of int32 per context slot.
+# ``table[slot, 0]`` is the number of symbols seen in that context; the rest holds the
+# per-symbol counts in a layout that gives prefix sums fast:
+#
+# * K <= 256 ("small", bytes): blocks of 16 symbols; ``table[slot, 1 + g]`` is the count of
+#   blocks 0..g (inclusive) and ``table[slot, I + s]`` the count of the symbols of s's block
+#   up to s (inclusive; I = ``_incl(K)`` aligns the blocks to cache lines; the last block is
+#   padded to 16 entries). A prefix is two loads; finding a symbol compares 16 block ends
+#   and then 16 symbols (independent compares, no chain of dependent loads); an update adds 1
+#   to at most 16 + 16 entries.
+# * K > 256: ``table[slot, 1..K]`` a Fenwick tree (prefix sums in O(log K)) and
+#   ``table[slot, K+1..2K]`` the counts themselves.
+#
+# A context is its own slot when every context fits (``keys.size == 0``); otherwise ``keys``
+# is an open-addressing hash index (``keys[h] = context + 1``, 0 = empty) whose ``vals[h]``
+# is the slot, slots handed out in order of first sight. The caller sizes both for every
+# context the run can meet (at most one new one per position), so no kernel reallocates.
 
 HASH_MULT = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64 (Fibonacci hashing)
+SMALL_K = 256
+GROUP = 16
+
+
+@njit(cache=True, inline="always")
+def _incl(k):
+    """Column of the first within-block count: after the total and the block counts, rounded
+    up to a multiple of 16 entries, so that each block of 16 int32 is one 64-byte line."""
+    nb = (k + GROUP - 1) // GROUP
+    return (1 + nb + GROUP - 1) // GROUP * GROUP
+
+
+@njit(cache=True)
+def context_width(k):
+    """Row width of a context's counts (see the layout above): a multiple of 16 entries."""
+    if k <= SMALL_K:
+        nb = (k + GROUP - 1) // GROUP
+        return _incl(k) + nb * GROUP  # the last block padded to 16 symbols (never coded)
+    return 2 * k + 1
 
 
 @njit(cache=True, inline="always")
@@ -288,8 +323,14 @@ def context_slot(ctx, keys, vals, used):
 
 
 @njit(cache=True, inline="always")
-def count_prefix(table, slot, s):
-    """Number of symbols ``< s`` seen in the context of ``slot`` (Fenwick prefix sum)."""
+def count_prefix(table, slot, s, k):
+    """Number of symbols ``< s`` seen in the context of ``slot``."""
+    if k <= SMALL_K:
+        g = s // GROUP
+        acc = np.int64(table[slot, g]) if g > 0 else np.int64(0)
+        if s % GROUP:
+            acc += table[slot, _incl(k) + s - 1]
+        return acc
     acc = np.int64(0)
     i = s
     while i > 0:
@@ -299,8 +340,27 @@ def count_prefix(table, slot, s):
 
 
 @njit(cache=True, inline="always")
+def count_of(table, slot, s, k):
+    """Number of times ``s`` was seen in the context of ``slot``."""
+    if k <= SMALL_K:
+        i = _incl(k) + s
+        own = np.int64(table[slot, i])
+        return own - np.int64(table[slot, i - 1]) if s % GROUP else own
+    return np.int64(table[slot, k + 1 + s])
+
+
+@njit(cache=True, inline="always")
 def count_add(table, slot, s, k):
     table[slot, 0] += 1
+    if k <= SMALL_K:
+        nb = (k + GROUP - 1) // GROUP
+        g = s // GROUP
+        first = _incl(k) + g * GROUP
+        for h in range(GROUP):  # fixed trip counts, distinct entries: masked adds that vectorize
+            table[slot, first + h] += np.int32(g * GROUP + h >= s)
+        for h in range(nb):
+            table[slot, 1 + h] += np.int32(h >= g)
+        return
     table[slot, k + 1 + s] += 1
     i = s + 1
     while i <= k:
@@ -324,16 +384,35 @@ def count_start(prefix, s, num, den, scale):
 @njit(cache=True, inline="always")
 def count_slice(table, slot, s, k, num, den, scale):
     """``(c, f)`` of symbol ``s`` in the context of ``slot``."""
-    p0 = count_prefix(table, slot, s)
+    p0 = count_prefix(table, slot, s, k)
     c = count_start(p0, s, num, den, scale)
-    return c, count_start(p0 + table[slot, k + 1 + s], s + 1, num, den, scale) - c
+    return c, count_start(p0 + count_of(table, slot, s, k), s + 1, num, den, scale) - c
 
 
 @njit(cache=True, inline="always")
 def count_find(table, slot, t, k, num, den, scale, top_step):
-    """``(s, c, f)``: the symbol whose slice holds ``t < 2**precision`` (Fenwick descent on
-    the monotone ``C``: the largest ``s`` with ``C_s <= t``; ``top_step`` is the largest
-    power of two ``<= k``)."""
+    """``(s, c, f)``: the symbol whose slice holds ``t < 2**precision``, i.e. the largest
+    ``s`` with ``C_s <= t`` (``C`` is monotone). Small alphabets count the block ends and then
+    the symbols of one block with ``C <= t``; large ones descend the Fenwick tree
+    (``top_step``: the largest power of two ``<= k``)."""
+    if k <= SMALL_K:
+        nb = (k + GROUP - 1) // GROUP
+        g = np.int64(0)
+        for h in range(nb - 1):  # block ends 16, 32, ...; the last end is K, where C = 2**b > t
+            g += np.int64(count_start(np.int64(table[slot, 1 + h]), (h + 1) * GROUP, num, den, scale) <= t)
+        base = np.int64(table[slot, g]) if g > 0 else np.int64(0)
+        first = g * GROUP
+        end = min(k, first + GROUP)
+        col = _incl(k)
+        j = np.int64(0)
+        for i in range(GROUP - 1):  # symbols first..end-2: does their slice end at or below t?
+            inside = np.int64(first + i < end - 1)
+            j += inside * np.int64(count_start(base + table[slot, col + first + i], first + i + 1, num, den,
+                                               scale) <= t)
+        s = first + j
+        p0 = base + (np.int64(table[slot, col + s - 1]) if j > 0 else np.int64(0))
+        c = count_start(p0, s, num, den, scale)
+        return s, c, count_start(base + table[slot, col + s], s + 1, num, den, scale) - c
     pos = np.int64(0)
     acc = np.int64(0)
     step = top_step
@@ -370,7 +449,7 @@ def context_walk(symbols, k, order, num, den, precision, table, keys, vals, used
             scale = count_scale(table, slot, k, num, den, precision)
             c[t], f[t] = count_slice(table, slot, s, k, num, den, scale)
         if probs:
-            w = np.int64(den) * np.int64(table[slot, k + 1 + s]) + num
+            w = np.int64(den) * count_of(table, slot, s, k) + num
             q[t] = np.float64(w) / np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
         count_add(table, slot, s, k)
         oldest = np.int64(symbols[t - order]) if t >= order else np.int64(0)
@@ -389,7 +468,7 @@ def context_rows(symbols, k, order, num, den, table, keys, vals, used, rows):
         slot, used = context_slot(ctx, keys, vals, used)
         total = np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
         for s in range(k):
-            rows[t, s] = np.float64(np.int64(den) * np.int64(table[slot, k + 1 + s]) + num) / total
+            rows[t, s] = np.float64(np.int64(den) * count_of(table, slot, s, k) + num) / total
         s = np.int64(symbols[t])
         count_add(table, slot, s, k)
         oldest = np.int64(symbols[t - order]) if t >= order else np.int64(0)

@@ -17,9 +17,10 @@ Conventions.
 * ``train`` (optional) primes the counts: the model starts as if it had already learned from
   that sequence (with the same zero history in front of it). The message's own history then
   starts again from zeros; training only sets the counts.
-* Memory: ``4 (2K + 1)`` bytes per context seen (all ``K**order`` contexts when they number
-  at most 2**16, allocated lazily by the operating system; otherwise a hash index over the
-  contexts that occur, sized for the message), so about 2 KB per distinct context over bytes.
+* Memory: ``4 (K + K/16 + 1)`` bytes per context seen for ``K <= 256`` (``4 (2K + 1)`` above;
+  all ``K**order`` contexts when they number at most 2**16, allocated lazily by the operating
+  system; otherwise a hash index over the contexts that occur, sized for the message), so
+  about 1.1 KB per distinct context over bytes.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ class Context(Model):
 
     def _fresh(self, n: int) -> tuple:
         """Counts for a run of ``n`` more symbols: the trained ones copied, or zeros."""
-        k1 = 2 * self._k + 1
+        k1 = kernels.context_width(self._k)
         old = self._state
         if self._direct:
             table = old[0].copy() if old is not None else np.zeros((self._n_contexts, k1), dtype=np.int32)

@@ -40,7 +40,9 @@ def _bits(probs) -> float:
     return math.log2(prod.denominator) - math.log2(prod.numerator)
 
 
-@pytest.mark.parametrize("order, k, prior", [(0, 3, 0.5), (1, 2, 0.5), (2, 3, 1.0), (3, 4, 0.5), (2, 2, 2.5)])
+@pytest.mark.parametrize(
+    "order, k, prior", [(0, 3, 0.5), (1, 2, 0.5), (2, 3, 1.0), (3, 4, 0.5), (2, 2, 2.5), (1, 17, 0.5), (1, 300, 0.5), (0, 1, 1)]
+)
 def test_log_loss_is_the_exact_sequential_estimator(order, k, prior):
     rng = np.random.default_rng(order * 10 + k)
     x = rng.integers(0, k, 400)
