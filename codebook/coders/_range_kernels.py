@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..models._kernels import FIXED_ONE, context_slot, count_add, count_find, count_scale, next_context, row_find
+from ..models._kernels import AHEAD, FIXED_ONE, context_slot, prefetch_row, count_add, count_find, count_scale, next_context, row_find
 
 WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
@@ -440,6 +440,8 @@ def decode_predictions(buf, nbits, n, precision, probs, block_u, block_m, out):
     d = window
     rng = TOP
     for i in range(n):
+        if i + AHEAD < n:  # the row of a position a few steps ahead: memory latency off the chain
+            prefetch_row(probs, block_u, block_m, i + AHEAD)
         r = rng >> b
         s, c, f = row_find(probs[i], d // r, scale, block_u[i], block_m[i])
         if s < 0:
