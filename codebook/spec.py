@@ -193,7 +193,7 @@ def _integer(text: str, what: str, spec: str, name: str) -> int:
 # ----------------------------------------------------------------------------- sources
 
 SOURCE_HELP = (
-    "Source spec: any distribution spec (i.i.d. symbols), or a Markov chain: 'markov:K:ORDER:ALPHA:SEED' "
+    "a distribution spec (i.i.d. symbols; the grammar under --q) or a Markov chain: 'markov:K:ORDER:ALPHA:SEED' "
     "(a random chain of order ORDER over K symbols, each row drawn from Dirichlet(ALPHA), reproducible by "
     "SEED) or 'markov-file[+A]:ORDER:PATH' (the order-ORDER chain of a file's bytes, K = 256, transitions "
     "counted and add-A smoothed). A chain starts from its stationary law."

@@ -55,8 +55,7 @@ def verification_failed(exc) -> click.ClickException:
 
 @click.command()
 @click.option("--p", "p_spec", default=DEFAULT_P, show_default=True, metavar="SPEC",
-              help="Where the data come from. " + SOURCE_HELP + " Distribution specs: 'codebook simulate --help' "
-                   "of --q, or the README.")
+              help="Where the data come from: " + SOURCE_HELP)
 @click.option("--q", "q_spec", default=DEFAULT_Q, show_default=True, metavar="SPEC",
               help="Distribution the codes are built from (a distribution spec; for a Markov source the default is "
                    "the source's own stationary marginal). " + SPEC_HELP)
@@ -82,6 +81,12 @@ def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fm
     (Bonferroni) level with tests valid for every n (exact law of the sum of the lengths, or
     Bernstein's inequality); the ± column is a 95 % interval. Theory: 'codebook theory' or
     docs/theory.md.
+
+    A source with memory (--p markov:...) or a model other than the static q
+    (--model true, context:K) runs a sequence experiment: every message within
+    its coder's window around the model's log-loss, the mean over messages
+    (the independent unit) against the exact expectation and the floor
+    H(X^n)/n (theory §k).
 
     Limits, checked before any work: n <= 1e8 symbols, trials <= 1e5, and n x trials x coders
     <= 1e11 symbols coded. Progress goes to stderr when it is a terminal. Exit status 3 when
