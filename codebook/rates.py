@@ -38,7 +38,7 @@ from scipy.special import entr
 
 from .distributions import SUM_TOLERANCE
 from .errors import AlphabetMismatchError, DistributionError, ModelError
-from .measures import _log_base, cross_entropy, entropy
+from .measures import _log_base, cross_entropy, entropy  # noqa: F401  (entropy: used by the doctests)
 from .models.base import Model
 from .models.iid import IID
 from .models.markov import Markov

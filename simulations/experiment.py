@@ -100,6 +100,10 @@ class ExperimentResult:
     records: list[dict] = field(default_factory=list)
     summaries: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    verdict_note: str = ""
+    """How the verdicts were reached, when not by the i.i.d. tests (sequence experiments say so)."""
+    measure_names: tuple[str, str, str] = ("H(p)", "H(p,q)", "D(p||q)")
+    """What ``H_p``, ``H_pq`` and ``D_pq`` are called in reports (rates for a source with memory)."""
 
     @property
     def consistent(self) -> bool:

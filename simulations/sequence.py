@@ -169,7 +169,8 @@ def run_sequence_experiment(
     result = ExperimentResult(
         label=label, p_spec=p_spec, q_spec=q_spec or model_text, alphabet_size=src.alphabet_size, n=n, trials=trials,
         seed=seed_words, block=1, H_p=h_rate, H_q=h_one, H_pq=ce_rate, H_qp=math.nan, D_pq=ce_rate - h_rate,
-        confidence=confidence, family_alpha=family_alpha)
+        confidence=confidence, family_alpha=family_alpha,
+        measure_names=("entropy rate H", "cross-entropy rate of the model", "rate of D(P||Q)"))
 
     built = _build(result, coder_list, model, lambda code, kind: _expectation(code, kind, src, n))
     messages = (source.sample(n, rng=trial_rng(seed_words, t)) for t in range(trials))
@@ -188,20 +189,22 @@ def run_fixed_messages(
     q_spec: str = "",
     x: float | None = None,
     reference: dict | None = None,
+    measure_names: tuple[str, str, str] = ("H(p)", "H(p,q)", "D(p||q)"),
     family_alpha: float = DEFAULT_FAMILY_ALPHA,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> ExperimentResult:
     """Code given messages (real data, or labels with their predictions) with ``model``: every
     message checked exactly against its coder's window and the quantization bound (no source
     law, so no expectation and no floor). ``reference`` fills the header (``H_p``, ``H_q``,
-    ``H_pq``, as the caller defines them for its data; NaN by default)."""
+    ``H_pq``, as the caller defines them for its data; NaN by default), named in reports by
+    ``measure_names``."""
     messages = [np.asarray(m) for m in messages]
     n = int(messages[0].size)
     ref = {"H_p": math.nan, "H_q": math.nan, "H_pq": math.nan, **(reference or {})}
     result = ExperimentResult(
         label=label, p_spec=p_spec, q_spec=q_spec, alphabet_size=model.alphabet_size, n=n, trials=len(messages),
         seed=(0,), block=1, H_p=ref["H_p"], H_q=ref["H_q"], H_pq=ref["H_pq"], H_qp=math.nan,
-        D_pq=ref["H_pq"] - ref["H_p"], confidence=confidence, family_alpha=family_alpha)
+        D_pq=ref["H_pq"] - ref["H_p"], confidence=confidence, family_alpha=family_alpha, measure_names=measure_names)
     built = _build(result, coder_list, model, lambda code, kind: None)
     extra = dict(H_p=_none_if_nan(ref["H_p"]), H_pq=_none_if_nan(ref["H_pq"]), D_pq=None)
     _code_all(result, built, messages, model, None, x, label, extra, None, None, None, repr(model))
@@ -219,6 +222,20 @@ def _build(result, coder_list, model, expectation) -> list:
             continue
         built.append((spec, kind, code, expectation(code, kind)))
     return built
+
+
+SEQUENCE_VERDICTS = (
+    "every message is checked exactly against its coder's window around the ideal length of the model it coded "
+    "with (and that ideal against the model's log-loss, within the quantization bound, theory §k); the mean "
+    "bits/symbol over messages, the independent unit (symbols inside a message are dependent), is judged by "
+    "Student's t with T - 1 degrees of freedom against the exact expectation where one exists and against the "
+    "floor H(X^n)/n of every code, at family-wise level {alpha:g} (Bonferroni over m = {m}). The t test assumes "
+    "the per-message means close to normal (Markov-chain CLT; measured false-alarm rates in theory §k). The ± "
+    "columns are {conf:.0%} t intervals over the messages.")
+FIXED_VERDICTS = (
+    "every coded message is checked exactly against its coder's window around the ideal length of the model it "
+    "coded with, and that ideal against the model's own log-loss within the quantization bound (theory §k); the "
+    "data are given, not sampled, so nothing is statistical.")
 
 
 def _code_all(result, built, messages, model, own_loss, x, label, extra, floor, family_size, progress, model_text):
@@ -243,6 +260,8 @@ def _code_all(result, built, messages, model, own_loss, x, label, extra, floor, 
     level = result.family_alpha / m
     z95 = student_t.isf((1 - result.confidence) / 2, max(1, trials - 1))
     result.z_family, result.z_shown, result.intervals_judged = student_t.isf(level / 2, max(1, trials - 1)), z95, m
+    result.verdict_note = (SEQUENCE_VERDICTS.format(alpha=result.family_alpha, m=m, conf=result.confidence)
+                           if floor is not None else FIXED_VERDICTS)
     for spec, kind, code, expected in built:
         recs = rows[spec.display]
         result.records.extend({c: _none_if_nan(r.get(c)) for c in RECORD_COLUMNS} for r in recs)

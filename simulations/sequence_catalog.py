@@ -162,7 +162,8 @@ def run_learned_context_task(task, master_seed: int, index: int, family: int | N
     model = models.Context(k, 256, train=data[split - m : split] if m else None)
     emp = empirical_conditional_entropy(test, k, 256) if k < test.size else 0.0
     return run_fixed_messages([test], model, task.coders, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec,
-                              x=task.x, reference={"H_p": emp, "H_q": empirical_conditional_entropy(test, 0, 256)})
+                              x=task.x, reference={"H_p": emp, "H_q": empirical_conditional_entropy(test, 0, 256)},
+                              measure_names=("plug-in H(X | k previous bytes) of the test text", "-", "-"))
 
 
 def _learned_context_description(params: dict) -> str:
@@ -270,7 +271,9 @@ def run_predictions_task(task, master_seed: int, index: int, family: int | None)
     model = models.Predictions.from_logits(logits)
     result = run_fixed_messages([y_te], model, task.coders, label=task.label, p_spec=task.p_spec,
                                 q_spec=task.q_spec, x=task.x,
-                                reference={"H_p": bayes, "H_pq": nats / math.log(2), "H_q": math.nan})
+                                reference={"H_p": bayes, "H_pq": nats / math.log(2), "H_q": math.nan},
+                                measure_names=("Bayes rate (bits/label)", "test loss / ln 2 (bits/label)",
+                                               "loss - Bayes rate"))
     for s in result.summaries:
         s["loss_nats"] = nats
     return result
