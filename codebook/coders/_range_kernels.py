@@ -33,7 +33,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..models._kernels import AHEAD, FIXED_ONE, context_slot, prefetch_row, count_add, count_find, count_scale, next_context, row_find
+from ..models._kernels import (
+    AHEAD,
+    FIXED_ONE,
+    context_shift,
+    context_slot,
+    count_add,
+    count_find,
+    count_scale,
+    markov_find,
+    next_context,
+    prefetch_row,
+    row_find,
+    top_power,
+)
 
 WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
@@ -327,9 +340,7 @@ def decode_adaptive(buf, nbits, n, k, num, den, out):
     tree = _fenwick_init(k, num)
     weight = np.full(k, num, dtype=np.int64)
     total = np.int64(k) * num
-    top_step = np.int64(1)
-    while top_step * 2 <= k:
-        top_step *= 2
+    top_step = top_power(k)
     window = _first_window(buf)
     ip = 7
     d = window
@@ -456,8 +467,7 @@ def decode_markov(buf, nbits, n, precision, starts, k, order, offset, out):
     """Decode with a Markov chain's quantized rows ``starts`` (``C_0..C_K`` per row; position
     ``t`` uses row ``offset[min(t, order)] + context``); returns ``(status, i, bits)``."""
     b = np.int64(precision)
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
+    top, mul = context_shift(k, order)
     ctx = np.int64(0)
     window = _first_window(buf)
     ip = 7
@@ -466,22 +476,13 @@ def decode_markov(buf, nbits, n, precision, starts, k, order, offset, out):
     for i in range(n):
         r = rng >> b
         t = d // r
-        row = offset[min(i, order)] + ctx
-        if t >= starts[row, k]:
+        s, c, f = markov_find(starts, offset[min(i, order)] + ctx, t, k)
+        if s < 0:
             return CORRUPT, i, 8 * (ip - 7)
-        lo = np.int64(0)
-        hi = np.int64(k)
-        while hi - lo > 1:  # starts[row, lo] <= t < starts[row, hi]
-            mid = (lo + hi) >> 1
-            if starts[row, mid] <= t:
-                lo = mid
-            else:
-                hi = mid
-        c = np.int64(starts[row, lo])
-        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, np.int64(starts[row, lo + 1]) - c)
-        out[i] = lo
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
         oldest = np.int64(out[i - order]) if i >= order else np.int64(0)
-        ctx = next_context(ctx, lo, oldest, top, mul)
+        ctx = next_context(ctx, s, oldest, top, mul)
     return _check_end(window, d, rng, n, ip)
 
 
@@ -491,11 +492,8 @@ def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, va
     returns ``(status, i, bits)``."""
     b = np.int64(precision)
     total = np.int64(1) << b
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
-    top_step = np.int64(1)
-    while top_step * 2 <= k:
-        top_step *= 2
+    top, mul = context_shift(k, order)
+    top_step = top_power(k)
     ctx = np.int64(0)
     window = _first_window(buf)
     ip = 7

@@ -221,10 +221,46 @@ def prediction_slices(probs, block_u, block_m, symbols, precision, c, f):
 
 # ---------------------------------------------------------------------- contexts
 @njit(cache=True, inline="always")
+def context_shift(k, order):
+    """``(top, mul)`` for :func:`next_context`: the weight ``K**(order-1)`` of the oldest symbol
+    and the multiplier ``K`` (both 0 for order 0, whose context is always 0)."""
+    if order > 0:
+        return np.int64(k) ** np.int64(order - 1), np.int64(k)
+    return np.int64(0), np.int64(0)
+
+
+@njit(cache=True, inline="always")
+def top_power(k):
+    """The largest power of two ``<= k`` (the first step of a Fenwick descent)."""
+    step = np.int64(1)
+    while step * 2 <= k:
+        step *= 2
+    return step
+
+
+@njit(cache=True, inline="always")
 def next_context(ctx, s, oldest, top, mul):
     """The context after ``s``: drop the oldest symbol (worth ``top = K**(k-1)``), shift by
     ``mul = K`` and append ``s`` (``mul = 0`` for order 0: the context is always 0)."""
     return (ctx - oldest * top) * mul + s * np.int64(mul > 0)
+
+
+@njit(cache=True, inline="always")
+def markov_find(starts, row, t, k):
+    """``(s, c, f)``: the symbol whose slice of the quantized row ``starts[row]`` (``C_0..C_K``)
+    holds ``t``; ``s = -1`` if ``t >= C_K`` (a slot no symbol owns: a corrupted stream)."""
+    if t >= starts[row, k]:
+        return np.int64(-1), np.int64(0), np.int64(0)
+    lo = np.int64(0)
+    hi = np.int64(k)
+    while hi - lo > 1:  # starts[row, lo] <= t < starts[row, hi]
+        mid = (lo + hi) >> 1
+        if starts[row, mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    c = np.int64(starts[row, lo])
+    return lo, c, np.int64(starts[row, lo + 1]) - c
 
 
 @njit(cache=True)
@@ -232,8 +268,7 @@ def markov_rows(symbols, k, order, offset, out):
     """Row of the Markov table used at each position: ``offset[min(t, order)] + context``,
     where the context of position ``t`` is the number written by the last ``min(t, order)``
     symbols in base ``k``, most recent last (least significant)."""
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
+    top, mul = context_shift(k, order)
     ctx = np.int64(0)
     for t in range(symbols.size):
         out[t] = offset[min(t, order)] + ctx
@@ -292,8 +327,7 @@ def alias_tables(rows, prob, alias):
 def markov_sample(u, first, k, order, prob, alias, out):
     """Fill ``out`` from position ``first`` on: ``out[t]`` drawn from the row of its context
     (``out[:first]`` is given), one uniform ``u[t - first]`` each (alias method)."""
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
+    top, mul = context_shift(k, order)
     ctx = np.int64(0)
     for t in range(min(first, out.size)):
         oldest = out[t - order] if t >= order else np.int64(0)
@@ -480,8 +514,7 @@ def context_walk(symbols, k, order, num, den, precision, table, keys, vals, used
     Fills, when they are non-empty, ``c[t], f[t]`` (the symbol's slice at ``precision``)
     and ``q[t]`` (its probability ``w_s / W`` before the update). Returns ``(status, used)``:
     ``status = -1 - t`` for the first symbol outside the alphabet, else 0."""
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
+    top, mul = context_shift(k, order)
     slices = c.size > 0
     probs = q.size > 0
     ctx = np.int64(0)
@@ -506,8 +539,7 @@ def context_walk(symbols, k, order, num, den, precision, table, keys, vals, used
 def context_rows(symbols, k, order, num, den, table, keys, vals, used, rows):
     """``rows[t, s] = q(s | x_<t)`` of a Context model along ``symbols`` (in range), learning
     as it goes; returns ``used``."""
-    top = np.int64(k) ** np.int64(order - 1) if order > 0 else np.int64(0)
-    mul = np.int64(k) if order > 0 else np.int64(0)
+    top, mul = context_shift(k, order)
     ctx = np.int64(0)
     for t in range(symbols.size):
         slot, used = context_slot(ctx, keys, vals, used)

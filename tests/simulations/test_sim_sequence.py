@@ -39,10 +39,9 @@ def test_every_verdict_consistent_and_the_numbers_mean_what_they_say(chain, mode
         assert s["bound_low"] == pytest.approx(floor, rel=1e-15)
         assert s["bits_per_symbol"] >= floor - 0.05
     if model == "true":
-        (s,) = r.summaries
-        assert s["coder"] == "arithmetic" or s["coder"] == "rans"
-        # the true chain's expected ideal is the rate (plus the tiny quantization and the start-up)
-        assert abs(s["expected"] - chain.entropy_rate()) < 1e-3
+        assert [s["coder"] for s in r.summaries] == ["arithmetic", "rans"]
+        for s in r.summaries:  # the true chain's expected ideal is the rate (+ quantization and start-up)
+            assert abs(s["expected"] - chain.entropy_rate()) < 1e-3
     if model == "static":
         assert {s["coder"] for s in r.summaries} >= {"huffman", "arithmetic", "adaptive"}
         arith = next(s for s in r.summaries if s["coder"] == "arithmetic")
