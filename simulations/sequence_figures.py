@@ -122,7 +122,8 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
         ys = [_mean(r, coder)[0] for r in results]
         ax.plot(xs, ys, "os"[j], color=f"C{j}", ms=10 - 3 * j, mfc="none" if j else None, mew=2,
                 label=f"{coder}: measured bits per label")
-    ax.axhline(results[0].H_p, color="C2", ls="--", lw=1.5, label=f"Bayes rate {results[0].H_p:.4f} (best possible loss)")
+    ax.axhline(results[0].H_p, color="C2", ls="--", lw=1.5,
+               label=f"Bayes rate {results[0].H_p:.4f} (the true model's expected loss)")
     ax.set_xscale("log")
     ax.set_xlabel("training steps (0 drawn at 0.5)")
     ax.set_ylabel("bits per label")
@@ -136,8 +137,9 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
         diff = [(_mean(r, coder)[0] - r.H_pq) * n for r in results]
         ax2.plot(xs, diff, "os"[j], color=f"C{j}", ms=10 - 3 * j, mfc="none" if j else None, mew=2,
                  label=f"{coder}: measured bits - loss bits, per message")
-        hi = [_window_hi(r, coder) for r in results]
-        ax2.plot(xs, hi, "-", color=f"C{j}", lw=1, alpha=0.7, label=f"{coder}: documented upper end of its window")
+        lo = [_window(r, coder)[0] for r in results]
+        hi = [_window(r, coder)[1] for r in results]
+        ax2.fill_between(xs, lo, hi, color=f"C{j}", alpha=0.2, label=f"{coder}: its window, plus the quantization bound")
     ax2.axhline(0, color="k", lw=1)
     ax2.set_xscale("log")
     ax2.set_xlabel("training steps")
@@ -152,11 +154,12 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
              "the coders' documented windows (quantization bound + termination).")]
 
 
-def _window_hi(r, coder) -> float:
+def _window(r, coder) -> tuple[float, float]:
+    """The coder's documented window of bits - ideal, its upper end raised by the quantization
+    bound on ideal - loss (theory §k)."""
+    from codebook.models import quantization_bound
+
     for s in r.summaries:
         if s["coder"] == coder:
-            n = r.n
-            from codebook.models import quantization_bound
-
-            return s["excess_hi"] + quantization_bound(r.alphabet_size, 24, n)
-    return math.nan
+            return s["excess_lo"], s["excess_hi"] + quantization_bound(r.alphabet_size, 24, r.n)
+    return math.nan, math.nan

@@ -11,9 +11,11 @@ Workloads (``--quick`` shrinks each):
   one-off validation of ``Predictions(probs)`` is timed on its own line.
 * **context**: ``Context(order=2)`` over bytes (K = 256) on 4 MB of the deterministic text
   corpus of ``benches/files.py``; MB/s = 1e6 bytes per second, both ways. No competitor codes
-  these models; the target is absolute (>= 20 MB/s).
+  these models; the target is absolute (>= 20 MB/s), so it is shown by the wall clock and by
+  this process's CPU time (``time.process_time``: on a shared machine the wall clock also
+  counts other processes' turns on the core).
 * **markov sampling**: ``Markov.sample`` for a random order-2 chain over 4 symbols and an
-  order-1 chain over 256, n = 10**7; Msym/s (>= 50).
+  order-1 chain over 256, n = 10**7; Msym/s (>= 50), wall clock and CPU time.
 
 Every coded stream is decoded and compared; bits/symbol are shown next to the model's
 log-loss per symbol.
@@ -52,14 +54,22 @@ def paired(ours, theirs, repeats: int = 5) -> tuple[float, float]:
     return best[0], best[1]
 
 
-def _best(fn, repeats: int = 5) -> float:
+def _best(fn, repeats: int = 5, clock=time.perf_counter) -> float:
     fn()
     best = math.inf
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, clock() - t0)
     return best
+
+
+def _both(fn, repeats: int = 3) -> tuple[float, float]:
+    """Best wall-clock seconds and best CPU seconds of this process (``time.process_time``).
+    On a shared machine the wall clock also counts the time other processes held the core;
+    the CPU time does not (cache and memory contention still slow it), so an absolute target
+    is judged on both and both are printed."""
+    return _best(fn, repeats), _best(fn, repeats, time.process_time)
 
 
 def _constriction(probs: np.ndarray, y32: np.ndarray, n: int):
@@ -138,27 +148,30 @@ def context(quick: bool, verdicts: list) -> None:
     loss = model.log_loss(x) / n
     print(f"log-loss {loss:.6f} bits/byte")
     print()
-    print(f"{'coder':<11} {'enc MB/s':>9} {'dec MB/s':>9} {'bits/byte':>10}")
+    print(f"{'coder':<11} {'enc MB/s':>9} {'dec MB/s':>9} {'enc (CPU)':>10} {'dec (CPU)':>10} {'bits/byte':>10}")
     for name in MODEL_CODERS:
         code = coders.build(name, model)
         bits = code.encode(x)
         assert np.array_equal(code.decode(bits, n, dtype=np.uint8), x), f"{name}: round trip failed"
-        t_enc = _best(lambda: code.encode(x), repeats=3)
-        t_dec = _best(lambda: code.decode(bits, n, dtype=np.uint8), repeats=3)
-        verdicts.append((f"Context(order=2) {name} >= 20 MB/s both ways", min(n / t_enc, n / t_dec) >= 20e6))
-        print(f"{name:<11} {rate(n, t_enc):>9} {rate(n, t_dec):>9} {len(bits) / n:>10.6f}")
+        t_enc, c_enc = _both(lambda: code.encode(x))
+        t_dec, c_dec = _both(lambda: code.decode(bits, n, dtype=np.uint8))
+        verdicts.append((f"Context(order=2) {name} >= 20 MB/s both ways (wall clock)", min(n / t_enc, n / t_dec) >= 20e6))
+        verdicts.append((f"Context(order=2) {name} >= 20 MB/s both ways (CPU time)", min(n / c_enc, n / c_dec) >= 20e6))
+        print(f"{name:<11} {rate(n, t_enc):>9} {rate(n, t_dec):>9} {rate(n, c_enc):>10} {rate(n, c_dec):>10} "
+              f"{len(bits) / n:>10.6f}")
 
 
 def sampling(quick: bool, verdicts: list) -> None:
     n = 10**6 if quick else 10**7
     print(f"markov sampling: n = {n:.0e}")
-    print(f"{'chain':<28} {'Msym/s':>8}")
+    print(f"{'chain':<28} {'Msym/s':>8} {'(CPU)':>8}")
     for k, order in ((4, 2), (256, 1)):
         chain = models.Markov.random(k, order=order, alpha=0.5, seed=1)
         chain.sample(10, seed=0)  # alias tables and the stationary law, built once
-        t = _best(lambda: chain.sample(n, seed=1))
-        verdicts.append((f"Markov(K={k}, order={order}) sampling >= 50 Msym/s", n / t >= 50e6))
-        print(f"{f'K = {k}, order {order}':<28} {rate(n, t):>8}")
+        t, c = _both(lambda: chain.sample(n, seed=1))
+        verdicts.append((f"Markov(K={k}, order={order}) sampling >= 50 Msym/s (wall clock)", n / t >= 50e6))
+        verdicts.append((f"Markov(K={k}, order={order}) sampling >= 50 Msym/s (CPU time)", n / c >= 50e6))
+        print(f"{f'K = {k}, order {order}':<28} {rate(n, t):>8} {rate(n, c):>8}")
 
 
 def run(quick: bool) -> None:
