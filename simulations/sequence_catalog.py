@@ -122,6 +122,8 @@ def _memory_sweep(SweepDef):
 
 CONTEXT_ORDERS = (0, 1, 2, 3, 4, 5, 6)
 TRAINING_BYTES = (0, 1_000, 3_000, 9_000)
+CONTEXT_PRIORS = ((0.5, "1/2"), (1 / 32, "1/32"))
+"""Krichevsky-Trofimov, and a small pseudo-count that learns sparse contexts faster."""
 
 
 def _text(params: dict) -> tuple[bytes, str]:
@@ -142,10 +144,12 @@ def _learned_context_tasks(seed: int, quick: bool, params: dict) -> list:
     half = len(data) // 2
     sizes = [m for m in TRAINING_BYTES if m <= half]
     out = []
-    for m in sizes[:2] if quick else sizes:
-        for k in orders:
-            out.append(_task(f"train {m} B, order {k}", ["arithmetic"], len(data) - half, 1, k, run_learned_context_task,
-                             spec, f"context:{k} trained on {m} bytes", {"order": k, "train": m, "split": half}))
+    for alpha, text in CONTEXT_PRIORS:
+        for m in sizes[:2] if quick else sizes:
+            for k in orders:
+                out.append(_task(f"alpha={text}, train {m} B, order {k}", ["arithmetic"], len(data) - half, 1, k,
+                                 run_learned_context_task, spec, f"context:{k}, prior {text}, trained on {m} bytes",
+                                 {"order": k, "train": m, "split": half, "prior": alpha}))
     return out
 
 
@@ -159,7 +163,7 @@ def run_learned_context_task(task, master_seed: int, index: int, family: int | N
     data = Path(task.p_spec).read_bytes()
     split, m, k = task.meta["split"], task.meta["train"], task.meta["order"]
     test = np.frombuffer(data[split:], dtype=np.uint8)
-    model = models.Context(k, 256, train=data[split - m : split] if m else None)
+    model = models.Context(k, 256, prior=task.meta["prior"], train=data[split - m : split] if m else None)
     emp = empirical_conditional_entropy(test, k, 256) if k < test.size else 0.0
     return run_fixed_messages([test], model, task.coders, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec,
                               x=task.x, reference={"H_p": emp, "H_q": empirical_conditional_entropy(test, 0, 256)},
@@ -169,26 +173,29 @@ def run_learned_context_task(task, master_seed: int, index: int, family: int | N
 def _learned_context_description(params: dict) -> str:
     _, spec = _text(params)
     return f"""Real text: the second half of `{Path(spec).name}` is coded byte by byte with an adaptive order-k
-context model (KT counts per context, theory §h), k = 0..6, after learning from the last m
-bytes of the first half (m = 0, 1000, 3000, 9000). Longer contexts predict better once their
-counts are known, but they split the data over more contexts (up to 256^k), each of which
-must be learned from few examples: *context dilution*. With little data the cost is smallest
-at a small k and grows beyond it; more training moves the minimum to longer contexts. The
-dashed line is the plug-in conditional entropy of the test text itself at each order: an
-optimistic, in-sample number (it falls to 0 as k grows, because a model fitted to the text
-has to be paid for, which this number ignores). Every coded message is decoded and checked
-against the coder's exact window around the model's own log-loss."""
+context model, k = 0..6, after learning from the last m bytes of the first half (m = 0, 1000,
+3000, 9000). Each context runs the sequential estimator q(s) = (n_s + α) / (n + 256 α) (theory
+§h), with the Krichevsky-Trofimov α = 1/2 and with α = 1/32. Longer contexts predict better
+once their counts are known, but they split the data over more contexts (up to 256^k), each
+of which must be learned from few examples: *context dilution*, so the cost has a minimum
+over k. With α = 1/2 a new context spends about 8 bits on each new symbol (its mass is spread
+over 256 symbols) and order 1 stays best at these sizes; a small α learns sparse contexts
+faster, and then more training moves the minimum to a longer context. The dashed line is the
+plug-in conditional entropy of the test text itself at each order: an optimistic, in-sample
+number (it falls to 0 as k grows, because a model fitted to the text has to be paid for,
+which this number ignores). Every coded message is decoded and checked against the coder's
+exact window around the model's own log-loss."""
 
 
 def _learned_context_findings(results) -> list[str]:
     lines = []
-    by_m: dict[int, list] = {}
+    groups: dict[tuple[str, int], list] = {}
     for r in results:
-        m = int(r.label.split(" ")[1])
-        by_m.setdefault(m, []).append((_x(r), r.summaries[0]["bits_per_symbol"]))
-    for m, pts in by_m.items():
+        alpha, train, _ = r.label.split(", ")
+        groups.setdefault((alpha, int(train.split(" ")[1])), []).append((_x(r), r.summaries[0]["bits_per_symbol"]))
+    for (alpha, m), pts in groups.items():
         k, bits = min(pts, key=lambda p: p[1])
-        lines.append(f"Training on {m} bytes: the cost is smallest at order {k:g} ({bits:.3f} bits/byte); "
+        lines.append(f"{alpha}, training on {m} bytes: the cost is smallest at order {k:g} ({bits:.3f} bits/byte); "
                      f"order {pts[-1][0]:g} costs {pts[-1][1]:.3f}.")
     return lines
 

@@ -16,7 +16,8 @@ from .output import WIDTH, exit_if_inconsistent, fmt_bits, in_units, table, wrap
 
 MODEL_HELP = (
     "What the coders believe: 'static' (the i.i.d. q of --q, the default), 'true' (the source's own "
-    "chain) or 'context:K' (an adaptive order-K context model, KT counts, or --prior). With a model "
+    "chain) or 'context:K' (an adaptive order-K context model with KT counts; --prior A sets its pseudo-count, "
+    "a multiple of 2**-16). With a model "
     "other than static only the coders that follow a model run (arithmetic, rans)."
 )
 

@@ -6,7 +6,8 @@ context (the last ``order`` symbols) so far:
     q(s | ctx) = (n(ctx, s) + α) / (n(ctx) + K α),
 
 the sequential Krichevsky-Trofimov (α = 1/2) or Laplace (α = 1) estimator run separately in
-every context (theory §h). Its log-loss on a message is therefore the sum over contexts of
+every context (theory §h); other pseudo-counts α (multiples of 2**-16) give the Dirichlet(α)
+estimator, whose smaller α suits the sparse contexts of long orders over large alphabets. Its log-loss on a message is therefore the sum over contexts of
 each context's KT / Laplace code length for the symbols that followed it, which depends only
 on the counts (the estimator is exchangeable within a context).
 
@@ -43,15 +44,20 @@ MAX_SYMBOLS = (1 << 31) - 1
 """Training plus message symbols a model may see (counts are int32 per context)."""
 
 
+PRIOR_DENOMINATOR = 1 << 16
+"""Priors are exact binary fractions ``num / den`` with ``den <= 2**16`` (counts stay exact integers)."""
+
+
 def _prior(prior) -> tuple[int, int]:
     try:
         alpha = Fraction(prior) if isinstance(prior, (int, float, Fraction, np.integer, np.floating)) else None
     except (TypeError, ValueError, OverflowError):  # NaN, inf
         alpha = None
-    if alpha is None or isinstance(prior, bool) or alpha <= 0 or alpha.denominator > 2 or alpha > MAX_PRIOR:
+    if (alpha is None or isinstance(prior, bool) or alpha <= 0 or alpha > MAX_PRIOR
+            or PRIOR_DENOMINATOR % alpha.denominator):
         raise ModelError(
-            f"`prior` must be a positive multiple of 1/2 up to {MAX_PRIOR} (0.5 = Krichevsky-Trofimov, "
-            f"1 = Laplace); got {prior!r}"
+            f"`prior` must be a positive multiple of 2**-16 up to {MAX_PRIOR} (0.5 = Krichevsky-Trofimov, "
+            f"1 = Laplace, 1/32 for sparse contexts); got {prior!r}"
         )
     return alpha.numerator, alpha.denominator
 
@@ -66,7 +72,8 @@ class Context(Model):
     alphabet_size : int
         K.
     prior : float
-        The pseudo-count α, a positive multiple of 1/2.
+        The pseudo-count α: 0.5 is Krichevsky-Trofimov (theory §h), 1 Laplace; any positive
+        multiple of 2**-16 is accepted (a small α such as 1/32 learns sparse contexts faster).
     train : array-like of int, or bytes, optional
         A sequence the counts learn from before coding.
 

@@ -41,7 +41,9 @@ def _bits(probs) -> float:
 
 
 @pytest.mark.parametrize(
-    "order, k, prior", [(0, 3, 0.5), (1, 2, 0.5), (2, 3, 1.0), (3, 4, 0.5), (2, 2, 2.5), (1, 17, 0.5), (1, 300, 0.5), (0, 1, 1)]
+    "order, k, prior",
+    [(0, 3, 0.5), (1, 2, 0.5), (2, 3, 1.0), (3, 4, 0.5), (2, 2, 2.5), (1, 17, 0.5), (1, 300, 0.5), (0, 1, 1),
+     (2, 256, 1 / 32), (1, 5, 3 / 65536)],
 )
 def test_log_loss_is_the_exact_sequential_estimator(order, k, prior):
     rng = np.random.default_rng(order * 10 + k)
@@ -91,7 +93,7 @@ def test_order_zero_kt_matches_the_closed_form():
     [
         (dict(order=-1, alphabet_size=2), r"`order` must be a non-negative integer; got -1"),
         (dict(order=1, alphabet_size=0), r"`alphabet_size` must be an integer in 1\.\.16777216; got 0"),
-        (dict(order=1, alphabet_size=2, prior=0.3), r"`prior` must be a positive multiple of 1/2 .* got 0.3"),
+        (dict(order=1, alphabet_size=2, prior=0.3), r"`prior` must be a positive multiple of 2\*\*-16 .* got 0.3"),
         (dict(order=1, alphabet_size=2, prior=0), r"got 0"),
         (dict(order=8, alphabet_size=256), r"256\*\*8 contexts; at most 2\*\*62"),
     ],

@@ -34,7 +34,7 @@ def test_memory_sweep_shows_the_memoryless_gap(tmp_path):
 
 def test_learned_context_sweep_has_a_minimum_over_k(tmp_path):
     results = _run("learned-context", tmp_path)
-    untrained = [r.summaries[0]["bits_per_symbol"] for r in results if r.label.startswith("train 0 B")]
+    untrained = [r.summaries[0]["bits_per_symbol"] for r in results if r.label.startswith("alpha=1/32, train 0 B")]
     best = min(range(len(untrained)), key=untrained.__getitem__)
     assert 0 < best < len(untrained) - 1  # dilution: neither order 0 nor the longest context is best
 
