@@ -126,8 +126,17 @@ CONTEXT_PRIORS = ((0.5, "1/2"), (1 / 32, "1/32"))
 """Krichevsky-Trofimov, and a small pseudo-count that learns sparse contexts faster."""
 
 
+def _default_text() -> str:
+    """``tests/data/prose.txt`` of the repository: next to this package in a checkout, else
+    under the current folder (an installed package does not ship the test data)."""
+    for folder in (REPO_DATA, Path.cwd() / "tests" / "data"):
+        if (folder / "prose.txt").is_file():
+            return str(folder / "prose.txt")
+    return "tests/data/prose.txt"
+
+
 def _text(params: dict) -> tuple[bytes, str]:
-    spec = params["p"] or str(REPO_DATA / "prose.txt")
+    spec = params["p"] or _default_text()
     path = Path(spec)
     try:
         return path.read_bytes(), spec
