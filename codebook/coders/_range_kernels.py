@@ -121,6 +121,13 @@ def _first_window(buf):
 
 
 @njit(cache=True, inline="always")
+def decode_start(buf):
+    """The decoder's state ``(d, window, rng, ip)`` before the first symbol."""
+    window = _first_window(buf)
+    return window, window, TOP, 7
+
+
+@njit(cache=True, inline="always")
 def _refill(buf, ip, d, window, rng):
     """Shift in the bytes the encoder shifted out for this range: returns (d, window, rng, ip)."""
     nb = _due_bytes(rng)
@@ -259,10 +266,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
     """
     b = np.int64(precision)
     total = np.int64(1) << b
-    window = _first_window(buf)
-    ip = 7
-    d = window
-    rng = TOP
+    d, window, rng, ip = decode_start(buf)
     for i in range(n):
         r = rng >> b
         t = d // r
@@ -446,10 +450,7 @@ def decode_predictions(buf, nbits, n, precision, probs, block_u, block_m, out):
     ``models._kernels.prepare_rows``); returns ``(status, i, bits)``."""
     b = np.int64(precision)
     scale = np.float64((np.int64(1) << b) - probs.shape[1]) / FIXED_ONE
-    window = _first_window(buf)
-    ip = 7
-    d = window
-    rng = TOP
+    d, window, rng, ip = decode_start(buf)
     for i in range(n):
         if i + AHEAD < n:  # the row of a position a few steps ahead: memory latency off the chain
             prefetch_row(probs, block_u, block_m, i + AHEAD)
@@ -469,10 +470,7 @@ def decode_markov(buf, nbits, n, precision, starts, k, order, offset, out):
     b = np.int64(precision)
     top, mul = context_shift(k, order)
     ctx = np.int64(0)
-    window = _first_window(buf)
-    ip = 7
-    d = window
-    rng = TOP
+    d, window, rng, ip = decode_start(buf)
     for i in range(n):
         r = rng >> b
         t = d // r
@@ -495,10 +493,7 @@ def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, va
     top, mul = context_shift(k, order)
     top_step = top_power(k)
     ctx = np.int64(0)
-    window = _first_window(buf)
-    ip = 7
-    d = window
-    rng = TOP
+    d, window, rng, ip = decode_start(buf)
     for i in range(n):
         slot, used = context_slot(ctx, keys, vals, used)
         r = rng >> b

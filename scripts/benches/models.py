@@ -33,25 +33,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the worktree's codebook, uninstalled
 
 from benches._timing import rate  # noqa: E402
+from benches.stream import _paired as paired  # noqa: E402  (alternating best-of timings)
 from benches.files import corpus  # noqa: E402
 
 from codebook import coders, models  # noqa: E402
 
 MODEL_CODERS = [n for n in ("arithmetic", "rans") if getattr(coders.info(n).cls, "model_coder", None)]
-
-
-def paired(ours, theirs, repeats: int = 5) -> tuple[float, float]:
-    """Best-of-``repeats`` seconds of two callables timed alternately after a warm-up each
-    (alternating keeps the ratio fair on a shared machine)."""
-    ours()
-    theirs()
-    best = [math.inf, math.inf]
-    for _ in range(repeats):
-        for j, fn in enumerate((ours, theirs)):
-            t0 = time.perf_counter()
-            fn()
-            best[j] = min(best[j], time.perf_counter() - t0)
-    return best[0], best[1]
 
 
 def _best(fn, repeats: int = 5, clock=time.perf_counter) -> float:
