@@ -148,19 +148,6 @@ def test_bad_arguments():
         run_experiment(P, Q, ["huffman"], 5, 1, seed=-1)
 
 
-@pytest.mark.slow
-def test_95_percent_intervals_cover_the_exact_expectation_95_percent_of_the_time():
-    # 2000 seeded messages per coder; each row's 95 % interval (exact variance) should cover
-    # the exact E_p[l] 93..97 % of the time (binomial SD of the rate: 0.5 %).
-    p = Distribution([0.1, 0.2, 0.3, 0.4])
-    q = Distribution([0.4, 0.3, 0.2, 0.1])
-    res = run_experiment(p, q, coders.names("prefix"), 2000, 2000, seed=2024)
-    for name in coders.names("prefix"):
-        rows = [r for r in res.records if r["coder"] == name]
-        covered = sum(r["ci_low"] <= r["expected"] <= r["ci_high"] for r in rows) / len(rows)
-        assert 0.93 <= covered <= 0.97, (name, covered)
-
-
 def test_a_coder_that_refuses_its_options_is_reported_not_run():
     from simulations.experiment import CoderSpec
 
