@@ -61,7 +61,11 @@ def interval(mean: float, variance: float, n: int, z: float) -> tuple[float, flo
 # * Bernstein's inequality for bounded i.i.d. terms (any coder whose terms are bounded).
 
 EXACT_CELLS = 1 << 20
-"""Largest support (cells) of a sum whose exact law is computed (n-fold convolution by FFT)."""
+"""Most cells of a sum's law that is computed (n-fold convolution by FFT, over its window)."""
+
+WINDOW_TAIL = 1e-30
+"""Mass each truncation of a partial law may drop (Bernstein's bound): the computed law is
+exact up to a total of ``2 * 64 * WINDOW_TAIL``, far below FFT round-off (about 1e-16)."""
 
 
 def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -69,38 +73,71 @@ def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.clip(fftconvolve(a, b), 0.0, None)
 
 
-def lattice_sum_law(values, probs, count: int) -> tuple[int, int, np.ndarray]:
-    """Exact law of ``S = X_1 + ... + X_count`` for i.i.d. integer ``X`` with ``P(X = values[i]) = probs[i]``.
+def _bernstein_radius(terms: int, variance: float, spread: float, tail: float) -> float:
+    """``t`` with Bernstein's ``2 exp(-t² / (2 N var + 2 b t / 3)) <= tail`` for a sum of N terms."""
+    c = math.log(2 / tail)
+    a = 2 * spread * c / 3
+    return (a + math.sqrt(a * a + 8 * terms * variance * c)) / 2
 
-    Returns ``(start, step, pmf)`` with ``P(S = start + step·j) = pmf[j]``; ``step`` is the gcd
-    of the differences of the values (the lattice of S). Computed by repeated squaring of the
-    one-term law with FFT convolutions (theory §i); about ``log2(count)`` convolutions of at
-    most ``count·(max-min)/step + 1`` cells.
-    """
+
+def _unit_law(values, probs):
     values = np.asarray(values, dtype=np.int64)
     probs = np.asarray(probs, dtype=np.float64)
     keep = probs > 0
     values, probs = values[keep], probs[keep] / math.fsum(probs[keep].tolist())
     lo = int(values.min())
     step = int(np.gcd.reduce(values - lo)) or 1
-    base = np.zeros((int(values.max()) - lo) // step + 1)
-    np.add.at(base, (values - lo) // step, probs)
-    out, power, k = np.ones(1), base, int(count)
+    units = (values - lo) // step
+    base = np.zeros(int(units.max()) + 1)
+    np.add.at(base, units, probs)
+    mean = math.fsum((units * probs).tolist())
+    var = max(0.0, math.fsum((probs * (units - mean) ** 2).tolist()))
+    spread = float(np.max(np.abs(units - mean)))
+    return lo, step, base, mean, var, spread
+
+
+def lattice_sum_law(values, probs, count: int, tail: float = WINDOW_TAIL) -> tuple[int, int, np.ndarray]:
+    """Law of ``S = X_1 + ... + X_count`` for i.i.d. integer ``X`` with ``P(X = values[i]) = probs[i]``.
+
+    Returns ``(start, step, pmf)`` with ``P(S = start + step·j) = pmf[j]``; ``step`` is the gcd
+    of the differences of the values (the lattice of S). Computed by repeated squaring of the
+    one-term law with FFT convolutions (theory §i); each partial law is cut to the window
+    ``mean ± t`` outside which Bernstein's inequality leaves less than ``tail`` of its mass, so
+    the cells grow like ``sqrt(count)``, not ``count``. The window drops less than
+    ``2 log2(count) tail`` in all; FFT round-off adds errors of about 1e-15 per cell per
+    squaring (measured against scipy's binomial pmf: at most 8e-13 at count = 10**6), far below
+    the levels tests use.
+    """
+    lo, step, base, mean, var, spread = _unit_law(values, probs)
+    out, out_at, out_terms = np.ones(1), 0, 0  # law of out_terms terms, cell 0 at unit sum out_at
+    power, power_at, power_terms = base, 0, 1
+    k = int(count)
+
+    def cut(law, at, terms):
+        centre = terms * mean
+        radius = _bernstein_radius(terms, var, spread, tail)
+        first = max(at, math.floor(centre - radius))
+        last = min(at + law.size - 1, math.ceil(centre + radius))
+        return law[first - at:last - at + 1], first
+
     while k:
         if k & 1:
-            out = _convolve(out, power)
+            out, out_at = cut(_convolve(out, power), out_at + power_at, out_terms + power_terms)
+            out_terms += power_terms
         k >>= 1
         if k:
-            power = _convolve(power, power)
-    return count * lo, step, out / out.sum()
+            power, power_at = cut(_convolve(power, power), 2 * power_at, 2 * power_terms)
+            power_terms *= 2
+    return count * lo + out_at * step, step, out
 
 
-def lattice_cells(values, probs, count: int) -> int:
-    """Support size of the law of a sum of ``count`` terms (what :func:`lattice_sum_law` would build)."""
-    values = np.asarray(values, dtype=np.int64)[np.asarray(probs) > 0]
-    lo = int(values.min())
-    step = int(np.gcd.reduce(values - lo)) or 1
-    return int(count) * ((int(values.max()) - lo) // step) + 1
+def lattice_cells(values, probs, count: int, tail: float = WINDOW_TAIL) -> int:
+    """Most cells :func:`lattice_sum_law` builds for ``count`` terms: the full support or the
+    Bernstein window, whichever is smaller."""
+    _, _, base, _, var, spread = _unit_law(values, probs)
+    full = int(count) * (base.size - 1) + 1
+    window = 4 * math.ceil(_bernstein_radius(int(count), var, spread, tail)) + 2 * base.size + 1
+    return min(full, window)
 
 
 def bernstein_pvalue(deviation: float, count: int, variance: float, spread: float) -> float:
@@ -177,8 +214,9 @@ class SumTest:
     and the interval for ``E[X]`` shown next to a measured mean (:meth:`interval`).
 
     * terms on a lattice (integer lengths of a prefix code, or exactly two distinct values) and
-      a support of at most :data:`EXACT_CELLS` cells: the **exact law** of the sum,
-      p = 2 min(P(S <= s), P(S >= s)); a total outside the support or off the lattice has p = 0.
+      a law of at most :data:`EXACT_CELLS` cells (over the window holding all but ~1e-28 of it):
+      the **exact law** of the sum, p = 2 min(P(S <= s), P(S >= s)) (plus the mass the window
+      dropped); a total outside the support or off the lattice has p = 0.
     * otherwise: **Bernstein's inequality** with the exact variance and ``b = max |X - E[X]|``.
 
     ``lattice=False`` forces Bernstein (and the normal interval).
@@ -208,6 +246,12 @@ class SumTest:
                 # Both tails from their own end, so a small tail is not a difference of numbers near 1.
                 self._law = (self.count * origin + start * step, unit_step * step, pmf, np.cumsum(pmf),
                              np.cumsum(pmf[::-1])[::-1])
+                # What the window left out (bounded by Bernstein) plus what FFT round-off moved (the
+                # mass lost or gained, about 1e-12 after 20 squarings, and as much again), and the
+                # whole support of S.
+                self._dropped = (2 * max(1, self.count.bit_length()) * WINDOW_TAIL
+                                 + 2 * abs(1.0 - math.fsum(pmf.tolist())) + 1e-12)
+                self._support = (self.count * float(values.min()), self.count * float(values.max()), step)
 
     @property
     def method(self) -> str:
@@ -217,7 +261,7 @@ class SumTest:
         return f"Bernstein's inequality over {self.count} terms (|X - E X| <= {self.spread:.3g})"
 
     def _index(self, total: float) -> int | None:
-        """Lattice index of ``total`` (None when it is not a point of the support)."""
+        """Lattice index of ``total`` in the computed window (None when it is not a point of it)."""
         start, step, pmf, _, _ = self._law
         pos = (total - start) / step
         j = int(round(pos))
@@ -226,15 +270,22 @@ class SumTest:
             return None
         return j
 
+    def _possible(self, total: float) -> bool:
+        """Whether ``total`` is a point of the sum's support (on its lattice, between its ends)."""
+        low, high, step = self._support
+        pos = (total - low) / step
+        tol = 1e-9 * max(1.0, abs(total)) / step
+        return low - tol * step <= total <= high + tol * step and abs(pos - round(pos)) <= tol
+
     def pvalue(self, total: float, lo: float = 0.0, hi: float = 0.0) -> float:
         """p-value (or its upper bound) of the observed sum ``total`` against expectation
         ``count·E[X] + [lo, hi]`` (``lo = hi = 0`` for the exact law)."""
         if self.exact and lo == hi == 0:
             j = self._index(total)
-            if j is None:
-                return 0.0  # impossible total
+            if j is None:  # impossible, or possible but beyond the window (probability < dropped)
+                return min(1.0, 2 * self._dropped) if self._possible(total) else 0.0
             _, _, _, below, above = self._law
-            return min(1.0, 2 * min(float(below[j]), float(above[j])))
+            return min(1.0, 2 * (min(float(below[j]), float(above[j])) + self._dropped))
         target_lo, target_hi = self.count * self.mean + lo, self.count * self.mean + hi
         dist = max(target_lo - total, total - target_hi, 0.0)
         return bernstein_pvalue(dist / self.count, self.count, self.variance, self.spread)
