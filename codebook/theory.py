@@ -486,16 +486,25 @@ _TAIL_NATS = 45.0
 """Each binomial window below leaves out at most e^-45 (about 3e-20) of probability per tail."""
 
 
-def _binomial_windows(mu: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``[lo, hi]`` holding all but ``e^-45`` of each tail of Binomial(n, mu/n) (Chernoff bounds:
-    ``exp(-t²/(2 mu))`` below, Bennett's ``exp(-(k ln(k/mu) - k + mu))`` above)."""
-    lo = np.floor(np.maximum(0.0, mu - np.sqrt(2 * _TAIL_NATS * mu)))
+def _upper_tail_end(mu: np.ndarray) -> np.ndarray:
+    """Smallest k found with Bennett's bound ``exp(-(k ln(k/mu) - k + mu)) <= e^-45`` on
+    P(N >= k), N ~ Binomial(n, p) with mean mu > 0 (the bound holds for every binomial)."""
     a = 2 * _TAIL_NATS / 3
     k = mu + (a + np.sqrt(a * a + 8 * _TAIL_NATS * mu)) / 2  # Bernstein's (weaker) bound: a valid start
     for _ in range(6):  # Newton from the right on an increasing convex function stays right of the root
         excess = k * np.log(k / mu) - (k - mu) - _TAIL_NATS
         k = k - np.maximum(excess, 0.0) / np.log(k / mu)
-    return lo.astype(np.int64), np.minimum(float(n), np.ceil(k)).astype(np.int64)
+    return np.ceil(k)
+
+
+def _binomial_windows(p: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``[lo, hi]`` holding all but ``e^-45`` of each tail of Binomial(n, p), 0 < p < 1: Chernoff
+    ``exp(-t²/(2 mu))`` below the mean, Bennett above, each applied to N and to n - N (whichever
+    is tighter: near p = 1 the count of the other symbols is the one with a small mean)."""
+    mu, nu = n * p, n * (1 - p)
+    lo = np.maximum(np.floor(mu - np.sqrt(2 * _TAIL_NATS * mu)), n - _upper_tail_end(nu))
+    hi = np.minimum(_upper_tail_end(mu), n - np.floor(nu - np.sqrt(2 * _TAIL_NATS * nu)))
+    return np.maximum(lo, 0).astype(np.int64), np.minimum(hi, n).astype(np.int64)
 
 
 def _expected_log_gamma(probs: np.ndarray, n: int, alpha: float) -> float:
@@ -513,7 +522,7 @@ def _expected_log_gamma(probs: np.ndarray, n: int, alpha: float) -> float:
     p = p[~whole]
     if p.size == 0:
         return total
-    lo, hi = _binomial_windows(n * p, n)
+    lo, hi = _binomial_windows(p, n)
     width = hi - lo + 1
     order = np.argsort(width, kind="stable")
     width_sorted = width[order]
@@ -540,6 +549,9 @@ def _expected_log_gamma(probs: np.ndarray, n: int, alpha: float) -> float:
                 k = k + 1
                 sum_mass += mass
                 sum_g += mass * g
+                if j % 64 == 0:  # the window's ends are ~e^-45 of its mode: rescale long before overflow
+                    scale = 1.0 / np.maximum(mass, 1.0)
+                    mass, sum_mass, sum_g = mass * scale, sum_mass * scale, sum_g * scale
             means.append(sum_g / sum_mass)
         start = stop
     return total + math.fsum(np.concatenate(means).tolist())

@@ -15,6 +15,7 @@ from .main_group import cli
 from .measure import measure
 from .errors import run_cli
 from .simulate import simulate, sweep
+from .theory import theory
 
 cli.add_command(measure)
 cli.add_command(code)
@@ -22,6 +23,7 @@ cli.add_command(simulate)
 cli.add_command(sweep)
 cli.add_command(compress)
 cli.add_command(decompress)
+cli.add_command(theory)
 
 
 def main(argv: list[str] | None = None) -> None:
