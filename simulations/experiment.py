@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import xlogy
 
 from codebook import coders, theory
 from codebook.distributions import Distribution, as_distribution, check_same_alphabet
@@ -136,10 +135,11 @@ def power(d: Distribution, k: int) -> Distribution:
 
 def info_bits(counts: np.ndarray, q: np.ndarray) -> float:
     """``-Σ_x n_x log2 q(x)`` in bits (inf if a drawn symbol has q(x) = 0), from the counts."""
-    terms = -xlogy(counts.astype(np.float64), q)
-    if np.isinf(terms).any():
+    drawn = counts > 0  # a message of n symbols touches at most n of the K terms
+    c, qq = counts[drawn].astype(np.float64), np.asarray(q)[drawn]
+    if (qq <= 0).any():
         return math.inf
-    return math.fsum(terms.tolist()) / math.log(2)
+    return math.fsum((-c * np.log(qq)).tolist()) / math.log(2)
 
 
 def _seed_words(seed) -> tuple[int, ...]:
@@ -215,22 +215,15 @@ def run_experiment(
         raise ValueError(f"`n` must be a multiple of the block length; n = {n}, block = {block}")
     seed_words = _seed_words(seed)
     specs = [CoderSpec.of(c) for c in coder_list]
-    result = ExperimentResult(
-        label=label, p_spec=p_spec, q_spec=q_spec, alphabet_size=len(p), n=n, trials=trials, seed=seed_words,
-        block=block, H_p=entropy(p), H_q=entropy(q), H_pq=cross_entropy(p, q), H_qp=cross_entropy(q, p),
-        D_pq=kl_divergence(p, q), confidence=confidence, family_alpha=family_alpha)
     p_run, q_run = power(p, block), power(q, block)
     n_run = n // block
-
-    built = []
-    for spec in specs:
-        kind = coders.info(spec.name).kind
-        try:  # a coder may refuse a model or an option (precision out of range): reported, not fatal
-            code = coders.build(spec.name, q_run, **dict(spec.options))
-        except (CodebookError, ValueError, TypeError) as exc:
-            result.skipped.append({"coder": spec.display, "reason": str(exc)})
-            continue
-        built.append((spec, kind, code, theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)))
+    with theory.remembered_measures():  # H(p), H(p,q) once for the header and all coders
+        measure = theory.measure
+        result = ExperimentResult(
+            label=label, p_spec=p_spec, q_spec=q_spec, alphabet_size=len(p), n=n, trials=trials, seed=seed_words,
+            block=block, H_p=measure(entropy, p), H_q=measure(entropy, q), H_pq=measure(cross_entropy, p, q),
+            H_qp=cross_entropy(q, p), D_pq=kl_divergence(p, q), confidence=confidence, family_alpha=family_alpha)
+        built = _build(specs, q_run, p_run, n_run, result)
 
     raw: list[tuple[dict, Any]] = []
     pooled = np.zeros(len(p_run), dtype=np.int64)
@@ -249,6 +242,21 @@ def run_experiment(
 
     _judge(result, built, raw, family_size, pooled, p_run)
     return result
+
+
+def _build(specs, q_run, p_run, n_run, result) -> list:
+    """Build every coder from q (a coder that refuses its model or options is reported, not
+    fatal) and what theory guarantees for it."""
+    built = []
+    for spec in specs:
+        kind = coders.info(spec.name).kind
+        try:  # a coder may refuse a model or an option (precision out of range): reported, not fatal
+            code = coders.build(spec.name, q_run, **dict(spec.options))
+        except (CodebookError, ValueError, TypeError) as exc:
+            result.skipped.append({"coder": spec.display, "reason": str(exc)})
+            continue
+        built.append((spec, kind, code, theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)))
+    return built
 
 
 def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_words) -> dict:

@@ -19,6 +19,8 @@ import numpy as np
 from scipy.signal import fftconvolve
 from scipy.stats import norm
 
+from codebook.theory import float_sum
+
 
 def z_two_sided(alpha: float) -> float:
     """``z`` with ``P(|Z| > z) = alpha`` for a standard normal Z (alpha = 0.05 gives 1.95996)."""
@@ -84,14 +86,14 @@ def _unit_law(values, probs):
     values = np.asarray(values, dtype=np.int64)
     probs = np.asarray(probs, dtype=np.float64)
     keep = probs > 0
-    values, probs = values[keep], probs[keep] / math.fsum(probs[keep].tolist())
+    values, probs = values[keep], probs[keep] / float_sum(probs[keep])
     lo = int(values.min())
     step = int(np.gcd.reduce(values - lo)) or 1
     units = (values - lo) // step
     base = np.zeros(int(units.max()) + 1)
     np.add.at(base, units, probs)
-    mean = math.fsum((units * probs).tolist())
-    var = max(0.0, math.fsum((probs * (units - mean) ** 2).tolist()))
+    mean = float_sum(units * probs)
+    var = max(0.0, float_sum(probs * (units - mean) ** 2))
     spread = float(np.max(np.abs(units - mean)))
     return lo, step, base, mean, var, spread
 
@@ -180,9 +182,9 @@ def multinomial_pvalue(counts, probs) -> tuple[float, float]:
     if (counts[probs <= 0] > 0).any():
         return math.inf, 0.0
     on = probs > 0
-    c, pp = counts[on].astype(np.float64), probs[on] / math.fsum(probs[on].tolist())
+    c, pp = counts[on].astype(np.float64), probs[on] / float_sum(probs[on])
     seen = c > 0
-    stat = math.fsum((c[seen] * np.log(c[seen] / (n * pp[seen]))).tolist())
+    stat = float_sum(c[seen] * np.log(c[seen] / (n * pp[seen])))
     stat = max(stat, 0.0)
     k = int(on.sum())
     if k <= 1:
@@ -226,10 +228,10 @@ class SumTest:
         values = np.asarray(values, dtype=np.float64)
         probs = np.asarray(probs, dtype=np.float64)
         keep = probs > 0
-        values, probs = values[keep], probs[keep] / math.fsum(probs[keep].tolist())
+        values, probs = values[keep], probs[keep] / float_sum(probs[keep])
         self.count = int(count)
-        self.mean = math.fsum((values * probs).tolist())
-        self.variance = max(0.0, math.fsum((probs * (values - self.mean) ** 2).tolist()))
+        self.mean = float_sum(values * probs)
+        self.variance = max(0.0, float_sum(probs * (values - self.mean) ** 2))
         if np.all(values == values[0]):
             self.mean, self.variance = float(values[0]), 0.0
         self.spread = float(np.max(np.abs(values - self.mean)))
@@ -250,7 +252,7 @@ class SumTest:
                 # mass lost or gained, about 1e-12 after 20 squarings, and as much again), and the
                 # whole support of S.
                 self._dropped = (2 * max(1, self.count.bit_length()) * WINDOW_TAIL
-                                 + 2 * abs(1.0 - math.fsum(pmf.tolist())) + 1e-12)
+                                 + 2 * abs(1.0 - float_sum(pmf)) + 1e-12)
                 self._support = (self.count * float(values.min()), self.count * float(values.max()), step)
 
     @property

@@ -1,6 +1,6 @@
 """The interval column covers what it says: the exact expectation, about 95 % of the time.
 
-The smaller sibling of ``scripts/coverage.py`` (whose table, at 2000 messages a cell, is in
+The smaller sibling of ``scripts/interval_coverage.py`` (whose table, at 2000 messages a cell, is in
 docs/simulations.md): the same three workloads, three message lengths, 1000 seeded messages a
 cell. With R messages the measured coverage has binomial standard error s = sqrt(.95 .05 / R)
 (0.0069 at R = 1000). Where the interval comes from the exact law of the sum its exact coverage

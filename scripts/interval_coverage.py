@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Measured coverage of the interval column of ``codebook simulate``, for every coder that has one.
 
-    python scripts/coverage.py                 # the table in docs/simulations.md (2000 messages a cell)
-    python scripts/coverage.py --messages 400  # quicker, wider binomial error
+    python scripts/interval_coverage.py                # the table in docs/simulations.md (2000 messages a cell)
+    python scripts/interval_coverage.py --messages 400 # quicker, wider binomial error
 
 For each workload (a skewed, a small and a large alphabet) and message length n, the runner that
 ``codebook simulate`` uses draws ``--messages`` seeded messages, codes each with every prefix and
@@ -28,9 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-# Measure this checkout; and take this script's folder off the path, where its own name would
-# shadow the `coverage` package that numba probes for.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # measure this checkout
 
 WORKLOADS = [
     ("skewed", "0.9,0.05,0.03,0.02", "0.8,0.1,0.06,0.04"),
