@@ -38,7 +38,6 @@ import numpy as np
 from scipy.special import gammaln
 
 from .distributions import Distribution, as_distribution, check_same_alphabet
-from .exact import dyadic_numerators
 from .measures import cross_entropy, entropy
 
 LOG2_PHI = math.log2((1 + math.sqrt(5)) / 2)
@@ -355,7 +354,7 @@ def huffman_q_violations(lengths, q) -> tuple[str, ...]:
             out.append(f"Kraft sum Σ 2^-l(x) = {float(kraft):.6g}, but a Huffman code's is exactly 1 "
                        "(its tree is full; C&T §5.6)")
     if full:
-        bad = huffman_optimality_violation(lengths, probs)
+        bad = huffman_optimality_violation(lengths, q)
         if bad:
             out.append(bad)
     total = float_sum(probs)
@@ -368,9 +367,10 @@ def huffman_q_violations(lengths, q) -> tuple[str, ...]:
     if eq - hq > qmax + GALLAGER_SIGMA + 1e-9:
         out.append(f"E_q[l] - H(q) = {eq - hq:.6f} > q_max + 0.0860713 = {qmax + GALLAGER_SIGMA:.6f} "
                    "(Gallager 1978, theory §e)")
-    x = first_fibonacci_violation(lengths, probs)
+    x = first_fibonacci_violation(lengths, q)
     if x is not None:
-        cap = fibonacci_length_cap(Fraction(float(probs[x])) / sum(Fraction(v) for v in probs.tolist()))
+        ints, exact_total = q.exact_integers()
+        cap = fibonacci_length_cap(Fraction(ints[x], exact_total))
         out.append(f"symbol {x} has a {int(lengths[x])}-bit codeword but q(x) = {probs[x]:.3g} allows at most "
                    f"{cap} bits in a Huffman tree (Fibonacci depth cap, theory §d)")
     return tuple(out)
@@ -390,8 +390,9 @@ def kraft_sum_exact(lengths) -> Fraction:
 _UNIT_ROUNDOFF = 2.0**-53
 
 
-def huffman_optimality_violation(lengths, probs) -> str:
-    """Why the codeword ``lengths`` are not optimal for the weights ``probs`` ("" if they are).
+def huffman_optimality_violation(lengths, q) -> str:
+    """Why the codeword ``lengths`` are not optimal for ``q`` ("" if they are): ``q`` a
+    Distribution (its exact pmf decides, as it decides the Huffman construction) or a float pmf.
 
     The criterion is independent of any Huffman construction. Gallager (1978, Thm 1): a full
     binary code tree is a Huffman tree iff it has the *sibling property* (its nodes can be listed
@@ -403,35 +404,38 @@ def huffman_optimality_violation(lengths, probs) -> str:
 
     Work: one sort of the leaves by depth and weight, then one sort per depth: O(K log K) in
     float64. Each computed node weight is within relative ``(1+u)^D - 1`` (u = 2^-53, D the
-    largest depth) of the exact one, order statistics included, so a comparison is decided in
-    floats unless the two sides are within that bound; only then are the exact weights (the
-    binary64 values as integers) used, for the whole check. Assumes a full tree (Kraft sum 1).
+    largest depth; one more ulp when q is exact and its floats are roundings) of the exact one,
+    order statistics included, so a comparison is decided in floats unless the two sides are
+    within that bound; only then are the exact weights (:meth:`Distribution.exact_integers`)
+    used, for the whole check. Assumes a full tree (Kraft sum 1).
     """
+    q = as_distribution(q, "q")
     lengths = np.asarray(lengths, dtype=np.int64)
-    probs = np.asarray(probs, dtype=np.float64)
+    probs = q.probs
     on = probs > 0
     depth, weight = lengths[on], probs[on]
     if depth.size <= 1:
         return "" if depth.size == 0 or depth[0] == 1 else "a one-symbol q needs a one-bit codeword"
-    verdict = _level_monotone(depth, weight, exact=False)
-    if verdict is None:  # a tie too close for floats: decide with the exact binary64 values
-        ints = np.array(dyadic_numerators(weight), dtype=object)
-        verdict = _level_monotone(depth, ints, exact=True)
+    verdict = _level_monotone(depth, weight, exact=False, leaves_exact=not q.is_exact)
+    if verdict is None:  # a tie too close for floats: decide with the exact weights
+        ints, _ = q.exact_integers()
+        verdict = _level_monotone(depth, np.array(ints, dtype=object)[on], exact=True)
     return verdict
 
 
-def _level_monotone(depth: np.ndarray, weight: np.ndarray, exact: bool) -> str | None:
-    """The level check of :func:`huffman_optimality_violation`; None when floats cannot decide."""
+def _level_monotone(depth: np.ndarray, weight: np.ndarray, exact: bool, leaves_exact: bool = True) -> str | None:
+    """The level check of :func:`huffman_optimality_violation`; None when floats cannot decide.
+    ``leaves_exact``: the float weights are the exact ones (not roundings of rationals)."""
     top = int(depth.max())
     order = np.lexsort((weight, depth)) if not exact else np.argsort(depth, kind="stable")
     depth_sorted = depth[order]
     weight_sorted = weight[order]
     bounds = np.searchsorted(depth_sorted, np.arange(top + 2), side="left")
     # (1+u)^h - 1 <= 1.01 h u for h u < 0.01; doubled to cover the rounding of the comparison itself.
-    rel = 2.02 * (top + 2) * _UNIT_ROUNDOFF if not exact else 0.0
+    rel = 2.02 * (top + 3) * _UNIT_ROUNDOFF if not exact else 0.0
     carry = weight_sorted[:0]
     levels = []  # (depth, lightest, heaviest) of each depth, deepest first
-    rounded = False  # did any float addition round? (if not, the floats are the exact weights)
+    rounded = not leaves_exact  # did any float addition round? (if not, the floats are the exact weights)
     for d in range(top, 0, -1):
         level = np.concatenate((weight_sorted[bounds[d]:bounds[d + 1]], carry))
         level = np.sort(level) if (exact or carry.size) else level
@@ -468,13 +472,13 @@ while _FIB[-1] < 1 << 1100:  # F_l beyond 2^1074 exceeds 1/q for every positive 
     _FIB.append(_FIB[-1] + _FIB[-2])
 
 
-def first_fibonacci_violation(lengths, probs) -> int | None:
+def first_fibonacci_violation(lengths, q) -> int | None:
     """The first symbol x with q(x) > 0 whose length breaks the Fibonacci depth cap
     (``F_{l(x)+1} q(x) > 1``, theory §d), or None. Vectorized in float64; the few products
-    within rounding of 1 are decided exactly (the float ``q(x)`` taken at its binary64 value,
-    the vector normalised exactly)."""
+    within rounding of 1 are decided on the exact pmf (:meth:`Distribution.exact_integers`)."""
+    q = as_distribution(q, "q")
     lengths = np.asarray(lengths, dtype=np.int64)
-    probs = np.asarray(probs, dtype=np.float64)
+    probs = q.probs
     total = math.fsum(probs.tolist())
     xs = np.flatnonzero(probs > 0)
     idx = np.minimum(lengths[xs], len(_FIB) - 2)  # F_{l+1} is _FIB[l] (F_1 = F_2 = 1)
@@ -485,9 +489,8 @@ def first_fibonacci_violation(lengths, probs) -> int | None:
     bad = xs[prod > 1 + margin]
     unsure = xs[(prod > 1 - margin) & (prod <= 1 + margin)]
     if unsure.size:
-        exact_total = sum(Fraction(v) for v in probs.tolist())
-        worse = [int(x) for x in unsure.tolist()
-                 if _FIB[int(lengths[x])] * Fraction(float(probs[x])) > exact_total]
+        ints, exact_total = q.exact_integers()
+        worse = [int(x) for x in unsure.tolist() if _FIB[int(lengths[x])] * ints[x] > exact_total]
         bad = np.union1d(bad, np.array(worse, dtype=np.int64))
     return int(bad[0]) if bad.size else None
 

@@ -167,6 +167,17 @@ def test_d_sibling_property_decides_optimality_exactly():
     assert seen_optimal > 100 and seen_not > 1000
 
 
+def test_d_sibling_property_decides_on_the_exact_pmf_the_code_was_built_from():
+    # weights 4,5,1,5 given exactly: 4/15 + 1/15 = 5/15 is a real tie, so (3,1,3,2) is optimal; for the
+    # binary64 roundings of the same numbers the tie is broken by one ulp and it is not.
+    exact = parse_distribution("weights:4,5,1,5")
+    rounded = Distribution(np.array([4, 5, 1, 5]) / 15)
+    weights = [Fraction(4, 15), Fraction(5, 15), Fraction(1, 15), Fraction(5, 15)]
+    assert sum(a * b for a, b in zip(weights, (3, 1, 3, 2))) == _optimal_cost(weights)
+    assert theory.huffman_optimality_violation([3, 1, 3, 2], exact) == ""
+    assert "not optimal for q" in theory.huffman_optimality_violation([3, 1, 3, 2], rounded)
+
+
 # ---------------------------------------------------------------------------- §e
 
 
