@@ -336,7 +336,7 @@ def sample_check(counts: np.ndarray, p: Distribution, level: float) -> dict:
         v = verdicts.Verdict(False, f"symbol {x} was drawn {int(counts[x])} times but p({x}) = 0: the sampler is wrong")
     else:
         k = int((p.probs > 0).sum())
-        chance = (f"about {k - 1} ± {math.sqrt(2 * max(k - 1, 1)):.2g} by chance, " if n >= 10 * k else "")
+        chance = f"about {k - 1} ± {math.sqrt(2 * (k - 1)):.2g} by chance, " if n >= 10 * k and k > 1 else ""
         head = (f"the {n} symbols drawn give the likelihood-ratio statistic G = 2 n D(p_hat||p) = {2 * stat:.4g} "
                 f"against p ({chance}k = |supp p| = {k})")
         if pval >= 1:
@@ -450,9 +450,9 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         v = verdicts.Verdict(False, f"{n_bad} of {len(rows)} messages not consistent (see their rows)")
     elif n_refused:
         refused = next(r for r in rows if r["status"] != "ok")
+        coded = f"; the other {len(ok)} coded and consistent" if ok else ""
         v = verdicts.Verdict(True, f"{n_refused} of {len(rows)} messages could not be coded, as theory predicts "
-                                   f"(the expected length is infinite; {len(ok)} coded and consistent): "
-                                   + refused["reason"], codable=False)
+                                   f"(the expected length is infinite{coded}): " + refused["reason"], codable=False)
     elif expected is not None and math.isfinite(expected) and n_total:
         lo, hi = g.excess if (g.excess and g.kind == "prefix") else (0.0, 0.0)
         if g.kind == "adaptive":
