@@ -157,8 +157,8 @@ def write_report(
         r0 = results[0]
         scope = ("the whole report" if len(results) > 1 and len({r.intervals_judged for r in results}) == 1
                  else "each experiment")
-        md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
-                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
+        md.append(f"- Verdicts: the statistical tests of {scope} are judged together at family-wise level "
+                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} tests at "
                   f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
                   "rate is guaranteed for every n: the exact law of the sum (prefix codes, n-fold convolution), "
                   "Bernstein's inequality (stream coders, and sums too large to convolve), McDiarmid's (adaptive "
@@ -204,9 +204,15 @@ def write_report(
         md.append("")
     n_bad = sum(verdicts.failed(rec["verdict"]) for rec in records)
     bad_s = [s for s in summaries if verdicts.failed(s["verdict"])]
+    n_ok = sum(rec["verdict"] == verdicts.CONSISTENT for rec in records)
+    s_ok = sum(s["verdict"] == verdicts.CONSISTENT for s in summaries)
+    refused = len(records) - n_ok - n_bad
     md += ["## Verdicts", "",
-           f"{len(records) - n_bad} of {len(records)} messages and {len(summaries) - len(bad_s)} of "
-           f"{len(summaries)} coder summaries are consistent with the theory (docs/theory.md).", ""]
+           f"{n_ok} of {len(records)} messages and {s_ok} of {len(summaries)} coder summaries are consistent with "
+           "the theory (docs/theory.md)"
+           + (f"; {refused} messages were not codable, as theory predicts (H(p,q) = inf), which is not a failure."
+              if refused else ".")
+           + (f" {n_bad} messages and {len(bad_s)} summaries are not consistent." if n_bad or bad_s else ""), ""]
     for rec in records:
         if verdicts.failed(rec["verdict"]):
             md.append(f"- NOT CONSISTENT: {rec['experiment']} {rec['coder']} trial {rec['trial']}: {rec['reason']}")

@@ -3,9 +3,10 @@
 Pure functions on numbers (no coder, no randomness), so the checking logic is tested on its
 own. Each returns a :class:`Verdict`: a label and a reason a student can read, which says what
 was compared with what, by how much, and where the rule comes from ("theory §d" is section d of
-docs/theory.md, printed by ``codebook theory d``). Labels: ``consistent``; ``not consistent`` (a violation: exit status 3);
-``not codable`` (the coder refused a symbol its model gives probability 0 while p produces it:
-the infinite length theory predicts, not a violation, but not a measurement either).
+docs/theory.md, printed by ``codebook theory d``). Labels: ``consistent``; ``not consistent``
+(a violation: exit status 3); ``not codable`` (the coder refused a symbol its model gives
+probability 0 while p produces it: the infinite length theory predicts, not a violation, but
+not a measurement either).
 
 Exact checks come first (they need no statistics and catch bugs outright):
 

@@ -63,7 +63,8 @@ def test_every_theory_reference_in_the_repository_resolves():
     for path in list((ROOT / "codebook").rglob("*.py")) + list((ROOT / "simulations").rglob("*.py")) + \
             list((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]:
         missing = _cited_sections(path.read_text(encoding="utf-8")) - letters
-        assert not missing, f"{path.relative_to(ROOT)} cites theory §{', §'.join(sorted(missing))}, which do not exist"
+        where = path.relative_to(ROOT)
+        assert not missing, f"{where} cites theory §{', §'.join(sorted(missing))}, which do not exist"
 
 
 @pytest.mark.parametrize("path", OWN_FILES)
