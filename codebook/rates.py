@@ -1,4 +1,4 @@
-"""Entropy and cross-entropy rates of sources with memory, and conditional entropies (theory §k).
+"""Entropy and cross-entropy rates of sources with memory, and conditional entropies (theory §l).
 
 * ``entropy_rate(source)``: ``H = lim H(X_1..X_n)/n``; for a stationary Markov chain of order
   k it is ``Σ_ctx π(ctx) H(P(. | ctx))`` (Cover & Thomas Thm 4.2.4, on the chain of

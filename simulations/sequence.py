@@ -14,7 +14,7 @@ itself: its own chain) and ``context:K`` (the adaptive order-K context model,
 ``codebook.models.Context``). Only the coders that follow a model (arithmetic, rans) can code
 with ``true`` and ``context:K``; the others are listed as skipped with the reason.
 
-What is checked (theory §f, §h and §k):
+What is checked (theory §f, §h and §l):
 
 * **every message, exactly**: a prefix code's bits equal ``Σ_t l(x_t)``; a stream coder's bits
   lie in ``[I + lo, I + hi]`` around ``I = Σ_t -log2 q_hat_t(x_t)``, its documented window
@@ -226,15 +226,15 @@ def _build(result, coder_list, model, expectation) -> list:
 
 SEQUENCE_VERDICTS = (
     "every message is checked exactly against its coder's window around the ideal length of the model it coded "
-    "with (and that ideal against the model's log-loss, within the quantization bound, theory §k); the mean "
+    "with (and that ideal against the model's log-loss, within the quantization bound, theory §l); the mean "
     "bits/symbol over messages, the independent unit (symbols inside a message are dependent), is judged by "
     "Student's t with T - 1 degrees of freedom against the exact expectation where one exists and against the "
     "floor H(X^n)/n of every code, at family-wise level {alpha:g} (Bonferroni over m = {m}). The t test assumes "
-    "the per-message means close to normal (Markov-chain CLT; measured false-alarm rates in theory §k). The ± "
+    "the per-message means close to normal (Markov-chain CLT; measured false-alarm rates in theory §l). The ± "
     "columns are {conf:.0%} t intervals over the messages.")
 FIXED_VERDICTS = (
     "every coded message is checked exactly against its coder's window around the ideal length of the model it "
-    "coded with, and that ideal against the model's own log-loss within the quantization bound (theory §k); the "
+    "coded with, and that ideal against the model's own log-loss within the quantization bound (theory §l); the "
     "data are given, not sampled, so nothing is statistical.")
 
 

@@ -92,7 +92,7 @@ gap H(X) - H is what memory is worth. Adaptive context models of order k = 0..4 
 counts while coding (KT, theory §h): order 2 comes close to the rate; orders 3 and 4 split the
 same data over more contexts and pay more for learning (about (K-1)/2 log2 n bits per context).
 Every message is decoded and checked against its coder's exact window; the means are judged
-with the messages as independent units (theory §k).
+with the messages as independent units (theory §l).
 Messages of n = {params["n"]} symbols, {params["trials"]} per point."""
 
 

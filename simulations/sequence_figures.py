@@ -150,7 +150,7 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
 
 def _window(r, coder) -> tuple[float, float]:
     """The coder's documented window of bits - ideal, its upper end raised by the quantization
-    bound on ideal - loss (theory §k)."""
+    bound on ideal - loss (theory §l)."""
     from codebook.models import quantization_bound
 
     for s in r.summaries:

@@ -17,7 +17,7 @@ from typing import Any
 
 from codebook.distributions import Distribution
 
-from .experiment import CoderSpec, ExperimentResult, run_experiment
+from .experiment import CoderSpec, ExperimentResult, family_count, run_experiment
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,11 @@ class Task:
 
 
 def family_size(tasks: Sequence[Task]) -> int:
-    """Upper count of the statistical intervals a sweep judges: one per coder and message plus
-    one pooled summary per coder and task (adaptive coders and unencodable messages have none,
-    so the count is conservative). Bonferroni over this m keeps the level for the whole sweep."""
-    return sum(len(t.coders) * (t.trials + 1) for t in tasks)
+    """Upper count of the statistical tests a sweep judges (:func:`experiment.family_count` per task:
+    one per coder and message, one pooled per coder, one for the sample's counts; unencodable
+    messages have none, so the count is conservative). Bonferroni over this m keeps the level
+    for the whole sweep."""
+    return sum(family_count(len(t.coders), t.trials) for t in tasks)
 
 
 def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:

@@ -76,21 +76,22 @@ def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fm
 
     Each coder encodes and decodes the same messages (decode must return the original).
     Prefix codes are checked exactly (bits = Σ n_x l(x)) and their bits/symbol against the
-    exact E_p[l] with an interval from the exact variance; stream coders message by message
-    against -log2 q_hat(x^n) plus their documented overhead. Verdicts use a family-wise
-    (Bonferroni) level with tests valid for every n (exact law of the sum of the lengths, or
-    Bernstein's inequality); the ± column is a 95 % interval. Theory: 'codebook theory' or
+    exact E_p[l]; stream and adaptive coders message by message against their ideal length plus
+    their documented overhead, and the ideal length against its exact expectation. Verdicts
+    use a family-wise (Bonferroni) level with tests valid for every n (theory §i); the interval
+    column is a 95 % interval for the exact expectation. Theory: 'codebook theory' or
     docs/theory.md.
 
     A source with memory (--p markov:...) or a model other than the static q
     (--model true, context:K) runs a sequence experiment: every message within
     its coder's window around the model's log-loss, the mean over messages
     (the independent unit) against the exact expectation and the floor
-    H(X^n)/n (theory §k).
+    H(X^n)/n (theory §l).
 
     Limits, checked before any work: n <= 1e8 symbols, trials <= 1e5, and n x trials x coders
     <= 1e11 symbols coded. Progress goes to stderr when it is a terminal. Exit status 3 when
-    any verdict is "not consistent", 1 for bad data, 2 for a bad option.
+    any verdict is "not consistent" ("not codable", a refusal theory predicts, is not), 1 for
+    bad data, 2 for a bad option.
 
     \b
     Examples:
@@ -174,8 +175,10 @@ def _table(result, units: str = "bits") -> str:
         lines.append(f"{item['coder']}: not run: {item['reason']}")
     lines.append("")
     lines.append(f"Verdicts at family-wise level {result.family_alpha:g} (Bonferroni over {result.intervals_judged} "
-                 f"intervals, each at {result.family_alpha / max(1, result.intervals_judged):.2g} by the exact law of "
-                 "the sum of the lengths or Bernstein's inequality); bits/symbol are pooled over all trials.")
+                 f"tests, each at {result.family_alpha / max(1, result.intervals_judged):.2g} by the exact law of "
+                 "the sum, Bernstein's or McDiarmid's inequality); bits/symbol are pooled over all trials.")
+    if result.sample:
+        lines.append(f"The sample: {result.sample['verdict']}: {result.sample['reason']}")
     lines += verdict_notes([result])
     return "\n".join(line if len(line) <= WIDTH else wrap(line, indent="")
                      for line in "\n".join(lines).splitlines())

@@ -290,7 +290,7 @@ class ModelStreamCoder(Code):
     ``codebook.models._kernels``), so
 
     * ``ideal_length(x) = Σ_t -log2 q_hat_t(x_t)``, exactly the model the coder used;
-    * ``ideal_length(x) - model.log_loss(x) <= quantization_bound(n)`` (theory §k: at most
+    * ``ideal_length(x) - model.log_loss(x) <= quantization_bound(n)`` (theory §l: at most
       ``-log2(1 - K / 2**precision)`` bit per symbol; it may also be negative);
     * ``excess_bounds(n)`` bounds ``len(encode(x)) - ideal_length(x)`` for every message.
 

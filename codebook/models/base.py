@@ -8,7 +8,7 @@ the ideal code length
 
 and the stream coders (``coders.build("arithmetic", model)``, ``"rans"``) turn it into a real
 bitstream whose length is within a documented window of the log-loss of the *quantized*
-model they actually use (theory §f and §k; the window is ``code.excess_bounds(n)``, the
+model they actually use (theory §f and §l; the window is ``code.excess_bounds(n)``, the
 quantization cost at most :func:`quantization_bound`). The i.i.d. case is the model that ignores its
 context: a :class:`~codebook.Distribution` is accepted wherever a model is
 (:func:`as_model` wraps it as :class:`~codebook.models.IID`) and is coded exactly as before.
@@ -108,7 +108,7 @@ def check_model_precision(precision, alphabet_size: int) -> int:
 def quantization_bound(alphabet_size: int, precision: int, n: int) -> float:
     """Upper bound in bits on ``ideal_length(x) - model.log_loss(x)`` for every message of ``n``
     symbols coded with a model with memory at ``precision``: ``n (-log2(1 - K/2**b) + slack)``
-    (theory §k).
+    (theory §l).
 
     Per symbol the rule gives ``f >= max(1, (2**b - K) q)`` units (module docstring of
     ``models._kernels``), so ``-log2 q_hat <= -log2 q - log2(1 - K / 2**b)``; the slack
