@@ -1,13 +1,13 @@
 """What the classic code families guarantee: D-ary and length-limited Huffman, Golomb, Elias,
 Tunstall and LZ78, as :class:`~codebook.theory.Guarantee` objects the simulation runner judges.
 
-Sections of docs/theory.md (proposed letters, after (a)-(j)):
+Sections of docs/theory.md:
 
-* theory §k, Golomb codes: optimal for geometric sources with the Gallager-van Voorhis m;
-* theory §l, Elias codes: their lengths, and universality for non-increasing p;
-* theory §m, variable-to-fixed codes (Tunstall): the leaf-entropy theorem and the Tunstall bound;
-* theory §n, LZ78: Ziv's inequality per sequence, convergence to the entropy rate;
-* theory §o, D-ary and length-limited Huffman codes.
+* theory §m, D-ary and length-limited Huffman codes;
+* theory §n, Golomb codes: optimal for geometric sources with the Gallager-van Voorhis m;
+* theory §o, Elias codes: their lengths, and universality for non-increasing p;
+* theory §p, variable-to-fixed codes (Tunstall): the leaf-entropy theorem and the Tunstall bound;
+* theory §q, LZ78: Ziv's inequality per sequence, convergence to the entropy rate.
 
 Per family (lengths in bits unless said otherwise):
 
@@ -22,13 +22,13 @@ Per family (lengths in bits unless said otherwise):
 * **Elias** (Elias 1975): for non-increasing p on 0, 1, 2, ... (Wyner's lemma: p(x) <= 1/(x+1),
   so ``E_p[log2(X+1)] <= H(p)``): gamma ``E_p[l] <= 2 H(p) + 1``; delta
   ``E_p[l] <= H(p) + 2 log2(H(p) + 1) + 1`` (Jensen: the bound is concave in log2 v); omega the
-  delta bound + 3, because ``l_omega(v) <= l_delta(v) + 3`` for every v (theory §l).
+  delta bound + 3, because ``l_omega(v) <= l_delta(v) + 3`` for every v (theory §o).
 * **Tunstall** with M phrases of m bits: i.i.d. phrases of length L; the leaf-entropy theorem
   ``H_p(leaves) = E_p[L] H(p)`` gives the rate ``m / E_p[L] >= H(p) m / log2 M >= H(p)``; for the
   tree built for p, ``m / E_p[L] <= H(p) m / (log2 M - log2(1/p_min))`` (Jelinek & Schneider 1972).
 * **LZ78**: for every sequence, ``bits <= n Ĥ_k(x^n) + c' (k log2 K + log2(n/c') + log2 e) +
   log2(c'+1) + log2 e + c (1 + w)`` with c phrases, c' >= c - 1 of them distinct (Ziv's inequality,
-  C&T Lemma 13.5.5, derived for this layout in theory §n), for every k.
+  C&T Lemma 13.5.5, derived for this layout in theory §q), for every k.
 
 Any uniquely decodable code of n-symbol messages also obeys the *no-hypercompression*
 inequality ``P(bits <= -log2 P(X^n) - t) <= 2^-t`` (Kraft + Markov, C&T §5.11 / Barron 1985),
@@ -50,7 +50,7 @@ from .theory import Bound, Guarantee, mcmillan_bound, prefix_moments
 
 LOG2_E = math.log2(math.e)
 OMEGA_OVER_DELTA = 3
-"""max over v >= 1 of l_omega(v) - l_delta(v), reached for 2**16 <= v < 2**31 (theory §l)."""
+"""max over v >= 1 of l_omega(v) - l_delta(v), reached for 2**16 <= v < 2**31 (theory §o)."""
 
 
 def _prefix_law(lengths, p) -> tuple[np.ndarray, np.ndarray] | None:
@@ -62,7 +62,7 @@ def _prefix_law(lengths, p) -> tuple[np.ndarray, np.ndarray] | None:
     return lengths[on].astype(np.int64), pp[on]
 
 
-# ---------------------------------------------------------------------------- Elias (§l)
+# ---------------------------------------------------------------------------- Elias (§o)
 
 
 def elias_length(variant: str, v: int) -> int:
@@ -86,7 +86,7 @@ def elias_length(variant: str, v: int) -> int:
 
 
 def elias_universal_bound(variant: str, h: float) -> float:
-    """Upper bound on E_p[l] for non-increasing p with entropy ``h`` bits (theory §l)."""
+    """Upper bound on E_p[l] for non-increasing p with entropy ``h`` bits (theory §o)."""
     if variant == "gamma":
         return 2 * h + 1
     delta = h + 2 * math.log2(h + 1) + 1
@@ -109,10 +109,10 @@ def elias_guarantee(name: str, code, p, q) -> Guarantee:
         formula = {"gamma": "2 H(p) + 1", "delta": "H(p) + 2 log2(H(p)+1) + 1",
                    "omega": "H(p) + 2 log2(H(p)+1) + 4"}[variant]
         bound = Bound(h, upper, f"H(p) <= E_p[l] <= {formula} (p non-increasing)",
-                      "theory §l: Elias 1975, universality")
+                      "theory §o: Elias 1975, universality")
     else:
         bound = Bound(h, math.inf, "H(p) <= E_p[l] (p is not non-increasing: no universality bound)",
-                      "theory §b, §l")
+                      "theory §b, §o")
     violations = []
     k = code.alphabet_size
     # l(v) depends on floor(log2 v) only: check every v up to 4096, and both ends of each
@@ -123,7 +123,7 @@ def elias_guarantee(name: str, code, p, q) -> Guarantee:
     for v in sorted(check):
         if int(code.lengths[v - 1]) != elias_length(variant, v):
             violations.append(f"symbol {v - 1} has a {int(code.lengths[v - 1])}-bit codeword but the Elias {variant} "
-                              f"code of {v} has {elias_length(variant, v)} bits (Elias 1975, theory §l)")
+                              f"code of {v} has {elias_length(variant, v)} bits (Elias 1975, theory §o)")
             break
     statement = (f"the Elias {variant} code of x+1 is a fixed prefix code: its mean length estimates the exact "
                  "E_p[l] (theory §i); it ignores q and is within a fixed function of H(p) for every non-increasing p")
@@ -131,7 +131,7 @@ def elias_guarantee(name: str, code, p, q) -> Guarantee:
                      math.isfinite(mean) else None, violations=tuple(violations))
 
 
-# ---------------------------------------------------------------------------- Golomb (§k)
+# ---------------------------------------------------------------------------- Golomb (§n)
 
 
 def golomb_guarantee(name: str, code, p, q) -> Guarantee:
@@ -146,7 +146,7 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
     h = entropy(p)
     ex = math.fsum((p.probs * np.arange(len(p))).tolist())
     bound = Bound(h, ex / m + 1 + b, f"H(p) <= E_p[l] <= E_p[X]/m + 1 + ceil(log2 m), m = {m}",
-                  "theory §b, §k")
+                  "theory §b, §n")
     violations = []
     u = (1 << b) - m
     k = code.alphabet_size
@@ -155,7 +155,7 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
     if not np.array_equal(np.asarray(code.lengths), formula):
         x = int(np.flatnonzero(np.asarray(code.lengths) != formula)[0])
         violations.append(f"symbol {x} has a {int(code.lengths[x])}-bit codeword but the Golomb code with m = {m} "
-                          f"gives it {int(formula[x])} bits (theory §k)")
+                          f"gives it {int(formula[x])} bits (theory §n)")
     notes = []
     theta = geometric_ratio(q)
     if theta is not None:
@@ -163,23 +163,23 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
         huff = huffman_lengths(q)
         gap = math.fsum((q.probs * (np.asarray(code.lengths) - huff)).tolist())
         notes.append(f"q is geometric (theta = {theta:.6g}): Gallager-van Voorhis m = {gvv}; E_q[l] - E_q[l_Huffman] "
-                     f"= {gap:.3g} bits/symbol (theory §k)")
+                     f"= {gap:.3g} bits/symbol (theory §n)")
         if code.parameter_choice != "given" and m != gvv:
             violations.append(f"q is geometric with theta = {theta:.6g} but m = {m}, not the Gallager-van Voorhis "
-                              f"m = {gvv} (theory §k)")
+                              f"m = {gvv} (theory §n)")
     statement = ("a Golomb code is a fixed prefix code: its mean length estimates the exact E_p[l] (theory §i); for "
-                 "a geometric source with the Gallager-van Voorhis m it is optimal among all prefix codes (theory §k)")
+                 "a geometric source with the Gallager-van Voorhis m it is optimal among all prefix codes (theory §n)")
     return Guarantee(name, "prefix", mean, var, bound, statement, notes=tuple(notes),
                      law=_prefix_law(code.lengths, p) if math.isfinite(mean) else None, violations=tuple(violations))
 
 
-# ---------------------------------------------------------------------------- D-ary and length-limited (§o)
+# ---------------------------------------------------------------------------- D-ary and length-limited (§m)
 
 
 def dary_guarantee(name: str, code, p, q) -> Guarantee:
     """A D-ary Huffman code (kind "dary"): expectation, variance and bound in bits *of the stream*
     (a digit costs b/g bits), ``law`` in digits (integers); the D-ary entropy bound
-    H_D(p) <= E_p[l] digits and, matched, E_p[l] < H_D(p) + 1 (§o)."""
+    H_D(p) <= E_p[l] digits and, matched, E_p[l] < H_D(p) + 1 (§m)."""
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
     d = code.arity
@@ -190,7 +190,7 @@ def dary_guarantee(name: str, code, p, q) -> Guarantee:
     upper = (h_d + 1) * scale if matched else math.inf
     text = (f"H_D(p) <= E_p[l] < H_D(p) + 1 digits (matched)" if matched else "H_D(p) <= E_p[l] digits")
     bound = Bound(h_d * scale, upper, f"{text}, D = {d}, {code.block_bits}/{code.block_digits} bits per digit",
-                  "theory §o, C&T Thm 5.4.1, 5.5.1 (D-ary)", upper_strict=matched)
+                  "theory §m, C&T Thm 5.4.1, 5.5.1 (D-ary)", upper_strict=matched)
     violations = []
     kraft = code.kraft_sum(exact=True)
     if kraft > 1:
@@ -202,14 +202,14 @@ def dary_guarantee(name: str, code, p, q) -> Guarantee:
     law = _prefix_law(code.lengths, p) if math.isfinite(mean) else None
     statement = (f"a D-ary Huffman code's digits are i.i.d. per symbol; in the bitstream each digit costs "
                  f"{code.block_bits}/{code.block_digits} = {scale:.6f} bits (log2 D = {math.log2(d):.6f}), plus the "
-                 f"zero digits completing the last block (theory §o)")
+                 f"zero digits completing the last block (theory §m)")
     return Guarantee(name, "dary", mean * scale, var * scale * scale, bound, statement, law=law,
                      violations=tuple(violations),
                      notes=(f"E_p[l] = {mean:.6f} digits = {mean * math.log2(d):.6f} bits of information per symbol",))
 
 
 def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
-    """Exact q-side properties of an optimal length-limited code (theory §o)."""
+    """Exact q-side properties of an optimal length-limited code (theory §m)."""
     q = as_distribution(q, "q")
     lengths = np.asarray(lengths, dtype=np.int64)
     probs = q.probs
@@ -247,13 +247,13 @@ def limit_cost(lengths, q) -> float:
 
 
 def length_limited_guarantee(name: str, code, p, q) -> Guarantee:
-    """A Huffman code with every codeword at most L bits: ``H(p) <= E_p[l] <= L`` (§o)."""
+    """A Huffman code with every codeword at most L bits: ``H(p) <= E_p[l] <= L`` (§m)."""
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     limit = code.max_length
     mean, var = prefix_moments(code.lengths, p)
     h = entropy(p)
     bound = Bound(h, float(limit), f"H(p) <= E_p[l] <= L = {limit} (every codeword at most L bits)",
-                  "theory §b, §o")
+                  "theory §b, §m")
     cost = limit_cost(code.lengths, q)
     statement = (f"package-merge gives the prefix code of least E_q[l] among those with every length <= {limit} "
                  "(Larmore & Hirschberg 1990); a fixed prefix code: its mean length estimates the exact E_p[l] "
@@ -264,15 +264,15 @@ def length_limited_guarantee(name: str, code, p, q) -> Guarantee:
                      violations=length_limited_violations(code.lengths, q, limit))
 
 
-# ---------------------------------------------------------------------------- Tunstall (§m)
+# ---------------------------------------------------------------------------- Tunstall (§p)
 
 
 def tunstall_bounds(p, q, m: int, phrases: int) -> Bound:
-    """Bounds on the rate ``m / E_p[L]`` of a Tunstall code with ``phrases`` = M leaves (§m)."""
+    """Bounds on the rate ``m / E_p[L]`` of a Tunstall code with ``phrases`` = M leaves (§p)."""
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     h = entropy(p)
     if phrases < 2:  # one phrase of one symbol (a one-symbol q): m bits per symbol
-        return Bound(h, float(m), "H(p) <= m/E_p[L] = m (one phrase)", "theory §m")
+        return Bound(h, float(m), "H(p) <= m/E_p[L] = m (one phrase)", "theory §p")
     lower = h * m / math.log2(phrases)
     matched = np.array_equal(p.probs, q.probs)
     if matched:
@@ -280,8 +280,8 @@ def tunstall_bounds(p, q, m: int, phrases: int) -> Bound:
         room = math.log2(phrases) - math.log2(1 / p_min)
         if room > 0:
             return Bound(lower, h * m / room, "H(p) m / log2 M <= m/E_p[L] <= H(p) m / (log2 M - log2(1/p_min))",
-                         "theory §m: leaf entropy; Jelinek & Schneider 1972")
-    return Bound(lower, math.inf, "H(p) <= H(p) m / log2 M <= m/E_p[L]", "theory §m: leaf entropy")
+                         "theory §p: leaf entropy; Jelinek & Schneider 1972")
+    return Bound(lower, math.inf, "H(p) <= H(p) m / log2 M <= m/E_p[L]", "theory §p: leaf entropy")
 
 
 def tunstall_guarantee(name: str, code, p, q, n: int) -> Guarantee:
@@ -305,22 +305,22 @@ def tunstall_guarantee(name: str, code, p, q, n: int) -> Guarantee:
     splits = ((1 << m) - 1) // (ks - 1) if ks > 1 else 1
     if code.phrase_count != 1 + splits * (ks - 1):
         violations.append(f"{code.phrase_count} phrases, but Tunstall's tree with {m}-bit codewords over "
-                          f"{ks} symbols has 1 + {splits}·{ks - 1} = {1 + splits * (ks - 1)} (theory §m)")
+                          f"{ks} symbols has 1 + {splits}·{ks - 1} = {1 + splits * (ks - 1)} (theory §p)")
     node_q = code.node_probabilities(q)  # every internal node at least as probable as every leaf
     internal = code.internal_nodes
     leaves = node_q[~internal]
     if leaves.size and node_q[internal].min() < leaves.max() * (1 - 1e-9):
         violations.append("an internal node of the parse tree is less probable under q than a leaf: not the "
-                          "Tunstall tree (the most probable leaf is split first; theory §m)")
+                          "Tunstall tree (the most probable leaf is split first; theory §p)")
     bound = tunstall_bounds(p, q, m, code.phrase_count)
     statement = (f"the phrases are i.i.d.; a message of n symbols takes m = {m} bits per phrase, and the phrase count "
-                 f"is a renewal count, so bits/n tends to m/E_p[L] with variance m^2 Var(L)/(n E[L]^3) (theory §m)")
+                 f"is a renewal count, so bits/n tends to m/E_p[L] with variance m^2 Var(L)/(n E[L]^3) (theory §p)")
     notes = (f"E_p[L] = {m / rate if math.isfinite(rate) else 0:.6g} symbols per phrase, M = {code.phrase_count} "
              "phrases",)
     return Guarantee(name, "vf", rate, var, bound, statement, notes=notes, law=law, violations=tuple(violations))
 
 
-# ---------------------------------------------------------------------------- LZ78 (§n)
+# ---------------------------------------------------------------------------- LZ78 (§q)
 
 
 def empirical_conditional_entropy_bits(x, k: int, alphabet_size: int) -> float:
@@ -344,7 +344,7 @@ def empirical_conditional_entropy_bits(x, k: int, alphabet_size: int) -> float:
 
 def lz78_ziv_bound(n: int, phrases: int, k: int, alphabet_size: int, hk_bits: float) -> float:
     """Upper bound (bits) on an LZ78 message of n symbols parsed into ``phrases`` = c phrases,
-    from Ziv's inequality with the k-th order empirical model (``hk_bits`` = n Ĥ_k): theory §n.
+    from Ziv's inequality with the k-th order empirical model (``hk_bits`` = n Ĥ_k): theory §q.
 
     ``L(c) <= n Ĥ_k + c' (k log2 K + log2(n/c') + log2 e) + log2(c'+1) + log2 e + c (1 + w)``,
     taken at the worse of c' = c and c' = c - 1 (c' = the distinct phrases; the last may repeat)."""
@@ -361,16 +361,16 @@ def lz78_ziv_bound(n: int, phrases: int, k: int, alphabet_size: int, hk_bits: fl
 
 def lz78_guarantee(name: str, code, p, n: int, entropy_rate: float | None = None) -> Guarantee:
     """LZ78 on n symbols: no exact expectation; McMillan in expectation (n H per message for an
-    i.i.d. source, the entropy rate for a Markov one) and Ziv's per-sequence bound (§n)."""
+    i.i.d. source, the entropy rate for a Markov one) and Ziv's per-sequence bound (§q)."""
     p = as_distribution(p, "p")
     h = entropy(p) if entropy_rate is None else float(entropy_rate)
     bound = Bound(h, math.inf, "entropy rate <= E[bits]/n (any uniquely decodable code of n-symbol messages)",
-                  "theory §b, §n")
+                  "theory §b, §q")
     statement = ("every message: its length is L(c) for an integer phrase count c >= the minimum for n symbols, and at "
-                 "most Ziv's bound n Ĥ_k + O(c (k log2 K + log2(n/c))) for k = 0, 1 (theory §n); no message is "
+                 "most Ziv's bound n Ĥ_k + O(c (k log2 K + log2(n/c))) for k = 0, 1 (theory §q); no message is "
                  "shorter than -log2 P(x^n) - log2(1/alpha) except with probability alpha (no hypercompression)")
     notes = ("the redundancy bits/n - H decays like log log n / log n in Ziv's bound; measured on i.i.d. sources it "
-             "decays faster (theory §n)",)
+             "decays faster (theory §q)",)
     return Guarantee(name, "universal", None, None, bound, statement, notes=notes)
 
 

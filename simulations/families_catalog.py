@@ -3,7 +3,7 @@
 Registered in :data:`simulations.catalog.CATALOG`. LZ78 needs no model: the same code learns an
 i.i.d. source and a source with memory, and its bits/symbol fall towards each source's entropy
 rate as n grows, with a redundancy that Ziv's inequality bounds per sequence by
-O(log log n / log n) (theory §LZ78). Every message is decoded and checked exactly (its length is
+O(log log n / log n) (theory §q). Every message is decoded and checked exactly (its length is
 L(c), at most Ziv's bound, not below the source's information content by more than chance
 allows); the figure shows the measured redundancy next to Ziv's allowance. Cheap to import.
 """
@@ -60,7 +60,7 @@ def run_markov_task(task, master_seed: int, index: int, family: int | None):
 
 def _describe(params: dict) -> str:
     return f"""LZ78 (Ziv & Lempel 1978) codes with no model at all: it parses the message into phrases, each an
-earlier phrase plus one symbol, and sends each phrase as an index and a symbol (theory §LZ78). Two
+earlier phrase plus one symbol, and sends each phrase as an index and a symbol (theory §q). Two
 sources: the i.i.d. `{params["p"]}` and a binary Markov chain that flips with probability {STICKY}
 (entropy rate h({STICKY}) = 0.2864 bits/symbol; its symbols are uniform, so any memoryless code pays
 1 bit/symbol there). For every sequence Ziv's inequality (C&T Lemma 13.5.5) bounds the length by the
@@ -79,7 +79,7 @@ def _figures(results, out: Path) -> list[tuple[str, str]]:
     from codebook.coders.lz78 import phrases_from_bits
     from codebook.theory_families import lz78_ziv_bound
 
-    from .figures import _figure, _figure_legend, _save
+    from .figures import _figure, _finish, _save
 
     fig, axes = _figure(1, 2, height=4.6)
     left, right = axes[0]
@@ -106,20 +106,16 @@ def _figures(results, out: Path) -> list[tuple[str, str]]:
                                     r.alphabet_size, 0.0) / r.n for rec in ok]
             allowance.append(sum(extra) / len(extra))
         color = f"C{j}"
-        left.errorbar(xs, mean, yerr=half, fmt="o-", color=color, label=f"LZ78 on the {source} source "
-                      "(mean, 95% interval over messages)")
-        left.axhline(rate, color=color, ls="--", lw=1.2, label=f"{source} source: entropy rate {rate:.4f}")
-        right.loglog(xs, red, "o-", color=color, label=f"{source}: measured bits/symbol - entropy rate")
-        right.loglog(xs, allowance, "--", color=color, label=f"{source}: Ziv's bound - n Ĥ_{order}, per symbol")
-    left.axhline(1.0, color="k", ls=":", lw=1.2, label="1 bit: any memoryless code on the Markov source")
+        left.errorbar(xs, mean, yerr=half, fmt="o-", color=color, label=f"LZ78, {source} (95% interval)")
+        left.axhline(rate, color=color, ls="--", lw=1.2, label=f"entropy rate, {source}: {rate:.4f}")
+        right.loglog(xs, red, "o-", color=color, label=f"{source}: bits/symbol - rate")
+        right.loglog(xs, allowance, "--", color=color, label=f"{source}: Ziv's bound - n Ĥ_{order}, /n")
+    left.axhline(1.0, color="k", ls=":", lw=1.2, label="memoryless code, Markov: 1 bit")
     left.set_xscale("log")
-    left.set_xlabel("message length n (symbols)")
-    left.set_ylabel("bits/symbol")
-    left.set_title("Bits/symbol against n")
-    right.set_xlabel("message length n (symbols)")
-    right.set_ylabel("bits/symbol above the rate")
-    right.set_title("Redundancy, under Ziv's O(log log n / log n) bound")
-    _figure_legend(fig, [left, right], ncol=2)
+    left.set_ylim(top=1.06)
+    _finish(left, "message length n (symbols)", "bits/symbol", "Bits/symbol against n", ncol=1)
+    _finish(right, "message length n (symbols)", "bits/symbol above the rate",
+            "Redundancy under Ziv's bound", ncol=1)
     name = _save(fig, out, "universal.png")
     return [(name, "LZ78 bits/symbol against n on an i.i.d. and a Markov source (left), and the redundancy over "
                    "the entropy rate next to Ziv's per-sequence allowance (right)")]
@@ -142,10 +138,10 @@ def sweeps():
 
     return [SweepDef(
         "universal", "Universal coding: LZ78 converges to the entropy rate of an i.i.d. and a Markov source",
-        "LZ78 bits/symbol against n on an i.i.d. and a Markov source; redundancy vs Ziv's bound",
+        "LZ78 against n on an i.i.d. and a Markov source; redundancy under Ziv's bound",
         _describe, _tasks, _figures, _findings,
         defaults={"p": "0.9,0.1", "trials": None}, quick={},
-        notes={"p": "the i.i.d. source (the Markov source is fixed: a binary chain flipping with probability 0.05)",
+        notes={"p": "the i.i.d. source (the Markov one is fixed: flips with probability 0.05)",
                "trials": "messages per n (default: max(3, min(30, 10^6/n)))"})]
 
 

@@ -1,7 +1,7 @@
 """Verdicts for the coders that are not per-symbol codes: variable-to-fixed ("vf", Tunstall) and
 universal ("universal", LZ78). Pure functions on numbers and arrays, like :mod:`.verdicts`.
 
-**vf** (theory §m). A message of n symbols takes m bits per phrase, N phrases. Exact checks:
+**vf** (theory §p). A message of n symbols takes m bits per phrase, N phrases. Exact checks:
 the length is a multiple of m, and ``ceil(n / L_max) <= N <= ceil(n / L_min)`` for the phrase
 lengths of the tree. Statistical check, valid for every n: the phrase lengths are i.i.d. with
 a known law under p, and N = min{j : S_j >= n} for their partial sums S_j, so
@@ -12,13 +12,13 @@ two tails of a sum of i.i.d. lattice terms: computed exactly (n-fold convolution
 ``stats.lattice_sum_law``) when the support is small, bounded by Bernstein's inequality
 otherwise. The p-value is twice the smaller tail.
 
-**universal** (theory §n). An LZ78 message has no exact expectation; every message is checked
+**universal** (theory §q). An LZ78 message has no exact expectation; every message is checked
 exactly: its length is L(c) for an integer phrase count c, c is at least the fewest phrases
 n symbols can take, and the length is at most Ziv's bound with the message's own order-0 and
 order-1 empirical entropies.
 
 Both kinds, and any uniquely decodable code, also pass the one-sided *no-hypercompression*
-test: ``P(bits <= -log2 P(x^n) - t) <= 2^-t`` (theory §n), so a message shorter than its
+test: ``P(bits <= -log2 P(x^n) - t) <= 2^-t`` (theory §q), so a message shorter than its
 information content under the true source by more than ``log2(1/alpha)`` bits is rejected at
 level alpha.
 """
@@ -61,11 +61,13 @@ def _tail(values, probs, count: int, limit: int, upper: bool) -> float:
     if (limit > hi) if upper else (limit < lo):
         return 0.0
     if lattice_cells(values, probs, count) <= EXACT_CELLS:
+        # the law over its window (stats.lattice_sum_law drops less than 1e-28 outside it)
         start, step, pmf = lattice_sum_law(values, probs, count)
         if upper:
-            j = -(-(limit - start) // step)  # first lattice point >= limit
+            j = max(0, -(-(limit - start) // step))  # first lattice point >= limit
             return float(min(1.0, np.sum(pmf[j:])))
-        return float(min(1.0, np.sum(pmf[: (limit - start) // step + 1])))
+        j = (limit - start) // step  # last lattice point <= limit
+        return float(min(1.0, np.sum(pmf[: j + 1]))) if j >= 0 else 0.0
     mean = math.fsum((values * probs).tolist())
     var = math.fsum((probs * (values - mean) ** 2).tolist())
     spread = float(np.max(np.abs(values - mean)))
@@ -91,7 +93,7 @@ def _hypercompression(total_bits: float, log_loss_bits: float, level: float) -> 
         return Verdict(False, f"{total_bits} bits is {log_loss_bits - total_bits:.1f} bits below -log2 P(x^n) = "
                               f"{log_loss_bits:.1f}: a uniquely decodable code does that with probability at most "
                               f"2^-{log_loss_bits - total_bits:.1f} = {pval:.2g} < alpha/m = {level:.2g} (no "
-                              "hypercompression, theory §n)")
+                              "hypercompression, theory §q)")
     return None
 
 
@@ -116,7 +118,7 @@ def judge_vf(total_bits: int, n: int, bits_per_phrase: int, law, depth_range: tu
         return Verdict(True, head + "; the rate is infinite (p leaves the tree's support), this sample stayed inside")
     pval = renewal_pvalue(law[0], law[1], n, phrases)
     text = (f"{head}; {total_bits / n:.6f} bits/symbol against the rate m/E_p[L] = {rate:.6f}; renewal test of the "
-            f"phrase count: two-sided p = {pval:.2g}, limit alpha/m = {level:.2g} (theory §m)")
+            f"phrase count: two-sided p = {pval:.2g}, limit alpha/m = {level:.2g} (theory §p)")
     if pval < level:
         return Verdict(False, text + ": further than chance allows")
     return Verdict(True, text)
@@ -136,8 +138,8 @@ def universal_measure(code, symbols: np.ndarray, total_bits: int) -> dict:
 
 
 def judge_universal(total_bits: int, n: int, phrases: int | None, ziv_bound: float | None,
-                    log_loss_bits: float, level: float) -> Verdict:
-    """One LZ78 message (see the module docstring)."""
+                    log_loss_bits: float | None, level: float) -> Verdict:
+    """One LZ78 message (see the module docstring); ``log_loss_bits`` None: no hypercompression test."""
     if phrases is None:
         return Verdict(False, f"{total_bits} bits is not the length L(c) of any number c of LZ78 phrases: a coder bug")
     fewest = lz78_min_phrases(n)
@@ -145,24 +147,25 @@ def judge_universal(total_bits: int, n: int, phrases: int | None, ziv_bound: flo
         return Verdict(False, f"{phrases} phrases cannot cover {n} symbols (at least {fewest}: phrase i has at most "
                               "i symbols): a coder bug")
     if ziv_bound is not None and total_bits > ziv_bound + 1e-9 * max(1.0, ziv_bound):
-        return Verdict(False, f"{total_bits} bits exceeds Ziv's bound {ziv_bound:.1f} for this sequence (theory §n): "
+        return Verdict(False, f"{total_bits} bits exceeds Ziv's bound {ziv_bound:.1f} for this sequence (theory §q): "
                               "the parse has too many phrases")
-    bad = _hypercompression(total_bits, log_loss_bits, level)
+    bad = None if log_loss_bits is None else _hypercompression(total_bits, log_loss_bits, level)
     if bad is not None:
         return bad
     if n == 0:
         return Verdict(True, "empty message: 0 bits")
+    tail = ("" if log_loss_bits is None else
+            f"; not below -log2 P(x^n) = {log_loss_bits:.1f} by more than chance allows")
     return Verdict(True, f"{phrases} phrases, L(c) = {total_bits} bits exactly; at most Ziv's bound "
-                         f"{ziv_bound:.1f} (orders 0, 1); not below -log2 P(x^n) = {log_loss_bits:.1f} by more than "
-                         f"chance allows (theory §n)")
+                         f"{ziv_bound:.1f} (orders 0, 1){tail} (theory §q)")
 
 
 def judge_dary(total_bits: int, exact_total: int, digits: int, n: int, g, level: float) -> Verdict:
     """One message of a D-ary Huffman code: the length is exactly ``ceil(digits/g) b`` for the
-    digits Σ n_x l(x) of the symbols drawn; the digits against their exact law (theory §o, §i)."""
+    digits Σ n_x l(x) of the symbols drawn; the digits against their exact law (theory §m, §i)."""
     if total_bits != exact_total:
         return Verdict(False, f"the bitstream has {total_bits} bits but {digits} digits in blocks take {exact_total} "
-                              "(theory §o): a coder bug")
+                              "(theory §m): a coder bug")
     if not g.bound.contains(g.expected):
         return Verdict(False, f"the exact expectation {g.expected:.6f} breaks {g.bound.text} ({g.bound.section})")
     head = f"{digits} digits in {total_bits} bits (exact block layout)"
@@ -185,6 +188,21 @@ def measure(kind: str, code, symbols: np.ndarray, total_bits: int) -> dict:
     return {"_phrases": found["phrases"], "_ziv": found["ziv_bound"]}
 
 
+def judge_exact(kind: str, rec: dict, code, n: int) -> Verdict:
+    """The exact (non-statistical) checks of one message of a vf or universal coder on data that
+    need not be i.i.d. (a Markov source: the sequence runner judges the means on its own)."""
+    bits = rec["total_bits"]
+    if kind == "vf":
+        m, (shortest, longest) = rec["_phrase_bits"], rec["_depths"]
+        if bits % m:
+            return Verdict(False, f"{bits} bits is not a whole number of {m}-bit phrases: a coder bug")
+        phrases, fewest, most = bits // m, -(-n // longest), -(-n // shortest)
+        if not fewest <= phrases <= most:
+            return Verdict(False, f"{phrases} phrases for {n} symbols, outside [{fewest}, {most}]: a coder bug")
+        return Verdict(True, f"{phrases} phrases of {m} bits (exact layout, theory §p)")
+    return judge_universal(bits, n, rec["_phrases"], rec["_ziv"], None, 1.0)
+
+
 def judge(g, rec: dict, n_run: int, level: float) -> Verdict:
     """Dispatch one record of a D-ary, vf or universal coder to its judge."""
     log_loss = rec["sample_log_loss_p"] * rec["n"]  # -log2 P(x^n) under the true source
@@ -203,15 +221,15 @@ def summary(g, ok: list[dict], block: int, h_p: float) -> Verdict:
     mean = bits / n_total if n_total else 0.0
     if g.kind == "universal":
         return Verdict(True, f"all {len(ok)} messages within their exact per-message checks; pooled {mean:.6f} "
-                             f"bits/symbol, {mean - h_p:+.6f} above H(p) (theory §n)")
+                             f"bits/symbol, {mean - h_p:+.6f} above H(p) (theory §q)")
     if g.kind == "vf":
         return Verdict(True, f"all {len(ok)} messages consistent (renewal test of each phrase count); pooled {mean:.6f} "
                              f"bits/symbol against the rate m/E_p[L] = {g.expected / block:.6f}, its limit as n grows "
-                             "(theory §m)")
+                             "(theory §p)")
     return Verdict(True, f"all {len(ok)} messages consistent (exact law of each message's digits); pooled {mean:.6f} "
                          f"bits/symbol against E_p[l] = {g.expected / block:.6f} in stream bits, plus at most one "
-                         "block of completion per message (theory §o)")
+                         "block of completion per message (theory §m)")
 
 
-__all__ = ["CONSISTENT", "JUDGED", "KINDS", "judge", "judge_dary", "judge_universal", "judge_vf", "measure",
+__all__ = ["CONSISTENT", "JUDGED", "KINDS", "judge", "judge_dary", "judge_exact", "judge_universal", "judge_vf", "measure",
            "renewal_pvalue", "summary", "universal_measure"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from codebook.distributions import Distribution
 
-from .experiment import CoderSpec, ExperimentResult, run_experiment
+from .experiment import CoderSpec, ExperimentResult, family_count, run_experiment
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,23 @@ class Task:
     p_spec: str = ""
     q_spec: str = ""
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    run: Callable[..., ExperimentResult] | None = None
+    """A task that is not an i.i.d. (p, q) experiment runs ``run(task, master_seed, index,
+    family)`` instead (a module-level function, so that it pickles): the sequence sweeps."""
 
 
 def family_size(tasks: Sequence[Task]) -> int:
-    """Upper count of the statistical intervals a sweep judges: one per coder and message plus
-    one pooled summary per coder and task (adaptive coders and unencodable messages have none,
-    so the count is conservative). Bonferroni over this m keeps the level for the whole sweep."""
-    return sum(len(t.coders) * (t.trials + 1) for t in tasks)
+    """Upper count of the statistical tests a sweep judges (:func:`experiment.family_count` per task:
+    one per coder and message, one pooled per coder, one for the sample's counts; unencodable
+    messages have none, so the count is conservative). Bonferroni over this m keeps the level
+    for the whole sweep."""
+    return sum(family_count(len(t.coders), t.trials) for t in tasks)
 
 
 def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:
     """Run one task with the seed entropy ``(master_seed, index)`` (top-level: picklable)."""
+    if task.run is not None:
+        return task.run(task, master_seed, index, family)
     return run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
                           block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x,
                           family_size=family)

@@ -44,7 +44,7 @@ def decreasing_pmfs(seed, count, kmax=3000):
         yield Distribution.from_weights(w)
 
 
-# ------------------------------------------------------------------------------ Elias (§l)
+# ------------------------------------------------------------------------------ Elias (§o)
 
 
 def test_elias_lengths_match_the_textbook_codewords():
@@ -57,7 +57,7 @@ def test_elias_lengths_match_the_textbook_codewords():
 
 def test_omega_is_at_most_three_bits_longer_than_delta():
     # both lengths depend on N = floor(log2 v) only; checked for every N < 2**16 (and the
-    # maximum, 3, is reached for N = 16..30); theory §l gives the induction for larger N
+    # maximum, 3, is reached for N = 16..30); theory §o gives the induction for larger N
     diffs = [elias_length("omega", 1 << n) - elias_length("delta", 1 << n) for n in range(1 << 16)]
     assert max(diffs) == OMEGA_OVER_DELTA == 3
     assert [n for n, d in enumerate(diffs) if d == 3] == list(range(16, 31))
@@ -96,7 +96,7 @@ def test_elias_bound_only_for_non_increasing_p():
     assert math.isinf(g.bound.upper) and "not non-increasing" in g.bound.text
 
 
-# ------------------------------------------------------------------------------ Golomb (§k)
+# ------------------------------------------------------------------------------ Golomb (§n)
 
 
 def test_golomb_guarantee_bounds_and_geometric_note():
@@ -111,7 +111,7 @@ def test_golomb_guarantee_bounds_and_geometric_note():
     assert not bad.holds and "not the Gallager-van Voorhis m = 7" in bad.failure
 
 
-# ------------------------------------------------------------------------------ D-ary and limited (§o)
+# ------------------------------------------------------------------------------ D-ary and limited (§m)
 
 
 @pytest.mark.parametrize("arity", [3, 5, 8])
@@ -137,7 +137,7 @@ def test_length_limited_checks_and_cost():
     assert any("monotone" in v for v in length_limited_violations([3, 1, 3, 3, 3], q, 3))
 
 
-# ------------------------------------------------------------------------------ Tunstall (§m)
+# ------------------------------------------------------------------------------ Tunstall (§p)
 
 
 def test_tunstall_guarantee():
@@ -157,7 +157,7 @@ def test_tunstall_tree_for_another_q_is_reported():
     assert any("less probable under q than a leaf" in v for v in g.violations)
 
 
-# ------------------------------------------------------------------------------ LZ78 (§n)
+# ------------------------------------------------------------------------------ LZ78 (§q)
 
 
 def test_empirical_conditional_entropy():
@@ -206,3 +206,23 @@ def test_min_phrases():
 def test_hypercompression_pvalue():
     assert hypercompression_pvalue(100, 90) == 1.0
     assert hypercompression_pvalue(80, 90) == 2.0**-10
+
+
+@pytest.mark.parametrize("coder", ["lz78", "tunstall"])
+def test_no_hypercompression_by_enumerating_every_message(coder):
+    # For a uniquely decodable code of n-symbol messages (Kraft: Σ 2^-L <= 1, checked exactly),
+    # P(L(X^n) <= -log2 P(X^n) - t) <= 2^-t: every binary message of n = 12 from p = (0.8, 0.2).
+    from itertools import product
+
+    p = Distribution([0.8, 0.2])
+    code = LZ78Code(alphabet_size=2) if coder == "lz78" else TunstallCode(p, codeword_bits=3)
+    n = 12
+    lengths, probs = [], []
+    for x in product((0, 1), repeat=n):
+        lengths.append(len(code.encode(list(x))))
+        probs.append(Fraction(4, 5) ** x.count(0) * Fraction(1, 5) ** x.count(1))
+    assert sum(Fraction(1, 2**length) for length in lengths) <= 1
+    info = [-math.log2(float(pr)) for pr in probs]
+    for t in range(0, 8):
+        mass = sum(pr for pr, length, i in zip(probs, lengths, info) if length <= i - t)
+        assert mass <= Fraction(1, 2**t)

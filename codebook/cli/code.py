@@ -105,7 +105,7 @@ def _emit(result: dict, headers: list[str], rows: list, align: str, summary: lis
 
 
 def _phrase_table(coder: str, built, q, p, fmt: str, units: str) -> None:
-    """A variable-to-fixed code (Tunstall): its phrases, their codewords and the rate m/E[L] (theory §m)."""
+    """A variable-to-fixed code (Tunstall): its phrases, their codewords and the rate m/E[L] (theory §p)."""
     from ..measures import entropy
 
     m = built.codeword_bits

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Compress IN to OUT with a byte (order-0) model stored in OUT; '-' = stdin/stdout."),
     "decompress": ("codebook.cli.compress:decompress",
                    "Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout."),
+    "theory": ("codebook.cli.theory:theory",
+               "Print a section of the theory that verdicts cite (\"theory §d\" is SECTION d), offline."),
 }
 """name -> ("module:attribute", one-line summary), in the order ``codebook --help`` lists them."""
 

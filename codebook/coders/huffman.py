@@ -92,7 +92,7 @@ def _leaf_order(q, weights: list[int], support: np.ndarray) -> list[int]:
 class HuffmanCode(CanonicalPrefixCode):
     """The Huffman code for ``q``, with canonical codewords.
 
-    Options (theory §o): ``max_length=L`` gives the optimal code with every codeword at most L
+    Options (theory §m): ``max_length=L`` gives the optimal code with every codeword at most L
     bits (package-merge, :mod:`~codebook.coders.package_merge`; the plain Huffman code when its
     longest codeword already fits); ``arity=D`` (D > 2) gives the D-ary Huffman code, an object
     of :class:`~codebook.coders.dary.DaryHuffmanCode` whose lengths are in D-ary digits.

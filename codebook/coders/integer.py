@@ -5,7 +5,7 @@ up in a table, so they code integer-valued data over large alphabets at kernel s
 (``_integer_kernels``). They share the prefix-code metrics of :class:`~.prefix.PrefixCode`
 (``lengths``, ``kraft_sum``, ``expected_length``, ``length_variance``), so the simulation
 runner checks them like any prefix code: total bits = Σ n_x l(x) exactly, and the exact
-E_p[l] against the code's theorem (``codebook.theory_families``, theory §k and §l).
+E_p[l] against the code's theorem (``codebook.theory_families``, theory §n and §o).
 
 **Golomb code** with parameter m >= 1 (Golomb 1966): the symbol x is sent as ``x // m`` ones
 and a zero (unary), then ``r = x % m`` in truncated binary: with ``b = ceil(log2 m)`` and
@@ -29,7 +29,7 @@ used only for its alphabet size. With ``N = floor(log2 v)``:
   ``l(1) = 1``, ``l(v) = N + 1 + l(N)`` with the trailing zero shared.
 
 They are *universal* (Elias 1975): for every non-increasing p on 1, 2, 3, ... their expected
-length is within a fixed function of H(p) (theory §l).
+length is within a fixed function of H(p) (theory §o).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ c phrases (counting that last one) takes exactly
 and an empty message takes 0 bits. L is strictly increasing in c, so c can be read back from
 the length (:func:`phrases_from_bits`).
 
-What theory says (theory §n): for every sequence and every k, Ziv's inequality (C&T Lemma
+What theory says (theory §q): for every sequence and every k, Ziv's inequality (C&T Lemma
 13.5.5) bounds ``c log2 c`` by the k-th order empirical entropy of the sequence plus a term of
 order ``c (k log2 K + log2(n/c))``; with ``c = O(n / log n)`` (C&T Lemma 13.5.3) this makes
 bits/symbol converge to the entropy rate of any stationary ergodic source (C&T Thm 13.5.3),

@@ -19,7 +19,7 @@ it outputs the first n symbols only; it checks that the symbols it drops are exa
 completion. So a message of n symbols costs ``m * N`` bits, N = the number of phrases needed to
 cover it, and an empty message costs 0 bits.
 
-What theory says (theory §m): for data from p, with L the length of a phrase (i.i.d. phrases),
+What theory says (theory §p): for data from p, with L the length of a phrase (i.i.d. phrases),
 the leaf-entropy theorem gives ``H_p(leaves) = E_p[L] H(p)``, so the rate ``m / E_p[L]`` is at
 least ``H(p) m / log2 M >= H(p)``; for the tree built for p itself (q = p), every leaf has
 probability at least p_min times any other, which gives

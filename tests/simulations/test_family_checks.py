@@ -132,3 +132,23 @@ def test_lz78_on_data_with_memory_beats_order_0():
     x = (np.cumsum(flips) % 2).astype(np.int64)
     bits = len(coders.build("lz78", alphabet_size=2).encode(x))
     assert bits / x.size < 0.55
+
+
+def test_universal_sweep_converges_on_both_sources(tmp_path):
+    from simulations import catalog
+    from simulations.report import write_report
+    from simulations.sweep import run_sweep
+
+    sdef = catalog.get("universal")
+    results = run_sweep(sdef.tasks(0, True), 0)
+    write_report(tmp_path, title="universal", description=sdef.describe(sdef.parameters(True)),
+                 command="codebook sweep universal --quick", seed_note="seed 0", results=results,
+                 figures=sdef.figures, findings=sdef.findings(results))
+    assert (tmp_path / "universal.png").exists() and (tmp_path / "report.md").exists()
+    assert all(r.consistent for r in results), [s["reason"] for r in results for s in r.summaries]
+    for source in ("i.i.d.", "Markov"):
+        rs = [r for r in results if r.label.startswith(source)]
+        red = [r.summaries[0]["bits_per_symbol"] - r.H_p for r in rs]
+        assert len(rs) == 4 and red[-1] < red[0] / 3 and red[-1] > 0  # falls towards the rate, stays above it
+    markov = [r for r in results if r.label.startswith("Markov")][-1]
+    assert markov.summaries[0]["bits_per_symbol"] < 0.5  # far below any memoryless code (1 bit)
