@@ -511,5 +511,5 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
 
 
 def default_coders() -> list[str]:
-    """Every registered coder, in registration order."""
-    return list(coders.names())
+    """The registered coders a run uses by default (``coders.default_names()``), in registry order."""
+    return coders.default_names()

@@ -41,7 +41,8 @@ def _tasks(seed: int, quick: bool, params: dict) -> list:
                         q_spec="(none: LZ78 needs no model)", meta={"source": "iid", "n": n}))
     for n in ns:
         out.append(Task(f"Markov, n={n}", p, p, lz, n, _trials(n, quick, params["trials"]), x=n,
-                        p_spec=f"markov: flip {STICKY}", q_spec="(none: LZ78 needs no model)",
+                        p_spec=f"markov: flip {STICKY}",
+                        q_spec="(none: LZ78 needs no model; H(p,q) is that of the best memoryless model)",
                         meta={"source": "markov", "n": n}, run=run_markov_task))
     return out
 
@@ -67,8 +68,9 @@ sources: the i.i.d. `{params["p"]}` and a binary Markov chain that flips with pr
 sequence's k-th order empirical entropy plus c(k log2 K + log2(n/c) + O(1)) bits for c phrases; with
 c = O(n / log n) that allowance is O(log log n / log n) per symbol, so bits/symbol converges to the
 entropy rate of any stationary ergodic source (C&T Thm 13.5.3). Every message is decoded, its
-length checked to be exactly L(c) and at most that bound (orders 0 and 1), and not below
--log2 P(x^n) by more than chance allows. Messages of n = 10^2 to 10^7 symbols (trials per n:
+length checked to be exactly L(c) and at most that bound (orders 0 and 1); an i.i.d. message
+must not fall below -log2 P(x^n) by more than chance allows, and the Markov means not below the
+floor H(X^n)/n (theory §b). Messages of n = 10^2 to 10^7 symbols (trials per n:
 max(3, min(30, 10^6/n)))."""
 
 

@@ -100,7 +100,7 @@ def build_model(name: str, source, q: Distribution | None, prior: float = 0.5):
 def default_coders(model_name: str) -> list[str]:
     """Every registered coder for a static model; the model-following ones otherwise."""
     if parse_model_name(model_name)[0] == "static":
-        return list(coders.names())
+        return coders.default_names()
     return [n for n in coders.names() if getattr(coders.info(n).cls, "model_coder", None)]
 
 

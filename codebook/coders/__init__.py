@@ -24,7 +24,13 @@ from .lz78 import LZ78Code  # noqa: E402  isort: skip
 from .dary import DaryHuffmanCode  # noqa: E402  isort: skip
 
 FAMILY_CODERS = ("golomb", "elias-gamma", "elias-delta", "elias-omega", "tunstall", "lz78")
-"""The classic code families registered beside the codes built from q (issue 14)."""
+"""The classic code families registered beside the codes built from q (issue 14): they run when
+named (``--coder golomb``), not by default, and have their own sweep (``universal``)."""
+
+
+def default_names() -> list[str]:
+    """The coders a run uses when none is named: every registered one but :data:`FAMILY_CODERS`."""
+    return [name for name in names() if name not in FAMILY_CODERS]
 
 __all__ = [
     "AdaptiveArithmeticCoder",
@@ -47,6 +53,7 @@ __all__ = [
     "TunstallCode",
     "UnknownCoderError",
     "build",
+    "default_names",
     "canonical_codewords",
     "from_dict",
     "from_json",
