@@ -14,45 +14,30 @@ it needs (its seed included), so the numbers are the same on every backend and w
   optional extra: ``pip install "codebook[dask]"``.
 
 ``workers`` is capped by :func:`cap_workers` (at most the number of calls, and at most
-:data:`MAX_WORKERS` local processes): the one place the CLI and the library cap it.
+:data:`MAX_WORKERS` local processes), from :mod:`simulations.workers`: the one place the CLI and
+the library cap it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import logging
+import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from codebook.errors import CodebookError
 
-MAX_WORKERS = 64
-"""Most local worker processes (``--workers``, ``--dask local:N``) one machine gets: more
-processes than cores only cost memory; for more, use a Dask cluster of several machines."""
+from .workers import MAX_WORKERS, cap_workers, parse_dask
 
 DASK_HINT = 'pip install "codebook[dask]" (in a checkout: pip install ".[dask]")'
 
 
 class BackendError(CodebookError):
     """A backend cannot be set up: a bad ``--dask`` address, Dask not installed, no scheduler."""
-
-
-def cap_workers(requested: int, calls: int | None = None) -> int:
-    """The number of workers to start: ``requested``, at most ``calls`` (no idle workers) and at
-    most :data:`MAX_WORKERS`; at least 1.
-
-    >>> cap_workers(8, 3), cap_workers(1000), cap_workers(2, 0)
-    (3, 64, 1)
-    """
-    requested = int(requested)
-    if requested < 1:
-        raise ValueError(f"`workers` must be >= 1; got {requested}")
-    n = min(requested, MAX_WORKERS)
-    if calls is not None:
-        n = min(n, max(1, int(calls)))
-    return n
 
 
 def default_window(workers: int) -> int:
@@ -103,7 +88,7 @@ class ExecutorBackend(Backend):
 
     def __init__(self, executor: cf.Executor, workers: int, *, own: bool = False, description: str = ""):
         self.executor, self.workers, self.own = executor, workers, own
-        self.description = description or f"{workers} workers of {type(executor).__name__}"
+        self.description = description or f"on {workers} workers of {type(executor).__name__}"
         self._clean = True
 
     def imap_unordered(self, fn, calls, window=None):
@@ -141,22 +126,24 @@ class ExecutorBackend(Backend):
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def parse_dask(address: str) -> tuple[str, int | str]:
-    """``"local:N"`` -> ``("local", N)``; ``"tcp://HOST:PORT"`` (or tls://, ws://...) -> ``("remote", address)``."""
-    text = str(address).strip()
-    if text.startswith("local:"):
-        count = text[len("local:"):]
-        if not count.isdigit() or int(count) < 1:
-            raise BackendError(f"--dask {address!r}: the number of local workers must be a whole number >= 1, "
-                               "as in local:2")
-        return "local", int(count)
-    scheme, sep, rest = text.partition("://")
-    host, colon, port = rest.rpartition(":")
-    if not sep or scheme not in ("tcp", "tls", "ws", "wss", "inproc", "ucx") or not colon or not host \
-            or not port.isdigit():
-        raise BackendError(f"--dask {address!r}: expected local:N (a cluster of N processes on this machine) "
-                           "or a scheduler address such as tcp://127.0.0.1:8786")
-    return "remote", text
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C goes to the whole process group; only the parent handles it
+    (and then stops its workers), so workers print no tracebacks of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT while child processes are started (they inherit the disposition)."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _import_distributed():
@@ -174,25 +161,29 @@ class DaskBackend(Backend):
     settings, and every worker must have codebook installed (the same version)."""
 
     def __init__(self, address: str, *, calls: int | None = None, connect_timeout: float = 10.0):
-        kind, value = parse_dask(address)
+        try:
+            kind, value = parse_dask(address)
+        except ValueError as exc:
+            raise BackendError(str(exc)) from None
         distributed = _import_distributed()
         self._cluster = None
         self._client = None
         try:
             if kind == "local":
                 n = cap_workers(int(value), calls)
-                self._cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                    silence_logs=logging.ERROR)
+                with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, which stops them
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+                        silence_logs=logging.CRITICAL)
                 self._client = distributed.Client(self._cluster)
-                self.description = f"Dask LocalCluster of {n} worker processes at {self._cluster.scheduler_address}"
+                self.description = f"on a Dask LocalCluster of {n} worker processes at {self._cluster.scheduler_address}"
             else:
                 try:
                     self._client = distributed.Client(value, timeout=connect_timeout)
                 except (OSError, TimeoutError) as exc:
                     raise BackendError(f"--dask {value}: no Dask scheduler answers there ({exc}); start one with "
                                        "`dask scheduler` and workers with `dask worker ADDRESS`") from None
-                self.description = f"Dask scheduler at {value}"
+                self.description = f"on the Dask scheduler at {value}"
             info = self._client.scheduler_info()
             self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
             self.description += f" ({self.workers} worker threads)"
@@ -252,8 +243,8 @@ def make_backend(workers: int = 1, dask: str | None = None, *, calls: int | None
     n = cap_workers(workers, calls)
     if n == 1:
         return SerialBackend()
-    return ExecutorBackend(cf.ProcessPoolExecutor(max_workers=n), n, own=True,
-                           description=f"{n} local worker processes")
+    return ExecutorBackend(cf.ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint), n, own=True,
+                           description=f"on {n} local worker processes")
 
 
 __all__ = ["MAX_WORKERS", "Backend", "BackendError", "DaskBackend", "ExecutorBackend", "SerialBackend",

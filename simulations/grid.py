@@ -52,7 +52,7 @@ from .sweep import Task
 KEYS = ("name", "title", "description", "coders", "p", "q", "n", "trials", "seed", "seeds", "block", "axes", "x")
 """Every top-level key a grid file may hold (anything else is a typo and an error)."""
 
-MEASURES = ("H_p", "H_pq", "D_pq", "K")
+MEASURES = ("H_p", "H_pq", "D_pq", "alphabet_size")
 """Quantities the figures can use as their horizontal axis besides the coordinates (``x = ...``)."""
 
 RESERVED = {"p", "q", "seed", "n", "block", "trials"} | set(MEASURES)
@@ -455,7 +455,7 @@ def _coders(value, path: str) -> tuple[CoderSpec, ...]:
                 raise GridError(f"{path}: {where}.{k} must be a single value; got {o!r}")
         try:  # option names and values a 2-symbol model already refuses are errors of the file
             coder_registry.build(name, Distribution.uniform(2), **options)
-        except CodebookError as exc:
+        except ValueError as exc:
             raise GridError(f"{path}: {where} ({name}): {exc}") from None
         except (TypeError, OverflowError) as exc:
             raise GridError(f"{path}: {where} ({name}): bad option value: {exc}") from None
@@ -599,8 +599,9 @@ def _state(grid: Grid, command: str) -> dict:
 REPORT_FILES = ("report.md", "results.csv", "results.json")
 
 
-def prepare_folder(out: Path, grid: Grid, command: str, *, resume: bool, force: bool) -> str:
-    """Make ``out`` ready; return ``"new"``, ``"resume"`` or ``"finished"`` (nothing left to do).
+def folder_status(out: Path, grid: Grid, command: str, *, resume: bool, force: bool) -> str:
+    """What to do with ``out``: ``"new"``, ``"resume"`` or ``"finished"`` (nothing left to do).
+    Only looks: nothing is written until the backend is up (:func:`start_folder`).
 
     The overwrite policy: a folder with an interrupted run needs ``resume`` (continue) or
     ``force`` (start over); a folder with anything else needs ``force``, and then only the
@@ -633,11 +634,16 @@ def prepare_folder(out: Path, grid: Grid, command: str, *, resume: bool, force: 
             return "finished"
         raise GridError(f"--out {out}: exists and is not empty; use --force to replace its report, "
                         "or choose another folder")
-    if force and state_dir.exists():
-        shutil.rmtree(state_dir)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "state.json").write_text(json.dumps(_state(grid, command), indent=1) + "\n", encoding="utf-8")
     return "new"
+
+
+def start_folder(out: Path, grid: Grid, command: str) -> None:
+    """Create ``out/.grid`` with the run's state (grid digest, seed, versions); drop an old one."""
+    state_dir = out / STATE_DIR
+    if state_dir.exists():
+        shutil.rmtree(state_dir)
+    state_dir.mkdir(parents=True)
+    (state_dir / "state.json").write_text(json.dumps(_state(grid, command), indent=1) + "\n", encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -682,36 +688,34 @@ def run_grid(
 
     out = Path(out)
     grid.check_specs()
-    status = prepare_folder(out, grid, command, resume=resume, force=force)
+    status = folder_status(out, grid, command, resume=resume, force=force)
     info = RunInfo(cells=len(grid), done_before=len(grid) if status == "finished" else 0,
                    finished_already=status == "finished")
     if status == "finished":
         return info
     state_dir = out / STATE_DIR
-    with _locked(state_dir):
+    with contextlib.ExitStack() as stack:
+        if backend is None:  # up before the folder is touched: a bad address leaves nothing behind
+            backend = stack.enter_context(make_backend(workers, dask, calls=len(grid)))
+        if status == "new":
+            start_folder(out, grid, command)
+        stack.enter_context(_locked(state_dir))
         journal = Journal(state_dir / "cells.jsonl", len(grid))
-        try:
-            info.done_before = journal.done
-            missing = len(grid) - journal.done
-            with contextlib.ExitStack() as stack:
-                if backend is None and missing:
-                    backend = stack.enter_context(make_backend(workers, dask, calls=missing))
-                info.backend = backend.description if backend is not None else "nothing to compute"
-                info.dashboard = backend.dashboard if backend is not None else None
-                if on_start is not None:
-                    on_start(info)
-                if missing:
-                    family = grid.family_size
-                    seeded = (grid.seed,)
-                    calls = ((cell.index, (grid.task(cell), (*seeded, *cell.key), cell.index, family))
-                             for cell in grid.cells() if journal.offsets[cell.index] < 0)
-                    for _, line in backend.imap_unordered(run_cell, calls):
-                        journal.add(line)
-                        info.computed += 1
-                        if progress is not None:
-                            progress(1)
-        finally:
-            journal.close()
+        stack.callback(journal.close)
+        info.done_before = journal.done
+        info.backend, info.dashboard = backend.description, backend.dashboard
+        if on_start is not None:
+            on_start(info)
+        if journal.done < len(grid):
+            family, seeded = grid.family_size, (grid.seed,)
+            calls = ((cell.index, (grid.task(cell), (*seeded, *cell.key), cell.index, family))
+                     for cell in grid.cells() if journal.offsets[cell.index] < 0)
+            for _, line in backend.imap_unordered(run_cell, calls):
+                journal.add(line)
+                info.computed += 1
+                if progress is not None:
+                    progress(1)
+        journal.close()
         info.summary = grid_report.write(out, grid, command, journal)
     shutil.rmtree(state_dir)
     return info

@@ -83,7 +83,7 @@ class _Points:
 
 
 def _x_value(grid, e: dict, s: dict):
-    return {"H_p": e["H_p"], "H_pq": e["H_pq"], "D_pq": e["D_pq"], "K": e["alphabet_size"]}.get(grid.x, s["x"])
+    return {"H_p": e["H_p"], "H_pq": e["H_pq"], "D_pq": e["D_pq"], "alphabet_size": e["alphabet_size"]}.get(grid.x, s["x"])
 
 
 def _number(v) -> float:
@@ -203,7 +203,7 @@ def _gap(pts: _Points, grid, e: dict, s: dict, coders: list[str]) -> None:
 # ------------------------------------------------------------------------------------------ figures
 
 X_LABELS = {"n": "message length n (symbols)", "block": "block length k (symbols per codeword)",
-            "H_p": "H(p) (bits)", "H_pq": "H(p,q) (bits)", "D_pq": "D(p||q) (bits)", "K": "alphabet size K",
+            "H_p": "H(p) (bits)", "H_pq": "H(p,q) (bits)", "D_pq": "D(p||q) (bits)", "alphabet_size": "alphabet size K",
             "seed": "{seed}"}
 
 

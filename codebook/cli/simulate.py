@@ -164,21 +164,55 @@ def _table(result) -> str:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Local worker processes; the numbers are identical for every value.")
 @click.option("--quick", is_flag=True, help="Smaller n and fewer points (a smoke run; recorded in the report).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--grid", "grid_path", type=click.Path(exists=True, dir_okay=False), metavar="FILE.toml",
+              help="Run your own grid of experiments from a TOML file (docs/grids.md) into --out DIR.")
+@click.option("--resume", is_flag=True, help="With --grid: continue the interrupted run in --out DIR; finished "
+              "cells are not computed again and the report is byte-identical to an uninterrupted run's.")
+@click.option("--dask", metavar="ADDRESS", help="Run on Dask instead of local processes: local:N (a cluster of N "
+              "worker processes on this machine) or a scheduler address such as tcp://HOST:8786. Needs the "
+              "optional extra: pip install \"codebook[dask]\".")
+@click.option("--force", "-f", is_flag=True, help="With --grid: replace the report in --out DIR (or an interrupted run).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no notices.")
 @FORMAT
-def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
-    """Run a named experiment from the catalogue (see --list) and report it.
+@click.pass_context
+def sweep(ctx, name, list_only, out_dir, seed, workers, quick, grid_path, resume, dask, force, quiet, fmt):
+    """Run a named experiment from the catalogue (see --list), or your own grid (--grid), and report it.
 
-    Every task of a sweep is seeded from the master seed and its index, so the results do
-    not depend on --workers. A progress bar goes to stderr when it is a terminal. Exit status
-    3 when any verdict is "not consistent".
+    Every task of a sweep is seeded from the master seed and its index (a grid's cells from
+    the grid seed and their coordinates), so the results do not depend on --workers or
+    --dask. A progress bar goes to stderr when it is a terminal. Exit status 3 when any
+    verdict is "not consistent", 130 when interrupted (a grid then continues with --resume).
 
     \b
     Examples:
       codebook sweep --list
       codebook sweep mismatch --out reports/mismatch
       codebook sweep blocks --workers 2 --format csv > blocks.csv
+      codebook sweep --grid my-grid.toml --out runs/my-grid --workers 2
+      codebook sweep --grid my-grid.toml --out runs/my-grid --resume --dask local:2
+      codebook sweep --grid my-grid.toml --out runs/my-grid --dask tcp://scheduler:8786
     """
+    from simulations.workers import parse_dask
+
+    from .grid import run_grid_command
+
+    if dask is not None:
+        try:
+            parse_dask(dask)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix(f"--dask {dask!r}: "), param_hint="--dask") from None
+        if ctx.get_parameter_source("workers") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--workers N (local processes) and --dask ADDRESS choose where to run: give one")
+    if grid_path is not None:
+        if name or list_only or quick:
+            raise click.UsageError("--grid FILE runs your own grid: give no sweep NAME, --list or --quick with it")
+        seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
+        run_grid_command(grid_path=grid_path, out_dir=out_dir, seed=seed if seed_given else None, workers=workers,
+                         dask=dask, resume=resume, force=force, quiet=quiet, fmt=fmt)
+        return
+    if resume:
+        raise click.UsageError("--resume continues an interrupted --grid run; catalogue sweeps are short and "
+                               "simply run again")
     from simulations import catalog
     from simulations.report import SUMMARY_HEADERS, records_csv_text, summary_rows, write_report
     from simulations.sweep import run_sweep
@@ -193,12 +227,17 @@ def sweep(name, list_only, out_dir, seed, workers, quick, quiet, fmt):
     sdef = catalog.get(name)
     tasks = sdef.tasks(seed, quick)
     show = not quiet and sys.stderr.isatty() and tasks
+    from simulations.backends import make_backend
+
     try:
-        if show:
-            with click.progressbar(length=len(tasks), label=f"sweep {name}", file=sys.stderr) as bar:
-                results = run_sweep(tasks, seed, workers=workers, progress=bar.update)
-        else:
-            results = run_sweep(tasks, seed, workers=workers)
+        with make_backend(workers, dask, calls=len(tasks)) as backend:
+            if backend.dashboard and not quiet:
+                click.echo(f"Dask dashboard: {backend.dashboard}", err=True)
+            if show:
+                with click.progressbar(length=len(tasks), label=f"sweep {name}", file=sys.stderr) as bar:
+                    results = run_sweep(tasks, seed, backend=backend, progress=bar.update)
+            else:
+                results = run_sweep(tasks, seed, backend=backend)
     except _verification_error() as exc:
         raise click.ClickException(f"verification failed: {exc}") from None
     command = shlex.join(["codebook", "sweep", name, "--seed", str(seed)] + (["--quick"] if quick else []))
