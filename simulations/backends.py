@@ -155,38 +155,46 @@ def _import_distributed():
 
 
 class DaskBackend(Backend):
-    """Calls on Dask distributed: a LocalCluster of N processes (``"local:N"``) or a running
-    scheduler (``"tcp://HOST:PORT"``). Worker processes run one call at a time each
-    (one thread), like the local process backend; a remote scheduler's workers keep their own
-    settings, and every worker must have codebook installed (the same version)."""
+    """Calls on Dask distributed: a LocalCluster of N processes (``"local:N"``), a running
+    scheduler (``"tcp://HOST:PORT"``), or a client you made yourself (:meth:`from_client`: any
+    cluster manager, e.g. dask-jobqueue's SLURMCluster). Local worker processes run one call at a
+    time each (one thread), like the local process backend; a remote scheduler's workers keep
+    their own settings, and every worker must have the same codebook version installed."""
 
-    def __init__(self, address: str, *, calls: int | None = None, connect_timeout: float = 10.0):
-        try:
-            kind, value = parse_dask(address)
-        except ValueError as exc:
-            raise BackendError(str(exc)) from None
+    def __init__(self, address: str | None = None, *, calls: int | None = None, connect_timeout: float = 10.0,
+                 client=None):
         distributed = _import_distributed()
         self._cluster = None
-        self._client = None
+        self._client = client
+        self._own_client = client is None
         try:
-            if kind == "local":
-                n = cap_workers(int(value), calls)
-                with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, which stops them
-                    self._cluster = distributed.LocalCluster(
-                        n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                        silence_logs=logging.CRITICAL)
-                self._client = distributed.Client(self._cluster)
-                self.description = f"on a Dask LocalCluster of {n} worker processes at {self._cluster.scheduler_address}"
+            if client is not None:
+                self.description = f"on the Dask scheduler at {client.scheduler.address}"
             else:
                 try:
-                    self._client = distributed.Client(value, timeout=connect_timeout)
-                except (OSError, TimeoutError) as exc:
-                    raise BackendError(f"--dask {value}: no Dask scheduler answers there ({exc}); start one with "
-                                       "`dask scheduler` and workers with `dask worker ADDRESS`") from None
-                self.description = f"on the Dask scheduler at {value}"
+                    kind, value = parse_dask(address)
+                except ValueError as exc:
+                    raise BackendError(str(exc)) from None
+                if kind == "local":
+                    n = cap_workers(int(value), calls)
+                    with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, which stops them
+                        self._cluster = distributed.LocalCluster(
+                            n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+                            silence_logs=logging.CRITICAL)
+                    self._client = distributed.Client(self._cluster)
+                    self.description = (f"on a Dask LocalCluster of {n} worker processes at "
+                                        f"{self._cluster.scheduler_address}")
+                else:
+                    try:
+                        self._client = distributed.Client(value, timeout=connect_timeout)
+                    except (OSError, TimeoutError) as exc:
+                        raise BackendError(f"--dask {value}: no Dask scheduler answers there ({exc}); start one "
+                                           "with `dask scheduler` and workers with `dask worker ADDRESS`") from None
+                    self.description = f"on the Dask scheduler at {value}"
             info = self._client.scheduler_info()
-            self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
-            self.description += f" ({self.workers} worker threads)"
+            threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+            self.workers = max(1, threads)
+            self.description += f" ({threads} worker threads" + (", waiting for workers)" if not threads else ")")
             self.dashboard = self._client.dashboard_link if "dashboard" in info.get("services", {}) else None
         except BaseException:
             self.close()
@@ -194,6 +202,11 @@ class DaskBackend(Backend):
         self._as_completed = distributed.as_completed
         self._run = uuid.uuid4().hex[:8]  # task keys unique on a shared scheduler
         self._serial = itertools.count()
+
+    @classmethod
+    def from_client(cls, client) -> DaskBackend:
+        """Run on an existing ``distributed.Client`` (left open on :meth:`close`)."""
+        return cls(client=client)
 
     def imap_unordered(self, fn, calls, window=None):
         client = self._client
@@ -229,7 +242,7 @@ class DaskBackend(Backend):
     def close(self) -> None:
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
-        if client is not None:
+        if client is not None and self._own_client:
             client.close()
         if cluster is not None:
             cluster.close()

@@ -695,15 +695,18 @@ def run_grid(
         return info
     state_dir = out / STATE_DIR
     with contextlib.ExitStack() as stack:
-        if backend is None:  # up before the folder is touched: a bad address leaves nothing behind
-            backend = stack.enter_context(make_backend(workers, dask, calls=len(grid)))
-        if status == "new":
+        if status == "new":  # the backend is up before the folder is touched: a bad address leaves nothing
+            if backend is None:
+                backend = stack.enter_context(make_backend(workers, dask, calls=len(grid)))
             start_folder(out, grid, command)
         stack.enter_context(_locked(state_dir))
         journal = Journal(state_dir / "cells.jsonl", len(grid))
         stack.callback(journal.close)
         info.done_before = journal.done
-        info.backend, info.dashboard = backend.description, backend.dashboard
+        if backend is None and journal.done < len(grid):
+            backend = stack.enter_context(make_backend(workers, dask, calls=len(grid) - journal.done))
+        info.backend = backend.description if backend is not None else ""
+        info.dashboard = backend.dashboard if backend is not None else None
         if on_start is not None:
             on_start(info)
         if journal.done < len(grid):

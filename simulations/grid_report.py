@@ -96,8 +96,11 @@ def _number(v) -> float:
 def write(out: Path, grid, command: str, journal) -> Summary:
     """Write the report folder ``out`` from ``journal`` (every cell done); return the summary."""
     work = journal.path.parent
+    from codebook import coders as registry
+
     coders = [c.display for c in grid.coders]
-    summary = Summary(cells=len(grid), tallies={c: Tally() for c in coders})
+    summary = Summary(cells=len(grid), tallies={c.display: Tally(kind=registry.info(c.name).kind)
+                                                for c in grid.coders})
     pts = _Points()
     theory: dict[str, list[str]] = {}
     seen_keys: set = set()
@@ -128,7 +131,7 @@ def write(out: Path, grid, command: str, journal) -> Summary:
                 _z(pts, rec, col, coders)
             for s, statement in zip(e["summaries"], statements):
                 t = summary.tallies[s["coder"]]
-                t.kind, t.cells = s["kind"], t.cells + 1
+                t.cells += 1
                 if s["verdict"] == CONSISTENT:
                     t.cells_consistent += 1
                 else:

@@ -38,6 +38,9 @@ def run_grid_command(*, grid_path: str, out_dir: str | None, seed: int | None, w
 
     def started(info) -> None:
         where = f"{info.cells} cells"
+        if info.done_before == info.cells:
+            _notice(f"grid {grid.name}: all {info.cells} cells were done already (resuming); writing the report", quiet)
+            return
         if info.done_before:
             where += f", {info.done_before} already done (resuming), {info.cells - info.done_before} to compute"
         _notice(f"grid {grid.name}: {where}; running {info.backend}", quiet)

@@ -53,7 +53,7 @@ name = "bench-work"
 coders = ["huffman", "arithmetic"]
 p = "dirichlet:64:0.5:{{seed}}"
 q = "temper({{p}}, 1.5)"
-n = [20000, 40000]
+n = [5000, 10000]
 trials = 2
 seeds = [0, {half}]
 """
@@ -109,8 +109,9 @@ def _timed(grid, backend) -> tuple[float, float, float]:
     return marks["last"] - marks["start"], total, cpu
 
 
-def _paired(grid, one, two, repeats: int) -> list[tuple[float, ...]]:
-    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2), 1 and 2 workers back to back."""
+def _paired(grid, one, two, repeats: int, label: str) -> list[tuple[float, ...]]:
+    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2), 1 and 2 workers back to back;
+    each repeat is printed as it ends (a long run interrupted still leaves its figures)."""
     out = []
     for r in range(repeats):
         if r % 2 == 0:
@@ -118,6 +119,8 @@ def _paired(grid, one, two, repeats: int) -> list[tuple[float, ...]]:
         else:
             b, a = _timed(grid, two), _timed(grid, one)
         out.append((a[0], b[0], a[1], b[1], a[2], b[2]))
+        print(f"  {label} repeat {r + 1}: cells {a[0]:.2f} s / {b[0]:.2f} s = {a[0] / b[0]:.2f}x; CPU {a[2]:.1f} / "
+              f"{b[2]:.1f} s; load {_load_avg()}", flush=True)
     return out
 
 
@@ -139,16 +142,16 @@ def speedups(quick: bool) -> None:
     cells = 100 if quick else 400
     repeats = 2 if quick else 3
     grid = parse_grid(WORK_GRID.format(half=cells // 2))
-    print(f"grid: {grid.shape_text()}; {repeats} paired repeats; load average before: {_load_avg()}")
+    print(f"grid: {grid.shape_text()}; {repeats} paired repeats; load average before: {_load_avg()}", flush=True)
     _timed(parse_grid(WORK_GRID.format(half=2)), SerialBackend())  # numba's cache loaded, imports done
     rows = []
     with make_backend(2, calls=cells) as two:
-        rows.append(("local processes (--workers)", _paired(grid, SerialBackend(), two, repeats)))
+        rows.append(("local processes (--workers)", _paired(grid, SerialBackend(), two, repeats, "processes")))
     t0 = time.perf_counter()
     with DaskBackend("local:1") as d1:
         start1 = time.perf_counter() - t0
         with DaskBackend("local:2") as d2:
-            rows.append(("Dask LocalCluster (--dask local:N)", _paired(grid, d1, d2, repeats)))
+            rows.append(("Dask LocalCluster (--dask local:N)", _paired(grid, d1, d2, repeats, "dask")))
     print(f"load average after: {_load_avg()}; a LocalCluster of 1 worker took {start1:.1f} s to start (not timed)")
     print()
     print(f"{'backend':36}  {'1 worker s':>10}  {'2 workers s':>11}  {'speed-up (cells)':>20}  "
@@ -171,7 +174,7 @@ def dask_overhead(quick: bool) -> None:
     repeats = 2 if quick else 3
     with DaskBackend("local:1") as d1:
         _timed(parse_grid(TINY_GRID.format(cells=8)), d1)  # the worker imports and loads its kernels
-        runs = _paired(grid, SerialBackend(), d1, repeats)
+        runs = _paired(grid, SerialBackend(), d1, repeats, "overhead (in-process / Dask 1 worker)")
     per = [(r[1] - r[0]) / cells * 1e3 for r in runs]
     serial = statistics.median(r[0] for r in runs) / cells * 1e3
     print(f"\n{cells} tiny cells (n = 10, huffman, 1 trial): in-process {serial:.2f} ms per cell; Dask LocalCluster "
@@ -195,7 +198,7 @@ def memory(quick: bool) -> None:
             seconds = time.perf_counter() - t0
             if proc.returncode != 0:
                 raise RuntimeError(f"the {cells}-cell grid failed with status {status}")
-        print(f"{cells:7d}  {usage.ru_maxrss / 1024:11.0f}  {seconds:8.1f}")
+        print(f"{cells:7d}  {usage.ru_maxrss / 1024:11.0f}  {seconds:8.1f}", flush=True)
 
 
 def run(quick: bool) -> None:

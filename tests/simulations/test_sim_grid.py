@@ -37,6 +37,18 @@ def write(tmp_path: Path, text: str, name: str = "grid.toml") -> str:
     return str(path)
 
 
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The SMALL grid's file and its uninterrupted report folder (in this process): every other
+    way of running it must write the same bytes. Returns (path, command, folder)."""
+    where = tmp_path_factory.mktemp("small")
+    path = str(where / "small.toml")
+    Path(path).write_text(SMALL)
+    command = f"codebook sweep --grid {path}"
+    G.run_grid(G.load_grid(path), where / "whole", command=command)
+    return path, command, where / "whole"
+
+
 def same_files(a: Path, b: Path) -> None:
     assert sorted(p.name for p in a.iterdir()) == sorted(FILES)
     for name in FILES:
@@ -171,15 +183,15 @@ def test_unreadable_file(tmp_path):
 # ------------------------------------------------------------------------------------ the report folder
 
 
-def test_report_folder_and_the_overwrite_policy(tmp_path, capsys):
-    path = write(tmp_path, SMALL)
+def test_report_folder_and_the_overwrite_policy(tmp_path, capsys, small):
+    path, _, whole = small
     out = tmp_path / "out"
     status = run_cli(cli, ["sweep", "--grid", path, "--out", str(out), "--format", "json"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
     data = json.loads(captured.out)
     assert data["cells"] == 12 and data["computed"] == 12 and data["consistent"]
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)  # .grid/ is gone once the report is written
+    same_files(whole, out)  # .grid/ is gone once the report is written; the CLI writes what the library does
     rows = (out / "results.csv").read_text().splitlines()
     assert rows[0].split(",") == RECORD_COLUMNS and len(rows) == 1 + 12 * 2 * 2  # cell x coder x trial
     md = (out / "report.md").read_text()
@@ -229,17 +241,36 @@ def test_interrupted_folder_needs_resume_or_force_and_the_same_grid(tmp_path, ca
     assert run_cli(cli, ["sweep", "--grid", other, "--out", str(out), "--force", "--quiet"]) == 0
 
 
-def test_a_line_cut_short_is_computed_again(tmp_path):
-    g = G.parse_grid(SMALL)
-    G.run_grid(g, tmp_path / "whole", command="x")
+def test_a_line_cut_short_is_computed_again(tmp_path, small):
+    path, command, whole = small
+    g = G.load_grid(path)
     out = tmp_path / "cut"
-    G.start_folder(out, g, "x")
+    G.start_folder(out, g, command)
     cells = list(g.cells())
     lines = [G.run_cell(g.task(c), (g.seed, *c.key), c.index, g.family_size) for c in (cells[5], cells[2])]
     (out / ".grid" / "cells.jsonl").write_text(lines[0] + lines[1][: len(lines[1]) // 2])
-    info = G.run_grid(g, out, command="x", resume=True)
+    info = G.run_grid(g, out, command=command, resume=True)
     assert (info.done_before, info.computed) == (1, 11)
-    same_files(tmp_path / "whole", out)
+    same_files(whole, out)
+
+
+def test_a_failure_while_writing_the_report_keeps_every_cell(tmp_path, monkeypatch, small):
+    from simulations import grid_report
+
+    path, command, whole = small
+    g = G.load_grid(path)
+    write_report = grid_report.write
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(grid_report, "write", broken)
+    with pytest.raises(OSError, match="No space left"):
+        G.run_grid(g, tmp_path / "out", command=command)
+    monkeypatch.setattr(grid_report, "write", write_report)
+    info = G.run_grid(g, tmp_path / "out", command=command, resume=True)
+    assert (info.done_before, info.computed, info.backend) == (12, 0, "")
+    same_files(whole, tmp_path / "out")
 
 
 # ------------------------------------------------------------------------------------ kill and --resume
@@ -319,26 +350,31 @@ def dask_cluster(tmp_path_factory):
             address = client.scheduler.address
         yield address
     finally:
-        for proc in procs:
+        for proc in reversed(procs):  # the workers first: they leave while their scheduler still answers
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=20)
+                proc.wait(timeout=10)
 
 
-def test_identical_files_locally_on_dask_local_and_on_a_real_scheduler(tmp_path, dask_cluster):
-    path = write(tmp_path, SMALL)
-    runs = {"serial": ["--workers", "1"], "processes": ["--workers", "2"], "local": ["--dask", "local:2"],
-            "scheduler": ["--dask", dask_cluster]}
+def test_identical_files_locally_on_dask_local_and_on_a_real_scheduler(tmp_path, dask_cluster, small):
+    path, command, whole = small
+    runs = {"processes": ["--workers", "2"], "local": ["--dask", "local:2"], "scheduler": ["--dask", dask_cluster]}
     for name, args in runs.items():
         status = run_cli(cli, ["sweep", "--grid", path, "--out", str(tmp_path / name), "--quiet", *args])
         assert status == 0, name
-    for name in ("processes", "local", "scheduler"):
-        same_files(tmp_path / "serial", tmp_path / name)
+    from distributed import Client
+
+    from simulations.backends import DaskBackend
+
+    with Client(dask_cluster) as client:  # the library with a client of your own (dask-jobqueue, Kubernetes...)
+        G.run_grid(G.load_grid(path), tmp_path / "client", command=command, backend=DaskBackend.from_client(client))
+        assert client.status == "running"  # not closed by the backend
+    for name in (*runs, "client"):
+        same_files(whole, tmp_path / name)
 
 
 def test_catalogue_sweep_on_dask_matches_local(tmp_path, capsys, dask_cluster):
