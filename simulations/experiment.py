@@ -177,6 +177,7 @@ def run_experiment(
     confidence: float = DEFAULT_CONFIDENCE,
     family_alpha: float = DEFAULT_FAMILY_ALPHA,
     family_size: int | None = None,
+    progress=None,
 ) -> ExperimentResult:
     """Run ``trials`` messages of ``n`` symbols from ``p`` through every coder built from ``q``.
 
@@ -198,6 +199,8 @@ def run_experiment(
         Number of intervals judged together (Bonferroni). By default the intervals of this
         experiment; a sweep passes an upper count over all its experiments, so the level holds
         for the whole report (a larger m only makes each interval more conservative).
+    progress : callable, optional
+        Called with 1 after each trial (e.g. a progress bar's ``update``).
 
     Returns an :class:`ExperimentResult`: records (one per coder and trial), one summary per
     coder, the coders that could not be built (``skipped``, with the reason).
@@ -239,6 +242,8 @@ def run_experiment(
             rec.update(sample_log_loss=log_loss, sample_log_loss_p=log_loss_p, empirical_entropy=emp,
                        H_p=result.H_p, H_pq=result.H_pq, D_pq=result.D_pq)
             raw.append((rec, g))
+        if progress is not None:
+            progress(1)
 
     _judge(result, built, raw, family_size)
     return result

@@ -43,6 +43,7 @@ import numpy as np
 from codebook import coders as coder_registry
 from codebook.distributions import Distribution
 from codebook.errors import CodebookError
+from codebook.jsonio import jsonable
 from codebook.spec import parse_distribution
 
 from .backends import Backend, make_backend
@@ -498,7 +499,7 @@ def run_cell(task: Task, seed: tuple[int, ...], index: int, family: int) -> str:
     Top-level and self-contained, so any backend can ship it; the line carries the cell index
     first (``{"i":INDEX,...``) so a journal can be indexed without parsing whole lines.
     """
-    from .report import compact, jsonable
+    from .report import compact
 
     result = run_experiment(task.p, task.q, task.coders, task.n, task.trials, seed, block=task.block,
                             label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x, family_size=family)

@@ -21,8 +21,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from codebook.jsonio import csv_cell
+
 from .experiment import RECORD_COLUMNS, SUMMARY_COLUMNS
-from .report import SUMMARY_HEADERS, csv_cell, fmt, markdown_table, summary_rows, versions
+from .report import SUMMARY_HEADERS, fmt, markdown_table, summary_rows, versions
 from .verdicts import CONSISTENT
 
 SMALL_TABLE = 200

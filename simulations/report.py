@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from codebook.cli.output import jsonable  # one JSON convention: inf as "inf", numpy scalars as Python
+from codebook.jsonio import csv_cell, jsonable  # one JSON convention: inf as "inf", numpy scalars as Python
 
 from . import verdicts
 from .experiment import RECORD_COLUMNS, SUMMARY_COLUMNS, ExperimentResult
@@ -54,16 +54,6 @@ def _statements(results: Sequence[ExperimentResult]) -> dict[str, list[str]]:
             if s["statement"] not in texts:
                 texts.append(s["statement"])
     return out
-
-
-def csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    return str(value)
 
 
 def write_csv(path: Path, rows: Sequence[dict], columns: Sequence[str]) -> None:

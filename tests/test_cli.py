@@ -20,7 +20,8 @@ class TestMeasure:
     def test_json_keys_and_values(self, capsys):
         status, out, _ = run(capsys, "measure", "--p", "1/2,1/2", "--q", "1/4,3/4", "--format", "json")
         data = json.loads(out)
-        assert status == 0 and set(data) == {"H_p", "H_q", "H_pq", "H_qp", "D_pq", "D_qp"}
+        assert status == 0 and set(data) == {"H_p", "H_q", "H_pq", "H_qp", "D_pq", "D_qp", "units"}
+        assert data["units"] == "bits"
         # By hand: H(p) = 1; H(p,q) = (2 + log2(4/3))/2; D(p||q) = H(p,q) - 1.
         assert data["H_p"] == 1.0
         assert data["H_pq"] == pytest.approx(1.2075187496394219, rel=1e-15)
@@ -46,6 +47,7 @@ class TestCode:
         assert status == 0
         assert set(data) == {
             "coder", "lengths", "codewords", "kraft_sum", "expected_length_q", "expected_length_p", "H_p", "H_pq",
+            "units",
         }
         # Cover & Thomas Example 5.6.1: lengths 2,2,2,3,3 and L = 2.3
         assert data["lengths"] == [2, 2, 2, 3, 3] and data["expected_length_q"] == pytest.approx(2.3)
@@ -83,7 +85,9 @@ class TestCode:
         (["measure", "--p", "0.5,0.5", "--q", "1"], 1, r"`p` and `q` must have the same alphabet size"),
         (["measure", "--p", "0.5,0.5"], 2, r"codebook measure: error: Missing option '--q'"),
         (["measure", "--p", "-1,2", "--q", "0.5,0.5"], 1, r"`p` must be non-negative; p\[0\] = -1.0"),
-        (["code", "--q", "0.5,0.5", "--coder", "nope"], 1, r"unknown coder 'nope'; registered coders: huffman"),
+        (["code", "--q", "0.5,0.5", "--coder", "nope"], 2,
+         r"codebook code: error: Invalid value for '--coder': unknown coder 'nope'; registered coders: huffman"),
+        (["code", "--q", "0.5,0.5", "--precision", "12"], 2, r"--precision applies to arithmetic, rans"),
         (["code", "--q", "file:/no/such/file"], 1, r"cannot read '/no/such/file'"),
         (["code", "--q", "0.5,0.5", "--format", "xml"], 2, r"Invalid value for '--format'"),
         (["nosuchcommand"], 2, r"No such command 'nosuchcommand'"),

@@ -7,12 +7,13 @@ journal and ``--resume`` live in the library; this module only talks to the user
 
 from __future__ import annotations
 
+import contextlib
 import shlex
-import sys
 
 import click
 
-from .output import dump_json, table
+from . import progress
+from .output import dump_json, table, write_csv
 
 
 def _notice(text: str, quiet: bool) -> None:
@@ -31,44 +32,35 @@ def run_grid_command(*, grid_path: str, out_dir: str | None, seed: int | None, w
         raise click.UsageError("--grid needs --out DIR: a grid's results are written there as its cells finish "
                                "(and --resume continues from there)")
     grid = load_grid(grid_path).with_seed(seed)
-    command = shlex.join(["codebook", "sweep", "--grid", grid_path] + (["--seed", str(seed)] if seed is not None
-                                                                        else []))
-    show = not quiet and sys.stderr.isatty()
-    state = {"bar": None}
+    command = shlex.join(["codebook", "sweep", "--grid", str(grid_path)]
+                         + (["--seed", str(seed)] if seed is not None else []))
+    stack = contextlib.ExitStack()
+    bar = []
 
     def started(info) -> None:
-        where = f"{info.cells} cells"
         if info.done_before == info.cells:
             _notice(f"grid {grid.name}: all {info.cells} cells were done already (resuming); writing the report", quiet)
             return
+        where = f"{info.cells} cells"
         if info.done_before:
             where += f", {info.done_before} already done (resuming), {info.cells - info.done_before} to compute"
         _notice(f"grid {grid.name}: {where}; running {info.backend}", quiet)
         if info.dashboard:
             _notice(f"Dask dashboard: {info.dashboard}", quiet)
-        if show and info.cells > info.done_before:
-            state["bar"] = click.progressbar(length=info.cells - info.done_before, label=f"grid {grid.name}",
-                                             file=sys.stderr, show_eta=True, show_percent=True, show_pos=True)
-            state["bar"].__enter__()
+        bar.append(stack.enter_context(progress.bar(info.cells - info.done_before, f"grid {grid.name}", quiet=quiet)))
 
-    def progress(k: int) -> None:
-        if state["bar"] is not None:
-            state["bar"].update(k)
-
+    progress.compile_coders(sorted({c.name for c in grid.coders}), quiet=quiet)
     try:
-        info = run_grid(grid, out_dir, command=command, workers=workers, dask=dask, resume=resume, force=force,
-                        progress=progress, on_start=started)
+        with stack:
+            info = run_grid(grid, out_dir, command=command, workers=workers, dask=dask, resume=resume, force=force,
+                            progress=lambda k: bar[0].update(k), on_start=started)
     except KeyboardInterrupt:
-        _close(state)
         click.echo(f"codebook: interrupted; the finished cells are kept in {out_dir}: run the same command with "
                    "--resume to continue", err=True)
         raise click.exceptions.Exit(130) from None
     except VerificationError as exc:
-        _close(state)
         raise click.ClickException(f"verification failed: {exc} (the cells finished before are kept in {out_dir}; "
                                    "--resume continues)") from None
-    finally:
-        _close(state)
     if info.finished_already:
         _notice(f"{out_dir} holds the finished report of this grid; nothing to resume", quiet)
         return
@@ -81,11 +73,7 @@ def run_grid_command(*, grid_path: str, out_dir: str | None, seed: int | None, w
                               "coders": [dict(zip(SUMMARY_TABLE, r)) for r in rows],
                               "not_consistent": summary.listed, "files": [str(f) for f in summary.files]}))
     elif fmt == "csv":
-        from simulations.report import csv_cell
-
-        click.echo(",".join(h.replace(" ", "_") for h in SUMMARY_TABLE))
-        for r in rows:
-            click.echo(",".join(csv_cell(v) for v in r))
+        click.echo(write_csv([h.replace(" ", "_") for h in SUMMARY_TABLE], rows), nl=False)
     else:
         click.echo(f"grid {grid.name}: {grid.shape_text()}   ({command})")
         click.echo(table(SUMMARY_TABLE, rows, "llrrrrrr"))
@@ -97,8 +85,3 @@ def run_grid_command(*, grid_path: str, out_dir: str | None, seed: int | None, w
                    "(exit status 3)", err=True)
         raise click.exceptions.Exit(3)
 
-
-def _close(state: dict) -> None:
-    bar, state["bar"] = state["bar"], None
-    if bar is not None:
-        bar.__exit__(None, None, None)

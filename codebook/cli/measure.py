@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import click
 
-from ..distributions import check_same_alphabet
-from ..measures import cross_entropy, entropy, kl_divergence
-from ..spec import SPEC_HELP, parse_distribution
-from .output import FORMAT_OPTION, dump_json, fmt_bits, table
+from ..spec import SPEC_HELP
+from .options import FORMAT, UNITS
+from .output import dump_json, fmt_bits, in_units, table, write_csv
 
 
 def measures_of(p, q) -> dict[str, float]:
     """The six quantities ``measure`` prints, in bits, under their JSON keys."""
+    from ..distributions import check_same_alphabet
+    from ..measures import cross_entropy, entropy, kl_divergence
+
     check_same_alphabet(p, q)
     return {
         "H_p": entropy(p),
@@ -36,25 +38,32 @@ LABELS = {
 @click.command()
 @click.option("--p", "p_spec", required=True, metavar="SPEC", help="True distribution p. " + SPEC_HELP)
 @click.option("--q", "q_spec", required=True, metavar="SPEC", help="Proxy distribution q (same grammar).")
-@FORMAT_OPTION
-def measure(p_spec: str, q_spec: str, fmt: str) -> None:
-    """H(p), H(q), H(p,q), H(q,p), D(p||q) and D(q||p), in bits.
+@FORMAT
+@UNITS
+def measure(p_spec: str, q_spec: str, fmt: str, units: str) -> None:
+    """H(p), H(q), H(p,q), H(q,p), D(p||q) and D(q||p) of two distributions.
 
     H(p,q) = H(p) + D(p||q) is the expected bits per symbol of data from p coded with an
     ideal code for q. A value is "inf" when one distribution gives probability 0 to a
-    symbol the other can produce.
+    symbol the other can produce. In bits unless --units nats; JSON carries a "units" field,
+    CSV a units column.
 
     \b
-    Example:
+    Examples:
       codebook measure --p zipf:256:1.1 --q "mix(zipf:256:1.1, uniform:256, 0.3)"
       codebook measure --p file:a.txt --q file+0.5:b.txt --format json
+      codebook measure --p 0.5,0.5 --q 0.9,0.1 --units nats --format csv
     """
+    from ..spec import parse_distribution
+
     p = parse_distribution(p_spec, name="p")
     q = parse_distribution(q_spec, name="q")
-    values = measures_of(p, q)
+    values = {k: in_units(v, units) for k, v in measures_of(p, q).items()}
     if fmt == "json":
-        click.echo(dump_json(values))
-        return
-    rows = [(LABELS[k], fmt_bits(v), "bits") for k, v in values.items()]
-    click.echo(f"p = {p_spec}   q = {q_spec}   K = {len(p)}")
-    click.echo(table(["quantity", "value", "unit"], rows, "lrl"))
+        click.echo(dump_json({**values, "units": units}))
+    elif fmt == "csv":
+        click.echo(write_csv(["quantity", "value", "units"], [(k, v, units) for k, v in values.items()]), nl=False)
+    else:
+        rows = [(LABELS[k], fmt_bits(v), units) for k, v in values.items()]
+        click.echo(f"p = {p_spec}   q = {q_spec}   K = {len(p)}")
+        click.echo(table(["quantity", "value", "unit"], rows, "lrl"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import click
-import numpy as np
+
+from ..jsonio import csv_cell, dump_json, jsonable  # noqa: F401  (one JSON convention, below the CLI)
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -18,28 +19,19 @@ FORMAT_OPTION = click.option(
     show_default=True,
     help="Output format. JSON writes infinity as the string \"inf\".",
 )
+"""Kept for ``compress``; every other command uses :data:`codebook.cli.options.FORMAT` (with csv)."""
+
+WIDTH = 100
+"""Default tables and the text below them fit in this many columns."""
+
+NATS_PER_BIT = math.log(2)
 
 
-def jsonable(value: Any) -> Any:
-    """Python/NumPy values -> JSON-ready ones; non-finite floats become "inf", "-inf", "nan"."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
+def in_units(value: float | None, units: str) -> float | None:
+    """A quantity in bits, converted to ``units`` ("bits" or "nats"); None stays None."""
+    if value is None or units == "bits":
         return value
-    return value
-
-
-def dump_json(data: Any) -> str:
-    return json.dumps(jsonable(data), indent=2)
+    return value * NATS_PER_BIT
 
 
 def fmt_bits(value: float, digits: int = 6) -> str:
@@ -62,3 +54,98 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
         return "  ".join(c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(row, widths, align)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> str:
+    """``text`` wrapped to ``width`` columns, continuation lines indented twice ``indent``."""
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent * 2,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def exit_if_inconsistent(results, what: str) -> None:
+    """Exit with status 3 when any verdict is "not consistent", so scripts and CI can tell."""
+    from simulations.verdicts import CONSISTENT
+
+    bad = sorted({s["coder"] for r in results for s in r.summaries if s["verdict"] != CONSISTENT})
+    if bad:
+        click.echo(f"codebook {what}: not consistent with theory: {', '.join(bad)} (exit status 3)", err=True)
+        raise click.exceptions.Exit(EXIT_INCONSISTENT)
+
+
+EXIT_INCONSISTENT = 3
+
+
+# ----------------------------------------------------------------------------- verification tables
+
+
+def _num(value: float | None, units: str, digits: int = 6) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return fmt_bits(in_units(value, units), digits)
+
+
+def verification_table(results, units: str = "bits", *, experiments: bool = False) -> str:
+    """The verification table of ``simulate`` / ``sweep`` in at most :data:`WIDTH` columns: one
+    row per coder, under a line naming each experiment (``experiments``); the theorem and the
+    verdict's reason go below (:func:`verdict_notes`)."""
+    per = "bits" if units == "bits" else "nats"
+    rows, starts = [], []
+    for r in results:
+        starts.append((len(rows), r.label))
+        for s in r.summaries:
+            if s["kind"] == "stream" and s["H_pqhat"] is not None:
+                expected = f"{_num(s['H_pqhat'], units)} H(p,q_hat)"
+            elif s["kind"] == "adaptive":
+                expected = "exact per message"
+            else:
+                expected = _num(s["expected"], units)
+            bits = _num(s["bits_per_symbol"], units)
+            if 0 < s["messages_ok"] < s["trials"]:
+                bits += f" ({s['messages_ok']}/{s['trials']} coded)"
+            ci = _num(s["ci_half"], units) if s["ci_half"] is not None else ""
+            rows.append([s["coder"], bits, ci, expected, f"{s['rows_consistent']}/{s['trials']}", s["verdict"]])
+    if not rows:
+        return "no experiment ran"
+    lines = table(["coder", f"{per}/symbol", "± 95 %", "exact/expected", "ok msgs", "verdict"], rows,
+                  "lrrrrl").splitlines()
+    if not experiments:
+        return "\n".join(lines)
+    out = ["  " + line for line in lines[:2]]
+    labels = dict(starts)
+    for i, line in enumerate(lines[2:]):
+        if i in labels:
+            out.append(f"{labels[i]}:")
+        out.append("  " + line)
+    return "\n".join(out)
+
+
+def verdict_notes(results, *, reasons: bool = True, width: int = WIDTH) -> list[str]:
+    """Below the table: each coder's theorem (once per distinct text) and why each verdict was
+    reached (with ``reasons=False`` only the verdicts that are not consistent), wrapped to
+    ``width`` columns."""
+    lines, seen = ["Theorems checked (docs/theory.md):"], set()
+    for r in results:
+        for s in r.summaries:
+            key = (s["coder"], s["bound"].split(", [lo")[0])
+            if key not in seen:
+                seen.add(key)
+                lines.append(wrap(f"{s['coder']}: {s['bound']}", width=width))
+    shown = [(r, s) for r in results for s in r.summaries if reasons or s["verdict"] != "consistent"]
+    if shown:
+        lines.append("Verdicts:" if reasons else "Verdicts that are not consistent:")
+        for r, s in shown:
+            where = f"{r.label} / " if r.label else ""
+            lines.append(wrap(f"{where}{s['coder']}: {s['reason']}", width=width))
+    return lines
+
+
+def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text in the reports' convention: infinity as ``inf``, None as empty, floats in full."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(headers)
+    w.writerows([csv_cell(c) for c in row] for row in rows)
+    return buf.getvalue()

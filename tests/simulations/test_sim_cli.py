@@ -35,7 +35,7 @@ def test_simulate_json_and_reproducible(capsys):
     status, out, _ = run(capsys, *args)
     assert status == 0
     data = json.loads(out)
-    assert data["command"] == ("codebook simulate --p 0.4,0.3,0.2,0.1 --q uniform:4 --coders huffman,shannon "
+    assert data["command"] == ("codebook simulate --p 0.4,0.3,0.2,0.1 --q uniform:4 --coder huffman,shannon "
                                "--n 1000 --trials 3 --seed 0")
     assert [s["coder"] for s in data["summaries"]] == ["huffman", "shannon"]
     assert len(data["records"]) == 6
@@ -60,15 +60,29 @@ def test_simulate_writes_report(capsys, tmp_path):
 
 @pytest.mark.parametrize("args, status, message", [
     (("simulate", "--p", "0.5,0.6"), 1, r"codebook: error: .*`p` must sum to 1"),
-    (("simulate", "--coders", "huffman,nope"), 1, r"codebook: error: unknown coder 'nope'; registered coders: huffman"),
-    (("simulate", "--n", "1.5"), 2, r"--n must be a non-negative whole number; got '1.5'"),
-    (("simulate", "--trials", "0"), 2, r"--trials must be at least 1"),
-    (("simulate", "--n", "0"), 2, r"--n must be at least 1 \(symbols per message\)"),
-    (("simulate", "--coders", "huffman,shannon,huffman"), 2,
-     r"--coders lists huffman more than once; give each coder once"),
+    (("simulate", "--coders", "huffman,nope"), 2,
+     r"codebook simulate: error: Invalid value for '--coder': unknown coder 'nope'; registered coders: huffman"),
+    (("simulate", "--n", "1.5"), 2, r"Invalid value for '--n': must be a whole number such as 1000 or 1e6; got '1.5'"),
+    (("simulate", "--trials", "0"), 2, r"'--trials': must be at least 1 messages; got '0'"),
+    (("simulate", "--n", "0"), 2, r"'--n': must be at least 1 symbols per message"),
+    (("simulate", "--n", "1e15"), 2, r"'--n': must be at most 1e8 symbols per message \(a documented limit\)"),
+    (("simulate", "--trials", "1e15"), 2, r"'--trials': must be at most 1e5 messages"),
+    (("simulate", "--n", "1e8", "--trials", "1e5"), 2, r"this run would code 6e\+13 symbols .* above the limit of 1e11"),
+    (("simulate", "--n", "inf"), 2, r"must be a whole number"),
+    (("simulate", "--coder", "huffman,shannon,huffman"), 2,
+     r"'--coder': lists huffman more than once; give each coder once"),
+    (("simulate", "--coder", "huffman", "--precision", "12"), 2, r"--precision applies to arithmetic, rans"),
+    (("simulate", "--coder", "adaptive", "--prior", "0.3"), 2, r"Invalid value for '--prior': `prior` must be"),
+    (("simulate", "--format", "json", "--units", "nats"), 2, r"--units nats changes the printed table only"),
     (("simulate", "--p", "uniform:4", "--q", "uniform:8"), 1, r"same alphabet size"),
     (("sweep",), 2, r"give a sweep NAME or --list"),
-    (("sweep", "nope"), 1, r"codebook: error: unknown sweep 'nope'; known sweeps: mismatch"),
+    (("sweep", "nope"), 2, r"codebook sweep: error: Invalid value for '\[NAME\]': unknown sweep 'nope'; known sweeps: "
+                           r"mismatch"),
+    (("sweep", "learned-model", "--q", "uniform:4"), 2, r"sweep 'learned-model' has no parameter --q \(its parameters: "
+                                                       r"--p, --n, --trials\)"),
+    (("sweep", "asymmetry", "--p", "uniform:4"), 2, r"give both --p and --q"),
+    (("sweep", "blocks", "--n", "1001"), 2, r"--n 1001 must be a multiple of every block length"),
+    (("sweep", "mismatch", "--workers", "100000000"), 2, r"'--workers'.*100000000 is not in the range 1<=x<=64"),
 ])
 def test_errors_are_one_line(capsys, args, status, message):
     import re
@@ -81,14 +95,16 @@ def test_errors_are_one_line(capsys, args, status, message):
 def test_sweep_list(capsys):
     status, out, _ = run(capsys, "sweep", "--list")
     assert status == 0
-    names = [line.split()[0] for line in out.splitlines()]
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert names == ["mismatch", "asymmetry", "learned-model", "convergence", "blocks", "precision"]
+    assert "--n (200000, --quick 20000): symbols per message" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_sweep_quick_report(capsys, tmp_path):
     status, out, err = run(capsys, "sweep", "blocks", "--quick", "--workers", "1", "--out", str(tmp_path))
     assert status == 0, err
-    assert "codebook sweep blocks --seed 0 --quick" in out
+    assert "command: codebook sweep blocks --seed 0 --quick" in out
     assert "pair A, k=1: block Huffman E/k = 1.0000 < H(p,q) = 1.7370" in out
     md = (tmp_path / "report.md").read_text()
     assert "![" in md and "blocks.png" in md and "codebook sweep blocks --seed 0 --quick" in md
@@ -101,7 +117,7 @@ def test_an_inconsistent_verdict_exits_with_status_3(capsys):
     import click
     import pytest
 
-    from codebook.cli.simulate import _exit_if_inconsistent
+    from codebook.cli.output import exit_if_inconsistent as _exit_if_inconsistent
 
     class Result:
         summaries = [{"coder": "huffman", "verdict": "consistent"}, {"coder": "rans", "verdict": "not consistent"}]

@@ -113,7 +113,7 @@ def test_figures_report_and_table_with_stream_results(tmp_path):
     from codebook.cli.simulate import _table
 
     text = _table(results[0])
-    assert "exact-stream" in text and "(H(p,q_hat))" in text
+    assert "exact-stream" in text and "H(p,q_hat)" in text
 
 
 def test_laplace_test_coder_is_checked_against_its_own_prior():

@@ -78,8 +78,8 @@ def test_asymmetry_reports_the_infinite_direction():
     sdef = catalog.get("asymmetry")
     results = run_sweep(sdef.tasks(0, True), 0)
     by_label = {r.label: r for r in results}
-    fwd = by_label["THEORY.md (j) pair: data ~ p, code for q"]
-    back = by_label["THEORY.md (j) pair: data ~ q, code for p"]
+    fwd = by_label["theory §j example: data ~ p, code for q"]
+    back = by_label["theory §j example: data ~ q, code for p"]
     assert fwd.H_pq == pytest.approx(3.0265, abs=5e-5) and back.H_pq == pytest.approx(3.0880, abs=5e-5)
     assert math.isinf(by_label["one-hot target: data ~ q, code for p"].H_pq)
     assert any("H(q,p) = inf" in line for line in sdef.findings(results))
