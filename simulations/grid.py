@@ -7,8 +7,9 @@ the file (every error names the key); :meth:`Grid.cells` enumerates the cells la
 of 10^6 cells never exists in memory at once.
 
 Seeding: the cell with coordinates (p, q, n, block) samples trial t with
-``SeedSequence([S, h1, h2, t])``, where S is the grid seed and ``(h1, h2)`` the first 8 bytes
-of ``BLAKE2b("p=...\\nq=...\\nn=...\\nblock=...")`` as two 32-bit words (:func:`cell_key`). A
+``SeedSequence([S, h1, h2, t])``, where S is the grid seed and ``(h1, h2)`` the 8-byte BLAKE2b
+digest (``digest_size=8``) of ``"p=...\\nq=...\\nn=...\\nblock=..."`` as two big-endian 32-bit
+words (:func:`cell_key`). A
 cell's numbers therefore depend only on the grid seed and its own coordinates: not on the
 backend, the worker count, the order cells finish in, or which other cells the grid holds.
 
@@ -93,7 +94,8 @@ class Cell:
 
 
 def cell_key(p: str, q: str, n: int, block: int) -> tuple[int, int]:
-    """Two 32-bit words from BLAKE2b of the cell's coordinates: its seed, with the grid seed."""
+    """Two big-endian 32-bit words of the 8-byte BLAKE2b digest of the cell's coordinates: its
+    seed, with the grid seed."""
     digest = hashlib.blake2b(f"p={p}\nq={q}\nn={n}\nblock={block}".encode(), digest_size=8).digest()
     return int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:], "big")
 
@@ -136,9 +138,7 @@ class Grid:
         out = []
         for pt in self.p:
             for qt in self.q:
-                used = set(_placeholders(pt)) | (set(_placeholders(qt)) - {"p"})
-                if "p" in _placeholders(qt):
-                    used |= set(_placeholders(pt))
+                used = set(_placeholders(pt)) | (set(_placeholders(qt)) - {"p"})  # {p} brings p's own
                 out.append((pt, qt, tuple(a for a in order if a in used)))
         return out
 

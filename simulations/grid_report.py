@@ -223,21 +223,25 @@ def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[st
         fig, ax = plt.subplots(figsize=(9, 4.4))
         distinct = np.unique(x)
         alpha = float(min(0.8, max(0.08, 400 / len(x))))
-        for j, c in enumerate(coders):
-            mine = who == j
-            if not mine.any():
-                continue
-            ax.plot(x[mine], gap[mine], MARKERS[j % 10], ms=3, color=f"C{j}", alpha=alpha, ls="none",
-                    label=None if len(distinct) <= 40 else c)
-            if len(distinct) <= 40:
-                med = [(v, float(np.median(gap[mine & (x == v)]))) for v in distinct if (mine & (x == v)).any()]
-                ax.plot([a for a, _ in med], [b for _, b in med], MARKERS[j % 10] + "-", ms=5, lw=1.2,
-                        color=f"C{j}", label=f"{c} (median over cells; dots: each cell)")
+        log_x = distinct.size > 1 and distinct.min() > 0 and (grid.x == "n" or distinct.max() / distinct.min() >= 100)
+        few = len(distinct) <= 40
+        shown = [j for j in range(len(coders)) if (who == j).any()]
+        for rank, j in enumerate(shown):
+            mine, c = who == j, coders[j]
+            xs = _dodge(x[mine], distinct, rank, len(shown), log_x) if few else x[mine]
+            ax.plot(xs, gap[mine], MARKERS[j % 10], ms=3, color=f"C{j}", alpha=alpha, ls="none",
+                    label=None if few else c)
+            if few:
+                at = [v for v in distinct if (mine & (x == v)).any()]
+                med = [float(np.median(gap[mine & (x == v)])) for v in at]
+                ax.plot(_dodge(np.array(at), distinct, rank, len(shown), log_x), med, MARKERS[j % 10] + "-", ms=5,
+                        lw=1.2, color=f"C{j}", label=f"{c} (median over cells; dots: each cell)")
         if bad.any():
             ax.plot(x[bad == 1], gap[bad == 1], "x", color="red", ms=9, mew=2, ls="none", label="not consistent")
         ax.axhline(0, color="k", lw=1, label="H(p,q)")
-        ax.axhline(1, color="k", ls=":", lw=1, label="H(p,q) + 1")
-        if distinct.size > 1 and distinct.min() > 0 and (grid.x == "n" or distinct.max() / distinct.min() >= 100):
+        if gap.max() > 0.5:  # the Shannon code's upper bound, drawn when some cell comes near it
+            ax.axhline(1, color="k", ls=":", lw=1, label="H(p,q) + 1")
+        if log_x:
             ax.set_xscale("log")
         ax.set_xlabel(X_LABELS.get(grid.x, grid.x))
         ax.set_ylabel("bits/symbol - H(p,q) (bits/symbol)")
@@ -275,6 +279,17 @@ def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[st
     return out
 
 
+def _dodge(xs: np.ndarray, distinct: np.ndarray, rank: int, count: int, log_x: bool) -> np.ndarray:
+    """Shift coder ``rank`` of ``count`` sideways by a fraction of the smallest gap between the x
+    values (in log space on a log axis), so the coders' points at one x do not hide each other."""
+    if count < 2 or distinct.size < 2:
+        return xs
+    span = np.log10(distinct) if log_x else distinct
+    step = 0.5 * float(np.min(np.diff(span))) / count
+    shift = (rank - (count - 1) / 2) * step
+    return xs * 10**shift if log_x else xs + shift
+
+
 # ------------------------------------------------------------------------------------------ report.md
 
 
@@ -284,8 +299,8 @@ def _title(grid) -> str:
 
 def _seed_note(grid) -> str:
     return (f"grid seed {grid.seed}; the cell with coordinates (p, q, n, block) samples trial t with numpy "
-            f"SeedSequence([{grid.seed}, h1, h2, t]) on PCG64, where (h1, h2) are the first 8 bytes of "
-            "BLAKE2b(\"p=P\\nq=Q\\nn=N\\nblock=K\") as two big-endian 32-bit words (the `seed` column holds all four): "
+            f"SeedSequence([{grid.seed}, h1, h2, t]) on PCG64, where (h1, h2) are the 8-byte BLAKE2b digest "
+            "(digest_size=8) of \"p=P\\nq=Q\\nn=N\\nblock=K\" as two big-endian 32-bit words (the `seed` column holds all four): "
             "the numbers of a cell depend on nothing but the grid seed and its coordinates, whatever the backend, "
             "the number of workers, the order cells finished in, or an interruption and --resume.")
 

@@ -44,7 +44,6 @@ MAX_WORK = 10**11
 (about 10^7 symbols coded, decoded and checked per second) this is about 3 hours; beyond it a
 run is refused before it starts instead of running for days."""
 
-
 MIN_PRECISION, MAX_PRECISION = 1, 31  # codebook.quantize's range; the coder names a tighter one
 
 

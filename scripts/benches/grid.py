@@ -2,6 +2,7 @@
 
     python scripts/bench.py grid            # 400-cell grids, 3 paired repeats, memory at 1e3, 1e4, 1e5 cells
     python scripts/bench.py grid --quick    # 100-cell grids, 2 repeats, memory at 1e3 and 1e4 cells
+    GRID_BENCH=memory python scripts/bench.py grid   # one part: speedups, overhead, memory (comma list)
 
 Targets (issue 13), on a 2-core machine:
 
@@ -11,8 +12,8 @@ Targets (issue 13), on a 2-core machine:
 * peak memory of a grid of 10^5 small cells < 500 MB.
 
 Method. Speed-ups are paired: each repeat times 1 worker and 2 workers back to back (the order
-alternates between repeats), on backends started before the clock (a LocalCluster takes a few
-seconds to start; that cost is paid once per run, not per cell, and is reported separately).
+alternates between repeats), each on a backend started before the clock and stopped after (a
+LocalCluster takes a few seconds to start: paid once per run, not per cell).
 The timed part is the cell phase of ``run_grid``: from the backend's start (``on_start``) to
 the last finished cell; the whole call (spec checks, journal, report with figures) is shown
 next to it. 1 local worker is the in-process backend (what ``--workers 1`` runs); 1 Dask
@@ -92,12 +93,14 @@ def _cpu() -> dict[int, float]:
     return out
 
 
-def _timed(grid, backend) -> tuple[float, float, float]:
-    """(cell phase, whole call, CPU seconds of this process tree) for one run of ``grid`` on ``backend``."""
+def _timed(grid, make) -> tuple[float, float, float]:
+    """(cell phase, whole call, CPU seconds of this process tree) for one run of ``grid`` on a
+    backend from ``make()``, started before the clock and the CPU count (a LocalCluster takes
+    seconds to start) and stopped after, so no idle cluster runs next to the timed one."""
     from simulations.grid import run_grid
 
     marks: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, make() as backend:
         before = _cpu()
         t0 = time.perf_counter()
         run_grid(grid, Path(tmp) / "out", command="bench", backend=backend,
@@ -110,8 +113,8 @@ def _timed(grid, backend) -> tuple[float, float, float]:
 
 
 def _paired(grid, one, two, repeats: int, label: str) -> list[tuple[float, ...]]:
-    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2), 1 and 2 workers back to back;
-    each repeat is printed as it ends (a long run interrupted still leaves its figures)."""
+    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2), 1 and 2 workers back to back
+    (``one``, ``two``: backend factories); each repeat is printed as it ends."""
     out = []
     for r in range(repeats):
         if r % 2 == 0:
@@ -143,16 +146,12 @@ def speedups(quick: bool) -> None:
     repeats = 2 if quick else 3
     grid = parse_grid(WORK_GRID.format(half=cells // 2))
     print(f"grid: {grid.shape_text()}; {repeats} paired repeats; load average before: {_load_avg()}", flush=True)
-    _timed(parse_grid(WORK_GRID.format(half=2)), SerialBackend())  # numba's cache loaded, imports done
-    rows = []
-    with make_backend(2, calls=cells) as two:
-        rows.append(("local processes (--workers)", _paired(grid, SerialBackend(), two, repeats, "processes")))
-    t0 = time.perf_counter()
-    with DaskBackend("local:1") as d1:
-        start1 = time.perf_counter() - t0
-        with DaskBackend("local:2") as d2:
-            rows.append(("Dask LocalCluster (--dask local:N)", _paired(grid, d1, d2, repeats, "dask")))
-    print(f"load average after: {_load_avg()}; a LocalCluster of 1 worker took {start1:.1f} s to start (not timed)")
+    _timed(parse_grid(WORK_GRID.format(half=2)), SerialBackend)  # numba's cache loaded, imports done
+    rows = [("local processes (--workers)",
+             _paired(grid, SerialBackend, lambda: make_backend(2, calls=cells), repeats, "processes")),
+            ("Dask LocalCluster (--dask local:N)",
+             _paired(grid, lambda: DaskBackend("local:1"), lambda: DaskBackend("local:2"), repeats, "dask"))]
+    print(f"load average after: {_load_avg()}")
     print()
     print(f"{'backend':36}  {'1 worker s':>10}  {'2 workers s':>11}  {'speed-up (cells)':>20}  "
           f"{'speed-up (whole call)':>22}  {'CPU s 1 / 2':>13}  {'CPU-bound estimate':>20}  target")
@@ -172,9 +171,8 @@ def dask_overhead(quick: bool) -> None:
     cells = 400
     grid = parse_grid(TINY_GRID.format(cells=cells))
     repeats = 2 if quick else 3
-    with DaskBackend("local:1") as d1:
-        _timed(parse_grid(TINY_GRID.format(cells=8)), d1)  # the worker imports and loads its kernels
-        runs = _paired(grid, SerialBackend(), d1, repeats, "overhead (in-process / Dask 1 worker)")
+    runs = _paired(grid, SerialBackend, lambda: DaskBackend("local:1"), repeats,
+                   "overhead (in-process / Dask 1 worker)")
     per = [(r[1] - r[0]) / cells * 1e3 for r in runs]
     serial = statistics.median(r[0] for r in runs) / cells * 1e3
     print(f"\n{cells} tiny cells (n = 10, huffman, 1 trial): in-process {serial:.2f} ms per cell; Dask LocalCluster "
@@ -202,9 +200,10 @@ def memory(quick: bool) -> None:
 
 
 def run(quick: bool) -> None:
-    speedups(quick)
-    dask_overhead(quick)
-    memory(quick)
+    parts = os.environ.get("GRID_BENCH", "speedups,overhead,memory").split(",")
+    for name, part in (("speedups", speedups), ("overhead", dask_overhead), ("memory", memory)):
+        if name in parts:
+            part(quick)
 
 
 __all__ = ["run"]
