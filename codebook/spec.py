@@ -18,173 +18,327 @@
               | temper(SPEC, T)              (p ** (1/T), renormalised)
 
 Examples: ``zipf:256:1.1``, ``mix(zipf:256:1.1, uniform:256, 0.3)``, ``file+0.5:train.txt``.
+
+**Exact.** Every number written as a decimal or a fraction is read as the exact rational it
+denotes (``0.1`` is 1/10, not the binary64 number nearest to it), so explicit lists,
+``weights:``, ``counts:`` (with ``+A``), ``file:``, ``uniform:K``, ``dyadic:K`` and ``mix`` of
+those with a rational ``W`` give exact distributions: a list that sums to exactly 1 is never
+renormalised, and the code constructions decide on the exact values (``0.1,0.25,0.65`` has
+Shannon lengths 4, 2, 1). ``zipf``, ``geometric``, ``dirichlet`` and ``temper`` compute
+logarithms or powers and give floats (:mod:`codebook.distributions`).
+
+**Limits**, checked before any work that they bound (a spec over them is refused with
+:class:`SpecError`): at most ``MAX_SPEC_CHARS`` characters, brackets nested at most
+``MAX_NESTING`` deep, numbers of at most ``MAX_NUMBER_CHARS`` characters with a decimal
+exponent of magnitude at most ``MAX_EXPONENT`` (so no number costs a huge integer),
+alphabets of at most ``MAX_ALPHABET`` symbols, and ``file:`` reads at most
+``MAX_FILE_BYTES`` from a regular file (its size is checked first) and at most
+``MAX_STREAM_BYTES`` from a pipe or device, counting in chunks (memory stays bounded).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
+import stat
 from fractions import Fraction
-from pathlib import Path
 
-from .distributions import Distribution
-from .errors import CodebookError, SpecError
+import numpy as np
+
+from .distributions import SUM_TOLERANCE, Distribution, count_bytes, show_number
+from .errors import CodebookError, DistributionError, SpecError
 
 SPEC_HELP = (
-    "Distribution spec: '0.5,0.25,0.25' or '1/2,1/4,1/4' (must sum to 1), 'uniform:K', "
+    "Distribution spec: '0.5,0.25,0.25' or '1/2,1/4,1/4' (exact; must sum to 1), 'uniform:K', "
     "'zipf:K:S', 'geometric:K:R', 'dyadic:K', 'dirichlet:K:ALPHA:SEED', 'weights:W1,W2,..', "
     "'counts[+A]:C1,C2,..', 'file[+A]:PATH' (byte distribution, add-A smoothed), "
     "'mix(SPEC, SPEC, W)' = (1-W)*first + W*second, 'temper(SPEC, T)'."
 )
+
+MAX_SPEC_CHARS = 1_000_000
+"""Longest spec accepted, in characters."""
+
+MAX_NESTING = 32
+"""Deepest bracket nesting accepted (``mix(`` / ``temper(`` / ``[``), checked in one pass first."""
+
+MAX_NUMBER_CHARS = 1000
+"""Longest number accepted, in characters."""
+
+MAX_EXPONENT = 1000
+"""Largest magnitude of a decimal exponent (``1e-1000``); ``1e1000000000`` is refused at once."""
+
+MAX_ALPHABET = 1 << 24
+"""Largest K of a family (``uniform:K`` ...): the largest alphabet a coder accepts."""
+
+MAX_FILE_BYTES = 1 << 30
+"""Largest regular file ``file:`` reads (1 GiB, as the file container); checked by its size."""
+
+MAX_STREAM_BYTES = 64 << 20
+"""Most bytes ``file:`` reads from a pipe or device (64 MiB), whose size is not known first."""
+
+_CHUNK = 1 << 20
+_BRACKETS = re.compile(r"[()\[\]]")
+_SPLITTERS = re.compile(r"[(\[,]")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
+_RATIO = re.compile(r"[+-]?\d+/\d+")
+_INTEGER = re.compile(r"\+?\d{1,30}")
 
 
 def parse_distribution(spec: str, *, name: str = "spec") -> Distribution:
     """Build a :class:`Distribution` from a spec string (grammar in the module docstring).
 
     Raises :class:`SpecError` (a ``ValueError``) naming the spec and what is wrong; validation
-    errors of the resulting vector (negative, not summing to 1) keep their own messages.
+    errors of the resulting vector (negative, not summing to 1) keep their own types.
 
     >>> parse_distribution("1/2,1/4,1/4").probs.tolist()
     [0.5, 0.25, 0.25]
+    >>> parse_distribution("0.1,0.25,0.65").exact
+    (Fraction(1, 10), Fraction(1, 4), Fraction(13, 20))
     >>> len(parse_distribution("mix(zipf:8:1, uniform:8, 0.3)"))
     8
     """
     if not isinstance(spec, str) or not spec.strip():
         raise SpecError(f"`{name}` must be a non-empty distribution spec; got {spec!r}")
+    if len(spec) > MAX_SPEC_CHARS:
+        raise SpecError(
+            f"`{name}` spec is {len(spec)} characters long; specs are limited to {MAX_SPEC_CHARS} characters"
+        )
+    text = spec.strip()
     try:
-        return _parse(spec.strip(), name)
+        return _Parser(text, name).parse(0, len(text))
     except SpecError:
         raise
     except CodebookError as exc:
-        raise type(exc)(f"{name} {spec!r}: {exc}") from None
+        raise type(exc)(f"{name} {_quoted(text)}: {exc}") from None
 
 
-def _parse(spec: str, name: str) -> Distribution:
-    head = spec.split("(", 1)[0].strip().lower()
-    if spec.endswith(")") and head in ("mix", "temper"):
-        args = _split_top_level(spec[spec.index("(") + 1 : -1].strip(), spec, name)
-        if head == "mix":
-            _arity(args, 3, "mix(SPEC, SPEC, W)", spec, name)
-            a, b = _parse(args[0], name), _parse(args[1], name)
-            return a.mix(b, _number(args[2], "mixture weight W", spec, name))
-        # T is the last argument, so the spec before it may be a list with commas.
-        inner, _, temperature = spec[spec.index("(") + 1 : -1].rpartition(",")
-        if not inner.strip():
-            raise SpecError(f"{name} {spec!r}: expected temper(SPEC, T) (2 arguments)")
-        return _parse(inner.strip(), name).temper(_number(temperature, "temperature T", spec, name))
+def _quoted(spec: str) -> str:
+    """The spec as messages show it: in full when short, else its start and its length."""
+    return repr(spec) if len(spec) <= 120 else f"{spec[:100]!r}... ({len(spec)} characters)"
 
-    family, sep, rest = spec.partition(":")
-    family = family.strip().lower()
-    smoothing = 0.0
-    if "+" in family and family.split("+", 1)[0] in ("counts", "file"):
-        family, a = family.split("+", 1)
-        smoothing = _number(a, "smoothing A", spec, name)
-    if not sep:
-        return _explicit_list(spec, name)
-    if family not in _FAMILIES:
-        known = ", ".join(sorted(_FAMILIES)) + ", mix, temper"
-        raise SpecError(f"{name} {spec!r}: unknown distribution family {family!r}; known: {known}")
-    if family == "file":
-        return _from_file(rest, smoothing, spec, name)
-    if family in ("counts", "weights"):
-        rest = rest.strip()
-        rest = rest[1:-1] if rest.startswith("[") and rest.endswith("]") else rest
-    if family == "counts":
-        counts = [_number(c, "count", spec, name) for c in rest.split(",")]
+
+class _Parser:
+    """Recursive descent over one spec string, in time linear in its length.
+
+    One pass matches the brackets (refusing unbalanced ones and nesting deeper than
+    ``MAX_NESTING``); splitting a combinator's arguments then jumps over bracketed groups,
+    so each character is looked at a bounded number of times whatever the nesting."""
+
+    def __init__(self, spec: str, name: str):
+        self.spec, self.name = spec, name
+        self.match: dict[int, int] = {}
+        stack: list[int] = []
+        for m in _BRACKETS.finditer(spec):
+            i, ch = m.start(), m.group()
+            if ch in "([":
+                stack.append(i)
+                if len(stack) > MAX_NESTING:
+                    self.fail(f"brackets nested more than {MAX_NESTING} deep (at character {i})")
+            elif not stack or "([".index(spec[stack[-1]]) != ")]".index(ch):
+                self.fail(f"unbalanced bracket {ch!r} at character {i}")
+            else:
+                self.match[stack.pop()] = i
+        if stack:
+            self.fail(f"unbalanced bracket: {spec[stack[-1]]!r} at character {stack[-1]} is never closed")
+
+    def fail(self, message: str):
+        raise SpecError(f"{self.name} {_quoted(self.spec)}: {message}")
+
+    def parse(self, lo: int, hi: int) -> Distribution:
+        spec = self.spec
+        while lo < hi and spec[lo].isspace():
+            lo += 1
+        while hi > lo and spec[hi - 1].isspace():
+            hi -= 1
+        if lo == hi:
+            self.fail("a spec inside it is empty")
+        opening = spec.find("(", lo, hi)
+        head = spec[lo:opening].strip().lower() if opening >= 0 else ""
+        if head in ("mix", "temper") and self.match[opening] == hi - 1:
+            args = self.split(opening + 1, hi - 1)
+            if head == "mix":
+                if len(args) != 3:
+                    self.fail(f"expected mix(SPEC, SPEC, W) (3 arguments), got {len(args)}")
+                a, b = self.parse(*args[0]), self.parse(*args[1])
+                return a.mix(b, self.number(args[2], "mixture weight W"))
+            # T is the last argument, so the spec before it may be a list with commas.
+            if len(args) < 2:
+                self.fail("expected temper(SPEC, T) (2 arguments)")
+            inner = self.parse(args[0][0], args[-2][1])
+            return inner.temper(self.real(args[-1], "temperature T"))
+        return _Leaf(self, spec[lo:hi]).parse()
+
+    def split(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The top-level comma-separated parts of ``spec[lo:hi]``, as index ranges."""
+        parts, start, i = [], lo, lo
+        while (m := _SPLITTERS.search(self.spec, i, hi)) is not None:
+            j = m.start()
+            if self.spec[j] == ",":
+                parts.append((start, j))
+                start = i = j + 1
+            else:
+                i = self.match[j] + 1
+        parts.append((start, hi))
+        return parts
+
+    def number(self, where, what: str) -> Fraction:
+        text = self.spec[where[0] : where[1]] if isinstance(where, tuple) else where
+        return parse_number(text, what, self.fail)
+
+    def real(self, where, what: str) -> float:
+        """A parameter the family uses as a float (exponents, ratios, temperatures)."""
+        text = self.spec[where[0] : where[1]] if isinstance(where, tuple) else where
+        try:
+            return float(self.number(text, what))
+        except OverflowError:
+            self.fail(f"{what} must be finite; got {text.strip()!r}")
+
+
+def parse_number(text: str, what: str, fail) -> Fraction:
+    """The exact rational a decimal (``0.1``, ``-2.5e-3``) or fraction (``1/3``) denotes.
+
+    Sizes are checked on the string before any big-integer work: at most
+    ``MAX_NUMBER_CHARS`` characters and a decimal exponent of magnitude at most
+    ``MAX_EXPONENT``. ``fail(message)`` raises the caller's error."""
+    t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        fail(f"{what} has {len(t)} characters; numbers are limited to {MAX_NUMBER_CHARS}")
+    m = _DECIMAL.fullmatch(t)
+    if m is not None:
+        if m.group(1) is not None and abs(int(m.group(1))) > MAX_EXPONENT:
+            fail(f"{what} has the exponent {m.group(1)}; exponents are limited to +-{MAX_EXPONENT}")
+        return Fraction(t)
+    if _RATIO.fullmatch(t) is not None:
+        numerator, denominator = t.split("/")
+        if int(denominator) == 0:
+            fail(f"{what} divides by zero: {t!r}")
+        return Fraction(int(numerator), int(denominator))
+    try:
+        value = float(t)
+    except ValueError:
+        value = None
+    if value is not None and not math.isfinite(value):
+        fail(f"{what} must be finite; got {t!r}")
+    fail(f"{what} must be a number; got {t!r}")
+
+
+class _Leaf:
+    """A spec without combinators: an explicit list or a family."""
+
+    def __init__(self, parser: _Parser, text: str):
+        self.parser, self.text = parser, text
+
+    def fail(self, message: str):
+        self.parser.fail(message)
+
+    def number(self, text: str, what: str) -> Fraction:
+        return parse_number(text, what, self.fail)
+
+    def integer(self, text: str, what: str) -> int:
+        t = text.strip()
+        if _INTEGER.fullmatch(t) is None:
+            self.fail(f"{what} must be an integer; got {t[:40]!r}")
+        return int(t)
+
+    def parse(self) -> Distribution:
+        family, sep, rest = self.text.partition(":")
+        family = family.strip().lower()
+        if not sep:
+            return self.explicit_list()
+        smoothing = Fraction(0)
+        if "+" in family and family.split("+", 1)[0] in ("counts", "file"):
+            family, a = family.split("+", 1)
+            smoothing = self.number(a, "smoothing A")
+        if family not in _FAMILIES:
+            known = ", ".join(sorted(_FAMILIES)) + ", mix, temper"
+            self.fail(f"unknown distribution family {family[:40]!r}; known: {known}")
+        if family == "file":
+            return self.from_file(rest.strip(), smoothing)
+        if family in ("counts", "weights"):
+            rest = rest.strip()
+            rest = rest[1:-1] if rest.startswith("[") and rest.endswith("]") else rest
+            values = [self.number(c, family[:-1]) for c in rest.split(",")]
+            if family == "counts":
+                return Distribution.from_counts(values, smoothing)
+            return Distribution.from_weights(values)
+        params = rest.split(":")
+        arity, usage = _FAMILIES[family]
+        if len(params) != arity:
+            self.fail(f"expected {usage} ({arity} arguments), got {len(params)}")
+        k = self.integer(params[0], "alphabet size K")
+        if k > MAX_ALPHABET:
+            self.fail(f"alphabet size K must be at most {MAX_ALPHABET}; got {k}")
+        if family == "uniform":
+            return Distribution.uniform(k)
+        if family == "dyadic":
+            return Distribution.dyadic(k)
+        real = self.parser.real(params[1], "parameter")
+        if family == "zipf":
+            return Distribution.zipf(k, real)
+        if family == "geometric":
+            return Distribution.geometric(k, real)
+        return Distribution.dirichlet(k, real, seed=self.integer(params[2], "seed"))
+
+    def explicit_list(self) -> Distribution:
+        text = self.text
+        body = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+        values, labels = [], []
+        for i, item in enumerate(body.split(",")):
+            label, eq, value = item.rpartition("=")
+            if eq:
+                labels.append(label.strip())
+            values.append(self.number(value, f"probability #{i}"))
+        if labels and len(labels) != len(values):
+            self.fail("label every entry ('a=0.5,b=0.5') or none")
+        total = sum(values)
+        if all(v >= 0 for v in values) and abs(total - 1) > Fraction(SUM_TOLERANCE):
+            name = self.parser.name
+            hint = f"weights:{body.strip()}" if not labels and len(body) <= 200 else "weights:W1,W2,..."
+            raise DistributionError(
+                f"`{name}` must sum to 1 (within {SUM_TOLERANCE:g}); sum({name}) = {show_number(total)}. "
+                f"To normalise explicitly, write {hint}"
+            )
+        return Distribution(values, labels or None, name=self.parser.name)
+
+    def from_file(self, path: str, smoothing: Fraction) -> Distribution:
+        if not path:
+            self.fail("file spec needs a path, as in 'file:data.txt'")
+        try:
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                self.fail(f"cannot read {path!r}: it is a directory")
+            regular = stat.S_ISREG(info.st_mode)
+            if regular and info.st_size > MAX_FILE_BYTES:
+                self.fail(f"{path!r} has {info.st_size} bytes; file: reads at most {MAX_FILE_BYTES} bytes")
+            limit = MAX_FILE_BYTES if regular else MAX_STREAM_BYTES
+            counts = np.zeros(256, dtype=np.int64)
+            seen = 0
+            with open(path, "rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    seen += len(chunk)
+                    if seen > limit:
+                        what = "file" if regular else "pipe or device"
+                        self.fail(f"{path!r} ({what}) is longer than the {limit} bytes file: reads")
+                    counts += count_bytes(chunk)
+        except SpecError:
+            raise
+        except OSError as exc:
+            self.fail(f"cannot read {path!r}: {exc.strerror or exc}")
+        except ValueError as exc:  # a path the OS cannot take ("embedded null byte")
+            self.fail(f"cannot read {path!r}: {exc}")
+        if seen == 0 and smoothing == 0:
+            self.fail(f"{path!r} is empty; use file+A:PATH to smooth")
         return Distribution.from_counts(counts, smoothing)
-    if family == "weights":
-        return Distribution.from_weights([_number(c, "weight", spec, name) for c in rest.split(",")])
-    params = rest.split(":")
-    builder, arity, usage = _FAMILIES[family]
-    _arity(params, arity, usage, spec, name)
-    k = _integer(params[0], "alphabet size K", spec, name)
-    extra = [_number(p, "parameter", spec, name) for p in params[1:]]
-    if family == "dirichlet":
-        return Distribution.dirichlet(k, extra[0], seed=_integer(params[2], "seed", spec, name))
-    return builder(k, *extra)
 
 
 _FAMILIES = {
-    "uniform": (Distribution.uniform, 1, "uniform:K"),
-    "zipf": (Distribution.zipf, 2, "zipf:K:S"),
-    "geometric": (Distribution.geometric, 2, "geometric:K:R"),
-    "dyadic": (Distribution.dyadic, 1, "dyadic:K"),
-    "dirichlet": (None, 3, "dirichlet:K:ALPHA:SEED"),
-    "counts": (None, 0, "counts[+A]:C1,C2,..."),
-    "weights": (None, 0, "weights:W1,W2,..."),
-    "file": (None, 0, "file[+A]:PATH"),
+    "uniform": (1, "uniform:K"),
+    "zipf": (2, "zipf:K:S"),
+    "geometric": (2, "geometric:K:R"),
+    "dyadic": (1, "dyadic:K"),
+    "dirichlet": (3, "dirichlet:K:ALPHA:SEED"),
+    "counts": (0, "counts[+A]:C1,C2,..."),
+    "weights": (0, "weights:W1,W2,..."),
+    "file": (0, "file[+A]:PATH"),
 }
-
-
-def _explicit_list(spec: str, name: str) -> Distribution:
-    body = spec[1:-1] if spec.startswith("[") and spec.endswith("]") else spec
-    values, labels = [], []
-    for i, item in enumerate(body.split(",")):
-        label, eq, value = item.rpartition("=")
-        if eq:
-            labels.append(label.strip())
-        values.append(_number(value, f"probability #{i}", spec, name))
-    if labels and len(labels) != len(values):
-        raise SpecError(f"{name} {spec!r}: label every entry ('a=0.5,b=0.5') or none")
-    return Distribution(values, labels or None, name=name)
-
-
-def _from_file(path: str, smoothing: float, spec: str, name: str) -> Distribution:
-    if not path:
-        raise SpecError(f"{name} {spec!r}: file spec needs a path, as in 'file:data.txt'")
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise SpecError(f"{name} {spec!r}: cannot read {path!r}: {exc.strerror}") from None
-    if not data and smoothing == 0:
-        raise SpecError(f"{name} {spec!r}: {path!r} is empty; use file+A:PATH to smooth")
-    return Distribution.from_bytes(data, smoothing)
-
-
-def _split_top_level(text: str, spec: str, name: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-            if depth < 0:
-                raise SpecError(f"{name} {spec!r}: unbalanced bracket at character {i}")
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    if depth != 0:
-        raise SpecError(f"{name} {spec!r}: unbalanced bracket")
-    parts.append(text[start:].strip())
-    return parts
-
-
-def _arity(args: list, count: int, usage: str, spec: str, name: str) -> None:
-    if len(args) != count:
-        raise SpecError(f"{name} {spec!r}: expected {usage} ({count} arguments), got {len(args)}")
-
-
-def _number(text: str, what: str, spec: str, name: str) -> float:
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise SpecError(f"{name} {spec!r}: {what} must be a number; got {text.strip()!r}") from None
-    try:
-        value = float(value)
-    except OverflowError:  # float(Fraction("1e400"))
-        value = math.inf
-    if not math.isfinite(value):
-        raise SpecError(f"{name} {spec!r}: {what} must be finite; got {text.strip()!r}")
-    return value
-
-
-def _integer(text: str, what: str, spec: str, name: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise SpecError(f"{name} {spec!r}: {what} must be an integer; got {text.strip()!r}") from None
-    if value < 0:
-        raise SpecError(f"{name} {spec!r}: {what} must be non-negative; got {value}")
-    return value

@@ -182,8 +182,8 @@ def _mismatch_findings(results: list[ExperimentResult]) -> list[str]:
 
 
 def _mismatch_description(params: dict) -> str:
-    far = params["q"] or "uniform"
-    return f"""Data come from p = `{params["p"]}`. The code is built from q_w = (1-w) p + w `{far}` for
+    far = f"`{params['q']}`" if params["q"] else "u (u uniform over the symbols of p)"
+    return f"""Data come from p = `{params["p"]}`. The code is built from q_w = (1-w) p + w {far} for
 w from 0 to 0.99, so q moves away from p and D(p||q) grows from 0. An ideal code for q spends
 H(p,q) = H(p) + D(p||q) bits per symbol on data from p (theory §a): the points of an
 arithmetic (stream) coder lie on that line, up to its quantization (H(p,q_hat) instead of

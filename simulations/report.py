@@ -162,7 +162,7 @@ def write_report(
                   f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
                   "rate is guaranteed for every n: the exact law of the sum of the codeword lengths (prefix codes, "
                   "n-fold convolution) or Bernstein's inequality (stream coders, and sums too large to convolve). "
-                  f"The ± columns are {r0.confidence:.0%} intervals from the exact variance (THEORY.md (i)), "
+                  f"The ± columns are {r0.confidence:.0%} intervals from the exact variance (theory §i), "
                   "shown for reading, not used by the verdicts. Exact checks (bit counts, "
                   "per-message bounds) need no statistics and are never relaxed.")
     md += ["", "## What theory says", "",
@@ -205,7 +205,7 @@ def write_report(
     bad_s = [s for s in summaries if s["verdict"] != verdicts.CONSISTENT]
     md += ["## Verdicts", "",
            f"{len(records) - n_bad} of {len(records)} messages and {len(summaries) - len(bad_s)} of "
-           f"{len(summaries)} coder summaries are consistent with THEORY.md.", ""]
+           f"{len(summaries)} coder summaries are consistent with the theory (docs/theory.md).", ""]
     for rec in records:
         if rec["verdict"] != verdicts.CONSISTENT:
             md.append(f"- NOT CONSISTENT: {rec['experiment']} {rec['coder']} trial {rec['trial']}: {rec['reason']}")

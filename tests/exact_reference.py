@@ -1,7 +1,7 @@
 """Independent high-precision references for the tests (60-digit decimals, exact fractions).
 
 Shares no code with codebook: floats are converted exactly (Decimal(float) is exact), the vector
-is normalised exactly, and logarithms are taken at 60 digits, as in THEORY.md's conventions.
+is normalised exactly, and logarithms are taken at 60 digits, as in the conventions of theory §a.
 """
 
 from __future__ import annotations
@@ -42,3 +42,22 @@ def kl_bits(p, q) -> float:
         if any(a > 0 and b == 0 for a, b in pairs):
             return float("inf")
         return float(sum(a * (a / b).ln() for a, b in pairs if a > 0) / ln2)
+
+
+def kl_bits_exact(p, q, digits: int = 120) -> float:
+    """``D(p||q)`` in bits for exact pmfs (sequences of Fractions, each summing to 1), with
+    logarithms at ``digits`` digits: the ratio p/q is exact, so D ~ 1e-60 keeps its digits."""
+    from fractions import Fraction
+
+    p, q = [Fraction(x) for x in p], [Fraction(x) for x in q]
+    assert sum(p) == 1 and sum(q) == 1
+    if any(a > 0 and b == 0 for a, b in zip(p, q)):
+        return float("inf")
+    with localcontext() as ctx:
+        ctx.prec = digits
+
+        def dec(r):
+            return Decimal(r.numerator) / Decimal(r.denominator)
+
+        total = sum(dec(a) * dec(a / b).ln() for a, b in zip(p, q) if a > 0)
+        return float(total / Decimal(2).ln())

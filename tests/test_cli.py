@@ -81,10 +81,10 @@ class TestCode:
 @pytest.mark.parametrize(
     ("argv", "status", "message"),
     [
-        (["measure", "--p", "0.5,0.6", "--q", "1"], 1, r"codebook: error: p '0.5,0.6': `p` must sum to 1"),
+        (["measure", "--p", "0.5,0.6", "--q", "1"], 1, r"codebook: error: p '0.5,0.6': `p` must sum to 1 .* = 1\.1\. To normalise explicitly, write weights:0\.5,0\.6$"),
         (["measure", "--p", "0.5,0.5", "--q", "1"], 1, r"`p` and `q` must have the same alphabet size"),
         (["measure", "--p", "0.5,0.5"], 2, r"codebook measure: error: Missing option '--q'"),
-        (["measure", "--p", "-1,2", "--q", "0.5,0.5"], 1, r"`p` must be non-negative; p\[0\] = -1.0"),
+        (["measure", "--p", "-1,2", "--q", "0.5,0.5"], 1, r"`p` must be non-negative; p\[0\] = -1$"),
         (["code", "--q", "0.5,0.5", "--coder", "nope"], 2,
          r"codebook code: error: Invalid value for '--coder': unknown coder 'nope'; registered coders: huffman"),
         (["code", "--q", "0.5,0.5", "--precision", "12"], 2, r"--precision applies to arithmetic, rans"),

@@ -66,12 +66,12 @@ class TestConstructors:
         assert np.allclose(Distribution.from_counts([3, 1, 0], smoothing=0.5).probs, [3.5 / 5.5, 1.5 / 5.5, 0.5 / 5.5])
         with pytest.raises(DistributionError, match=r"`smoothing` must be finite and >= 0; got -1"):
             Distribution.from_counts([1, 1], smoothing=-1)
-        with pytest.raises(DistributionError, match=r"`counts` must have a positive, finite sum; sum\(counts\) = 0.0"):
+        with pytest.raises(DistributionError, match=r"`counts` must have a positive, finite sum; sum\(counts\) = 0$"):
             Distribution.from_counts([0, 0])
 
     def test_from_weights_normalises_explicitly(self):
         assert Distribution.from_weights([1, 1, 2]).probs.tolist() == [0.25, 0.25, 0.5]
-        with pytest.raises(DistributionError, match=r"`weights` must be non-negative; weights\[0\] = -1.0"):
+        with pytest.raises(DistributionError, match=r"`weights` must be non-negative; weights\[0\] = -1$"):
             Distribution.from_weights([-1, 2])
 
     def test_from_bytes_is_the_order0_byte_type(self):
@@ -145,3 +145,79 @@ class TestSampling:
             d.sample(-1)
         with pytest.raises(ValueError, match="either `seed` or `rng`"):
             d.sample(3, seed=1, rng=np.random.default_rng())
+
+
+class TestExact:
+    """Exact input stays exact (issue 8): the rationals given, never renormalised when they
+    sum to 1, normalised exactly within the tolerance; probs is the correctly rounded view."""
+
+    def test_fractions_are_kept_exactly(self):
+        d = Distribution([Fraction(1, 10), Fraction(1, 4), Fraction(13, 20)])
+        assert d.is_exact and d.exact == (Fraction(1, 10), Fraction(1, 4), Fraction(13, 20))
+        assert d.probs.tolist() == [0.1, 0.25, 0.65] and not d.probs.flags.writeable
+        assert "exact" in repr(d)
+
+    def test_ints_decimals_and_integer_arrays_are_exact(self):
+        from decimal import Decimal
+
+        assert Distribution([0, 1]).exact == (0, 1)
+        assert Distribution([Decimal("0.1"), Decimal("0.9")]).exact == (Fraction(1, 10), Fraction(9, 10))
+        assert Distribution(np.array([0, 1], dtype=np.uint8)).is_exact
+        assert not Distribution([0.5, Fraction(1, 2)]).is_exact  # one float makes a float vector
+
+    def test_within_tolerance_is_normalised_exactly(self):
+        x = [Fraction(1, 3), Fraction(2, 3) + Fraction(1, 10**10)]
+        d = Distribution(x)
+        s = sum(x)
+        assert d.exact == (x[0] / s, x[1] / s) and sum(d.exact) == 1
+
+    def test_float_input_is_its_exact_binary64_normalisation(self):
+        d = Distribution([0.1, 0.25, 0.65])
+        assert not d.is_exact
+        s = Fraction(0.1) + Fraction(0.25) + Fraction(0.65)
+        assert s == 1 + Fraction(1, 2**55)  # why the float answer differs from the exact one
+        assert d.exact == (Fraction(0.1) / s, Fraction(0.25) / s, Fraction(0.65) / s)
+
+    def test_exact_constructors(self):
+        assert Distribution.uniform(3).exact == (Fraction(1, 3),) * 3
+        assert Distribution.dyadic(4).exact == (Fraction(1, 2), Fraction(1, 4), Fraction(1, 8), Fraction(1, 8))
+        assert Distribution.from_counts([3, 1, 0], smoothing=0.5).exact == (Fraction(7, 11), Fraction(3, 11), Fraction(1, 11))
+        assert Distribution.from_counts([3, 1, 0], smoothing=Fraction(1, 3)).exact == (
+            Fraction(10, 15), Fraction(4, 15), Fraction(1, 15))
+        assert Distribution.from_weights([1, 3, 3, 3, 3, 2]).exact[0] == Fraction(1, 15)
+        assert Distribution.from_bytes(b"abca").exact[ord("a")] == Fraction(1, 2)
+        assert Distribution.from_symbols([0, 2, 2], 3).exact == (Fraction(1, 3), 0, Fraction(2, 3))
+        # float counts stay float
+        assert not Distribution.from_counts(np.array([3.0, 1.0])).is_exact
+
+    def test_mix_is_exact_when_both_sides_and_the_weight_are(self):
+        a, b = Distribution.uniform(3), Distribution([1, 0, 0])
+        m = a.mix(b, Fraction(1, 4))
+        assert m.exact == (Fraction(1, 2), Fraction(1, 4), Fraction(1, 4))
+        assert a.mix(b, 0.25).exact == m.exact  # 0.25 is exactly 1/4 in binary64
+        assert not a.mix(Distribution([1.0, 0.0, 0.0]), Fraction(1, 4)).is_exact
+
+    def test_temper_is_float_except_at_one(self):
+        d = Distribution.uniform(3)
+        assert d.temper(1) is d
+        assert not Distribution([Fraction(3, 4), Fraction(1, 4)]).temper(0.5).is_exact
+
+    def test_huge_integers_and_a_probability_below_binary64(self):
+        big = 10**400
+        d = Distribution.from_weights([big, 3 * big])
+        assert d.exact == (Fraction(1, 4), Fraction(3, 4)) and d.probs.tolist() == [0.25, 0.75]
+        with pytest.raises(DistributionError, match=r"`p` has a probability too small for binary64: p\[1\] = "):
+            Distribution([1, Fraction(1, 10**400)])
+
+    def test_exact_and_float_are_never_equal(self):
+        assert Distribution.uniform(2) == Distribution([Fraction(1, 2)] * 2)
+        assert Distribution.uniform(2) != Distribution([0.5, 0.5])
+        assert Distribution([0.5, 0.5]) == Distribution([0.5, 0.5])
+
+    def test_exact_messages(self):
+        with pytest.raises(DistributionError, match=r"`p` must sum to 1 \(within 1e-09\); sum\(p\) = 2/3\. Use"):
+            Distribution([Fraction(1, 3), Fraction(1, 3)])
+        with pytest.raises(DistributionError, match=r"`p` must be non-negative; p\[1\] = -1/3"):
+            Distribution([Fraction(4, 3), Fraction(-1, 3)])
+        with pytest.raises(DistributionError, match=r"mixture `weight` must be in \[0, 1\]; got 1\.5"):
+            Distribution.uniform(2).mix(Distribution.uniform(2), Fraction(3, 2))

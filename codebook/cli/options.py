@@ -227,7 +227,8 @@ def coder_option(*, several: bool = True, default: str | None = None, help_intro
 def build_options(names: list[str], precision: int | None, prior: float | None) -> dict[str, dict]:
     """Per coder, the build keywords it takes among ``precision`` and ``prior`` (found from the
     coder's own signature, so a new coder needs no change here). An option that none of the
-    chosen coders takes is a usage error, not silently ignored."""
+    chosen coders takes, or a value a chosen coder refuses on any model, is a usage error, not
+    silently ignored or found out after the work."""
     import inspect
 
     from .. import coders
@@ -239,6 +240,14 @@ def build_options(names: list[str], precision: int | None, prior: float | None) 
         accepted = inspect.signature(coders.info(name).cls).parameters
         out[name] = {k: v for k, v in given.items() if k in accepted}
         used |= set(out[name])
+    for name, opts in out.items():
+        if opts:  # a value the coder refuses whatever the model (precision 28 > arithmetic's 24): say so now
+            tiny = {"alphabet_size": 2} if coders.info(name).kind == "adaptive" else {"q": [0.5, 0.5]}
+            try:
+                coders.build(name, **tiny, **opts)
+            except ValueError as exc:
+                hint = " / ".join(f"'--{k}'" for k in opts)
+                raise click.BadParameter(f"{name}: {exc}", param_hint=hint) from None
     unused = [k for k in given if k not in used]
     if unused:
         takers = {k: [n for n in coders.names() if k in inspect.signature(coders.info(n).cls).parameters]

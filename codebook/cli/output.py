@@ -56,9 +56,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
-def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> str:
-    """``text`` wrapped to ``width`` columns, continuation lines indented twice ``indent``."""
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent * 2,
+def wrap(text: str, indent: str = "  ", width: int = WIDTH, hang: str | None = None) -> str:
+    """``text`` wrapped to ``width`` columns, continuation lines indented by ``hang`` (default
+    twice ``indent``)."""
+    return textwrap.fill(text, width=width, initial_indent=indent,
+                         subsequent_indent=indent * 2 if hang is None else hang,
                          break_long_words=False, break_on_hyphens=False)
 
 

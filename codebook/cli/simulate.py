@@ -37,15 +37,7 @@ def coder_specs(names: list[str], precision: int | None, prior: float | None) ->
     that none of them takes, or a value a coder refuses)."""
     from simulations.experiment import CoderSpec
 
-    from .. import coders
-
     options = build_options(names, precision, prior)
-    for name, opts in options.items():
-        if "prior" in opts:  # checked now, not after the messages are drawn
-            try:
-                coders.build(name, alphabet_size=2, **opts)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="'--prior'") from None
     return [CoderSpec(name, tuple(sorted(options[name].items()))) if options[name] else CoderSpec(name)
             for name in names]
 

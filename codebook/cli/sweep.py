@@ -15,7 +15,7 @@ import click
 from . import progress
 from .options import (FORCE, FORMAT, MAX_WORKERS, QUIET, SEED, UNITS, check_out_dir, check_work, n_option,
                       out_option, trials_option)
-from .output import WIDTH, dump_json, exit_if_inconsistent, verdict_notes, verification_table, wrap
+from .output import dump_json, exit_if_inconsistent, verdict_notes, verification_table, wrap
 from .simulate import check_units, verification_failed
 
 
@@ -46,8 +46,8 @@ def _list(verbose: bool = True) -> str:
                 quick = d.quick.get(k, default)
                 shown = "built-in" if default is None else default
                 q_text = f", --quick {quick}" if quick != default else ""
-                lines.append(wrap(f"--{k} ({shown}{q_text}): {d.notes.get(k, '')}", indent=" " * (width + 2)
-                                  ).replace(" " * (2 * width + 4), " " * (width + 6)))
+                lines.append(wrap(f"--{k} ({shown}{q_text}): {d.notes.get(k, '')}", indent=" " * (width + 2),
+                                  hang=" " * (width + 6)))
     return "\n".join(lines)
 
 
@@ -175,13 +175,13 @@ def sweep(ctx, name, list_only, p_spec, q_spec, n, trials, seed, workers, dask, 
         click.echo(records_csv_text(results), nl=False)
     else:
         click.echo(sdef.title)
-        click.echo(wrap(f"command: {command}", indent=""))
+        click.echo(wrap(f"command: {command}", indent="", hang="  "))
         click.echo(verification_table(results, units, experiments=True))
         click.echo("\n".join(verdict_notes(results, reasons=False)))
         if findings:
             click.echo("Findings:")
         for line in findings:
-            click.echo(wrap(f"* {line}", indent="", width=WIDTH))
+            click.echo(wrap(f"* {line}", indent="", hang="  "))
     if out_dir:
         from simulations.report import write_report
 

@@ -27,6 +27,69 @@ LONG = 32  # codewords longer than this are copied bit by bit
 
 
 @njit(cache=True)
+def canonical_bits(lengths, order, offsets, flat):
+    """Write the canonical codewords' bits into ``flat`` (symbol ``x`` at ``offsets[x]``).
+
+    ``order`` lists the symbols with a codeword by (length, symbol). Each codeword is the
+    previous one plus one, then extended with zeros to its length (DEFLATE's rule), kept as
+    a bit array so codewords of any length (up to 4096 bits) work; the caller has checked
+    Kraft, so the increment never overflows."""
+    current = np.zeros(lengths.max(), dtype=np.uint8)
+    size = 0
+    for j in range(order.size):
+        x = order[j]
+        if j > 0:
+            i = size - 1
+            while current[i] == 1:
+                current[i] = 0
+                i -= 1
+            current[i] = 1
+        for i in range(size, lengths[x]):
+            current[i] = 0
+        size = lengths[x]
+        flat[offsets[x] : offsets[x] + size] = current[:size]
+
+
+@njit(cache=True)
+def value_bits(values, lengths, offsets, flat):
+    """Write ``values[x]`` as ``lengths[x]`` bits (MSB first) at ``offsets[x]``, for every
+    ``0 < lengths[x] <= 62`` (longer codewords are the caller's)."""
+    for x in range(lengths.size):
+        length = lengths[x]
+        if 0 < length <= 62:
+            v = values[x]
+            for i in range(length):
+                flat[offsets[x] + i] = (v >> (length - 1 - i)) & 1
+
+
+@njit(cache=True)
+def short_values(lengths, flat, offsets):
+    """Each codeword of at most ``LONG`` bits as an integer (MSB first); 0 for the others."""
+    values = np.zeros(lengths.size, dtype=np.uint64)
+    for x in range(lengths.size):
+        if 0 < lengths[x] <= LONG:
+            v = np.uint64(0)
+            for i in range(offsets[x], offsets[x + 1]):
+                v = (v << np.uint64(1)) | np.uint64(flat[i])
+            values[x] = v
+    return values
+
+
+@njit(cache=True)
+def tree_depths(parent, k):
+    """Depth of every node of a Huffman tree given by ``parent`` (leaves ``0..k-1``, merged
+    node ``t`` at ``k + t``, the last one the root). A merged node's parent was created after
+    it, so one pass over the merged ids downwards sees every parent's depth first."""
+    depth = np.zeros(parent.size, dtype=np.int64)
+    for node in range(parent.size - 2, k - 1, -1):
+        depth[node] = depth[parent[node]] + 1
+    for leaf in range(k):
+        if parent[leaf] >= k:
+            depth[leaf] = depth[parent[leaf]] + 1
+    return depth
+
+
+@njit(cache=True)
 def message_bits(symbols, lengths):
     """Total length in bits of a message, or ``-1 - i`` if ``symbols[i]`` has no codeword."""
     total = 0

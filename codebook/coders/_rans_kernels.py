@@ -1,17 +1,23 @@
 """numba kernels of the rANS coder (``rans.py``): the only per-symbol loops of that coder.
 
-Surprises first (after ryg_rans' ``rans64.h`` and its interleaved example, F. Giesen 2014):
-* Encoding runs **backwards** over the message (ANS is a stack, LIFO) and writes its 32-bit
+Surprises first (after ryg_rans' ``rans64.h`` and its interleaved example, F. Giesen 2014,
+with smaller words):
+* Encoding runs **backwards** over the message (ANS is a stack, LIFO) and writes its 16-bit
   words from the end of the buffer towards the front, so the decoder reads them forwards.
 * Two **interleaved lanes**: symbol ``i`` is coded by lane ``i % 2``, each lane with its own
   state, both lanes sharing one word stream. The two dependency chains overlap in the CPU,
   which roughly doubles the speed of both directions. The decoder mirrors the encoder's
   operations in exact reverse order, so the shared stream needs no lane tags.
-* A state ``x`` is an int64 in ``[L, 2**63)`` with ``L = 2**31``; every quantity fits in a
-  signed 64-bit integer, so numba never mixes int64 with uint64 (which would promote to float).
-* The encoder renormalises *before* coding a symbol: it emits the low 32 bits of ``x`` when
+* A state ``x`` is an int64 in ``[L, 2**63)`` with ``L = 2**47`` and **16-bit words** (not
+  ryg_rans' ``2**31`` and 32-bit words): the relative rounding of one coding step is below
+  ``2**b / L = 2**(b - 47)``, so at precision ``b = 20`` a symbol costs ``log2(M/f)`` within
+  1.1e-8 bit (``rans.py`` derives the length bound). Every quantity fits in a signed 64-bit
+  integer, so numba never mixes int64 with uint64 (which would promote to float).
+* The encoder renormalises *before* coding a symbol: it emits the low 16 bits of ``x`` while
   ``x >= x_max(s) = f(s) * 2**(63 - b)``, tested as ``(x >> (63 - b)) >= f(s)`` so that
-  ``f(s) = 2**b`` (a one-symbol alphabet) cannot overflow.
+  ``f(s) = 2**b`` (a one-symbol alphabet) cannot overflow. ``x < 2**63`` and
+  ``x_max >= 2**(63 - b)`` with ``b <= 24``, so two words always suffice (one for b <= 16);
+  the decoder likewise refills at most two words per symbol.
 * ``x // f`` is computed without a 64-bit division: ``x / f < 2**(63 - b)`` after
   renormalisation, so ``floor(float(x) * (1/f))`` is off by at most ``3 * 2**(10 - b)``
   units (a few ulps of binary64) and compare-and-fix loops make it exact (one step at most
@@ -30,28 +36,37 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-STATE_BITS = 31
-"""``L = 2**31``: the lowest normalised state; each lane starts there and must end there."""
+STATE_BITS = 47
+"""``L = 2**47``: the lowest normalised state; each lane starts there and must end there."""
+
+WORD_BITS = 16
+"""Renormalisation words are 16 bits: states live in ``[L, L * 2**16) = [2**47, 2**63)``."""
 
 OK, TRUNCATED = 0, 1
 
 
 @njit(cache=True, inline="always")
+def _swapped(x):
+    """The low 16 bits of ``x`` byte-swapped, so the buffer's bytes are the big-endian stream."""
+    v = x & np.int64(0xFFFF)
+    return np.uint16(((v & np.int64(0xFF)) << np.int64(8)) | (v >> np.int64(8)))
+
+
+@njit(cache=True, inline="always")
 def _encode_step(x, s, freq, start, rcp, b, hi_shift, words, pos):
     f = freq[s]
-    # Write unconditionally (the slot is overwritten next time when not emitted): the
-    # data-dependent branch then only moves pos and x, which compiles to cheap moves.
-    # Stored byte-swapped, so the buffer's bytes are the big-endian stream as is.
-    v = x & np.int64(0xFFFFFFFF)
-    words[pos - 1] = np.uint32(
-        ((v & np.int64(0xFF)) << np.int64(24))
-        | ((v & np.int64(0xFF00)) << np.int64(8))
-        | ((v >> np.int64(8)) & np.int64(0xFF00))
-        | (v >> np.int64(24))
-    )
+    # The first word is written unconditionally (the slot is overwritten next time when not
+    # kept): the data-dependent branch then only moves pos and x, which compiles to cheap
+    # moves. A second word is needed only when b > 16 and f < 2**(b - 16), which is rare:
+    # a loop (a nested `if` compiled to code several times slower here; measured).
+    words[pos - 1] = _swapped(x)
     if (x >> hi_shift) >= f:
         pos -= 1
-        x >>= np.int64(32)
+        x >>= np.int64(16)
+    while (x >> hi_shift) >= f:
+        words[pos - 1] = _swapped(x)
+        pos -= 1
+        x >>= np.int64(16)
     q = np.int64(np.float64(x) * rcp[s])
     r = x - q * f
     while r < 0:
@@ -65,7 +80,7 @@ def _encode_step(x, s, freq, start, rcp, b, hi_shift, words, pos):
 
 @njit(cache=True)
 def encode(symbols, freq, start, rcp, precision, words):
-    """Encode ``symbols`` (int64) backwards; the words end up in ``words[pos:]`` (uint32).
+    """Encode ``symbols`` (int64) backwards; the words end up in ``words[pos:]`` (uint16).
 
     The words are stored byte-swapped: ``words[pos:]``'s memory is the big-endian stream.
     ``words`` needs one spare slot in front of the words actually produced. Returns
@@ -110,13 +125,30 @@ def _decode_step(x, mask, shift, b, coarse, start, freq):
     return s, freq[s] * (x >> b) + slot - start[s]
 
 
+@njit(cache=True, inline="always")
+def _refill(x, low, words, p):
+    """Read words into ``x`` while it is below ``L``: the inverse of the encoder's emits.
+
+    A decoded state is at least ``2**(47 - b) >= 2**23`` (b <= 24), so two reads always
+    bring it back to ``[L, 2**63)``, also on a corrupted stream."""
+    # Branch-free: the refill is taken every few symbols at random, so a branch would be
+    # mispredicted often; a shift by 0 and a word masked to 0 leave x as it is.
+    need = np.int64(x < low)
+    x = (x << (need << np.int64(4))) | (np.int64(words[p]) & -need)
+    p += need
+    while x < low:  # a second word: only after a rare symbol at b > 16 (a nested `if` is slower)
+        x = (x << np.int64(16)) | np.int64(words[p])
+        p += 1
+    return x, p
+
+
 @njit(cache=True)
 def decode(words, nwords, x0, x1, n, freq, start, coarse, shift, precision, out):
     """Decode ``n`` symbols into ``out`` from the lane states ``x0, x1``, reading ``words``.
 
     The symbol of a slot is found as in ``_range_kernels.decode_static`` (``coarse`` table
     plus a forward scan over ``start``, which has the sentinel ``start[K] = 2**b``).
-    ``words`` holds ``nwords`` valid words followed by at least 2 zero words of slack, so a
+    ``words`` holds ``nwords`` valid words followed by at least 4 zero words of slack, so a
     pair of steps can read before the bounds check. Returns ``(status, x0, x1, p, i)``:
     TRUNCATED if more than ``nwords`` words were needed, the final states, the number of
     words read and the number of symbols decoded.
@@ -131,22 +163,16 @@ def decode(words, nwords, x0, x1, n, freq, start, coarse, shift, precision, out)
         s1, x1 = _decode_step(x1, mask, shift, b, coarse, start, freq)
         out[i] = s0
         out[i + 1] = s1
-        # Reverse of the encoder's order: it emitted lane 1's word, then lane 0's (backwards).
-        if x0 < low:
-            x0 = (x0 << np.int64(32)) | np.int64(words[p])
-            p += 1
-        if x1 < low:
-            x1 = (x1 << np.int64(32)) | np.int64(words[p])
-            p += 1
+        # Reverse of the encoder's order: it emitted lane 1's words, then lane 0's (backwards).
+        x0, p = _refill(x0, low, words, p)
+        x1, p = _refill(x1, low, words, p)
         if p > nwords:
             return TRUNCATED, x0, x1, p, i
         i += 2
     if i < n:
         s0, x0 = _decode_step(x0, mask, shift, b, coarse, start, freq)
         out[i] = s0
-        if x0 < low:
-            x0 = (x0 << np.int64(32)) | np.int64(words[p])
-            p += 1
+        x0, p = _refill(x0, low, words, p)
         if p > nwords:
             return TRUNCATED, x0, x1, p, i
         i += 1

@@ -45,7 +45,7 @@ MAX_ALPHABET = 1 << 24
 MAX_CODEWORD_BITS = 4096
 """Longest codeword accepted. Codes built from binary64 probabilities stay far below it
 (Shannon lengths are at most 1075 bits; Huffman's are at most about 1.44 times that, C&T and
-THEORY.md (d)); the limit keeps a hostile code table from driving a huge allocation."""
+theory §d); the limit keeps a hostile code table from driving a huge allocation."""
 
 
 class PrefixCode(Code):
@@ -72,22 +72,37 @@ class PrefixCode(Code):
                 )
         if all(w is None for w in words):
             raise CodeTableError("a code needs at least one codeword")
+        lengths = np.array([len(w) if w else 0 for w in words], dtype=np.int64)
+        flat = np.frombuffer("".join(w or "" for w in words).encode("ascii"), dtype=np.uint8) - 48
+        self._setup(lengths, flat, q)
         self._codewords = words
-        self._lengths = np.array([len(w) if w else 0 for w in words], dtype=np.int64)
+
+    def _setup(self, lengths: np.ndarray, flat: np.ndarray, q: Distribution | None) -> None:
+        """Hold the table as lengths and all codeword bits concatenated (``flat``, symbol
+        order); check Kraft and build the decoder, whose trie also proves prefix-freeness."""
+        self._lengths = np.ascontiguousarray(lengths, dtype=np.int64)
         self._lengths.setflags(write=False)
+        self._flat = np.ascontiguousarray(flat, dtype=np.uint8)
+        self._offsets = np.zeros(self._lengths.size + 1, dtype=np.int64)
+        np.cumsum(self._lengths, out=self._offsets[1:])
         self.q = q
         self._check_kraft()
-        self._decoder  # builds the trie, which also proves the code prefix-free
+        self._decoder
 
     # ------------------------------------------------------------------ the table
     @property
     def alphabet_size(self) -> int:
-        return len(self._codewords)
+        return int(self._lengths.size)
 
     @property
     def lengths(self) -> np.ndarray:
         """Codeword lengths in bits (int64, read-only); 0 means the symbol has no codeword."""
         return self._lengths
+
+    @cached_property
+    def _codewords(self) -> tuple[str | None, ...]:
+        text = (self._flat + 48).tobytes().decode("ascii")
+        return tuple(text[a:b] or None for a, b in zip(self._offsets[:-1].tolist(), self._offsets[1:].tolist()))
 
     @property
     def codewords(self) -> tuple[str | None, ...]:
@@ -117,7 +132,7 @@ class PrefixCode(Code):
 
     def length_variance(self, p) -> float:
         """``Var_p[l(X)] = Σ p l² - (Σ p l)²`` in bits², the per-symbol variance behind a
-        confidence interval for the mean length (THEORY.md (i))."""
+        confidence interval for the mean length (theory §i)."""
         mean = self.expected_length(p)
         if not math.isfinite(mean):
             return math.inf
@@ -156,19 +171,13 @@ class PrefixCode(Code):
     # ------------------------------------------------------------------ kernel tables
     @cached_property
     def _encoder(self):
-        lengths = self._lengths
-        flat = np.frombuffer("".join(w or "" for w in self._codewords).encode("ascii"), dtype=np.uint8) - 48
-        offsets = np.zeros(lengths.size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        values = np.zeros(lengths.size, dtype=np.uint64)
-        short = (lengths > 0) & (lengths <= kernels.LONG)
-        values[short] = [int(self._codewords[x], 2) for x in np.flatnonzero(short)]
-        return lengths, values, np.ascontiguousarray(flat), offsets
+        values = kernels.short_values(self._lengths, self._flat, self._offsets)
+        return self._lengths, values, self._flat, self._offsets
 
     @cached_property
     def _decoder(self):
-        lengths, _, flat, offsets = self._encoder
-        children, count, conflict = kernels.build_trie(lengths, flat, offsets, int(lengths.sum()) + 1)
+        lengths, flat, offsets = self._lengths, self._flat, self._offsets
+        children, count, conflict = kernels.build_trie(lengths, flat, offsets, _trie_size_bound(lengths))
         if conflict >= 0:
             raise CodeTableError(
                 f"codewords are not prefix-free: the codeword of symbol {conflict} "
@@ -259,7 +268,8 @@ class CanonicalPrefixCode(PrefixCode):
     """
 
     def __init__(self, lengths, q: Distribution | None = None):
-        super().__init__(canonical_codewords(lengths), q)
+        lengths = _checked_lengths(lengths)
+        self._setup(lengths, _canonical_bits(lengths), q)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -280,24 +290,55 @@ class CanonicalPrefixCode(PrefixCode):
 
 def canonical_codewords(lengths) -> list[str | None]:
     """Canonical codewords for ``lengths`` (0 = no codeword); checks Kraft first."""
-    lengths = list(lengths)
-    for x, length in enumerate(lengths):
-        if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-            raise CodeTableError(f"codeword lengths must be non-negative integers; lengths[{x}] = {length!r}")
-        if length > MAX_CODEWORD_BITS:
-            raise CodeTableError(f"codeword lengths must be at most {MAX_CODEWORD_BITS}; lengths[{x}] = {length}")
-    used = [(int(length), x) for x, length in enumerate(lengths) if length > 0]
-    if not used:
+    return list(CanonicalPrefixCode(lengths).codewords)
+
+
+def _trie_size_bound(lengths: np.ndarray) -> int:
+    """At least the number of internal trie nodes (root included) plus one: at depth ``d``
+    there are at most ``2**d`` of them, and at most one per codeword longer than ``d``
+    (distinct nodes of one depth are prefixes of distinct codewords). For 2**21 codewords of
+    about 23 bits this is about 8e6 instead of the 5e7 of ``sum(lengths)``."""
+    top = int(lengths.max())
+    longer = lengths.size - np.cumsum(np.bincount(lengths, minlength=top + 1))[:top]  # #{l > d}
+    caps = np.minimum(longer, np.left_shift(1, np.minimum(np.arange(top), 62)))
+    return int(caps.sum()) + 2
+
+
+def _checked_lengths(lengths) -> np.ndarray:
+    """``lengths`` as int64 after the checks of a code table: non-negative integers of at most
+    ``MAX_CODEWORD_BITS``, at least one codeword, the Kraft inequality (exact)."""
+    if isinstance(lengths, np.ndarray) and lengths.ndim == 1 and lengths.dtype.kind in "iu":
+        bad = np.flatnonzero((lengths < 0) | (lengths > MAX_CODEWORD_BITS))
+        if bad.size:
+            _refuse_length(int(bad[0]), int(lengths[bad[0]]))
+        arr = lengths.astype(np.int64)
+    else:
+        items = list(lengths)
+        for x, length in enumerate(items):
+            if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 0 <= length <= MAX_CODEWORD_BITS:
+                _refuse_length(x, length)
+        arr = np.array([int(v) for v in items], dtype=np.int64)
+    if not (arr > 0).any():
         raise CodeTableError("a code needs at least one codeword (all lengths are 0)")
-    top = max(length for length, _ in used)
-    if sum(1 << (top - length) for length, _ in used) > (1 << top):
+    values, counts = np.unique(arr[arr > 0], return_counts=True)
+    top = int(values[-1])
+    if sum(int(c) << (top - int(v)) for v, c in zip(values, counts)) > (1 << top):
         raise CodeTableError("codeword lengths violate the Kraft inequality (C&T Thm 5.2.1): sum 2**-l > 1")
-    used.sort()
-    words: list[str | None] = [None] * len(lengths)
-    code, previous = 0, used[0][0]
-    for length, x in used:
-        code <<= length - previous
-        words[x] = format(code, f"0{length}b")
-        code += 1
-        previous = length
-    return words
+    return arr
+
+
+def _refuse_length(x: int, length) -> None:
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
+        raise CodeTableError(f"codeword lengths must be non-negative integers; lengths[{x}] = {length!r}")
+    raise CodeTableError(f"codeword lengths must be at most {MAX_CODEWORD_BITS}; lengths[{x}] = {length}")
+
+
+def _canonical_bits(lengths: np.ndarray) -> np.ndarray:
+    """All canonical codewords' bits concatenated in symbol order (see :class:`CanonicalPrefixCode`)."""
+    used = np.flatnonzero(lengths > 0)
+    order = used[np.lexsort((used, lengths[used]))]
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.empty(int(offsets[-1]), dtype=np.uint8)
+    kernels.canonical_bits(lengths, order, offsets, flat)
+    return flat

@@ -20,7 +20,7 @@ TOL = 1e-9  # relative float rounding of an ideal length (a sum of n log2 terms)
 def ideal_static(freqs, precision: int, symbols) -> float:
     """``-log2 q_hat(x^n)`` for ``q_hat = freqs / 2**precision``, from the counts (bits).
 
-    Written here from the definition (THEORY.md (f)), not taken from the coder."""
+    Written here from the definition (theory §f), not taken from the coder."""
     counts = np.bincount(np.asarray(symbols, dtype=np.int64), minlength=len(freqs))
     total = 0.0
     for f, c in zip(np.asarray(freqs).tolist(), counts.tolist()):
@@ -32,7 +32,7 @@ def ideal_static(freqs, precision: int, symbols) -> float:
 
 
 def kt_exact_bits(symbols, k: int, alpha: Fraction) -> float:
-    """``-log2 P_alpha(x^n)`` as the exact rational product of THEORY.md (h), then one log."""
+    """``-log2 P_alpha(x^n)`` as the exact rational product of theory §h, then one log."""
     counts = [0] * k
     prob = Fraction(1)
     for t, s in enumerate(symbols):
@@ -226,13 +226,14 @@ class StaticCoderContract:
         round_trip(code, x, ideal=ideal_static(code.frequencies, precision, x))
 
     def test_compression_tracks_ideal_on_a_long_message(self):
-        # Not a speed test: 2e5 symbols, the measured rate must sit at -log2 q_hat(x^n)/n.
+        # Not a speed test: 2e5 symbols, the measured rate must sit at -log2 q_hat(x^n)/n
+        # (within the per-message constant: rANS's 102 bits are 5.1e-4 bit/symbol here).
         p = Distribution.zipf(256, 1.1)
         q = p.mix(Distribution.uniform(256), 0.3)
         code = self.cls(q)
         x = p.sample(200_000, seed=11)
         bits = round_trip(code, x, ideal=ideal_static(code.frequencies, 20, x))
-        assert len(bits) / x.size - code.ideal_length(x) / x.size < 5e-4
+        assert len(bits) / x.size - code.ideal_length(x) / x.size < 6e-4
 
     # ---------------------------------------------------------------- zero frequency / floor
     def test_zero_probability_symbol_names_symbol_and_position(self):

@@ -1,4 +1,5 @@
-"""Huffman codes: textbook vectors, THEORY.md counterexamples, golden tie-break, optimality."""
+"""Huffman codes: textbook vectors, theory §d counterexamples, golden tie-break, optimality and
+minimum variance among all optimal codes (exhaustive, exact)."""
 
 import itertools
 import math
@@ -22,12 +23,14 @@ def test_cover_thomas_example():
 
 
 def test_golden_tie_break_minimum_variance():
-    # Uniform over 5: every merge is a tie. Rule (weight, id), leaves before merged nodes:
-    # merge {0,1} -> A; {2,3} -> B (leaves before A); {4, A} -> C; {B, C} -> root.
-    # Depths: 0,1 -> 3; 2,3,4 -> 2. Canonical codewords by (length, symbol). Derived by hand.
+    # Uniform over 5: every merge is a tie. Rule: among equal weights leaves first, higher
+    # symbol first, merged nodes last, oldest first: merge {4,3} -> A; {2,1} -> B (leaves
+    # before A); {0, A} -> C; {B, C} -> root. Depths: 0,1,2 -> 2; 3,4 -> 3. Canonical
+    # codewords by (length, symbol). Derived by hand.
     code = HuffmanCode(Distribution.uniform(5))
-    assert code.lengths.tolist() == [3, 3, 2, 2, 2]
-    assert code.codewords == ("110", "111", "00", "01", "10")
+    assert code.lengths.tolist() == [2, 2, 2, 3, 3]
+    assert code.codewords == ("00", "01", "10", "110", "111")
+    assert HuffmanCode(Distribution.uniform(3)).lengths.tolist() == [1, 2, 2]
 
 
 def test_golden_canonical_codewords():
@@ -38,7 +41,7 @@ def test_golden_canonical_codewords():
 @pytest.mark.parametrize(
     ("p", "q", "lengths", "e_p", "h_pq"),
     [
-        # THEORY.md (d), verified counterexamples: Huffman-for-q under p is bounded by
+        # theory §d, verified counterexamples: Huffman-for-q under p is bounded by
         # neither H(p,q) below nor H(p,q)+1 above.
         ([0.5, 0.5], [0.9, 0.1], [1, 1], 1.0, 1.736966),
         ([0.5, 0.5], [1 - 1e-12, 1e-12], [1, 1], 1.0, 19.931569),
@@ -55,7 +58,7 @@ def test_theory_counterexamples(p, q, lengths, e_p, h_pq):
 
 
 def test_fibonacci_chain_reaches_the_length_cap():
-    # THEORY.md (d): K = 12, weights 1, 1000, 1001, w_{k+2} = w_1 + ... + w_k + 1 (T = 144232);
+    # theory §d: K = 12, weights 1, 1000, 1001, w_{k+2} = w_1 + ... + w_k + 1 (T = 144232);
     # symbol 1 gets 11 bits; under p = delta_1, E_p = 11 against H(p,q) = 7.172247.
     w = [1, 1000, 1001]
     while len(w) < 12:
@@ -72,7 +75,7 @@ def test_fibonacci_chain_reaches_the_length_cap():
 
 
 def test_gallager_bound_is_nearly_tight_for_uniform_355():
-    # THEORY.md (e): uniform over 355 symbols has redundancy ~ sigma = 0.0860713.
+    # theory §e: uniform over 355 symbols has redundancy ~ sigma = 0.0860713.
     # Reference: with 2**8 < 355 < 2**9 a complete code has 2*(355-256) = 198 words of 9 bits
     # and 512-355 = 157 of 8 bits: L = (157*8 + 198*9)/355 exactly.
     code = HuffmanCode(Distribution.uniform(355))
@@ -82,7 +85,7 @@ def test_gallager_bound_is_nearly_tight_for_uniform_355():
 
 
 def test_matched_redundancy_tends_to_one_for_a_skewed_binary_q():
-    # THEORY.md (e): q = (1 - 1e-12, 1e-12) has r = 0.99999999996.
+    # theory §e: q = (1 - 1e-12, 1e-12) has r = 0.99999999996.
     assert HuffmanCode([1 - 1e-12, 1e-12]).redundancy() == pytest.approx(0.99999999996, abs=1e-11)
 
 
@@ -139,18 +142,19 @@ def test_ties_are_exact_on_the_binary64_values():
 
 def _heap_huffman_lengths(q):
     """An independent reference: the textbook heap construction with the documented
-    tie-break (weight, id), exact Fraction weights, leaves' ids = symbols, merged ids = K + t."""
+    tie-break, exact Fraction weights: nodes ordered by (weight, rank), rank -x for leaf x
+    (leaves first, higher symbol first) and t for the t-th merged node (after every leaf)."""
     import heapq
 
     k = len(q)
-    heap = [(Fraction(float(w)), x) for x, w in enumerate(q) if w > 0]
+    heap = [(Fraction(w), -x, x) for x, w in enumerate(q) if w > 0]
     heapq.heapify(heap)
     parent, next_id = {}, k
     while len(heap) > 1:
-        w1, a = heapq.heappop(heap)
-        w2, b = heapq.heappop(heap)
+        w1, _, a = heapq.heappop(heap)
+        w2, _, b = heapq.heappop(heap)
         parent[a] = parent[b] = next_id
-        heapq.heappush(heap, (w1 + w2, next_id))
+        heapq.heappush(heap, (w1 + w2, next_id, next_id))
         next_id += 1
 
     def depth(node):
@@ -172,5 +176,81 @@ def test_two_queue_construction_equals_the_heap_construction(seed):
         q = np.round(q * 8) + (q > 0)  # many exact ties
     if q.sum() == 0:
         q[0] = 1
+    if seed % 3 == 0:  # the same ties given exactly, as integer weights
+        w = [int(v) for v in q]
+        assert huffman_lengths(Distribution.from_weights(w)).tolist() == _heap_huffman_lengths(w)
     q = Distribution.from_weights(q).probs
-    assert huffman_lengths(q).tolist() == _heap_huffman_lengths(q)
+    assert huffman_lengths(q).tolist() == _heap_huffman_lengths([float(v) for v in q])
+
+
+# ----------------------------------------------------------------- minimum variance, exactly
+def test_textbook_minimum_variance_code():
+    # Issue 8: weights (1,3,3,3,3,2)/15, merged by hand with the documented tie-break:
+    # {0,5} -> A = 3; then four leaves of weight 3 tie with A: leaves first, higher index
+    # first: {4,3} -> B = 6, {2,1} -> C = 6; {A, B} -> D = 9; {C, D} -> root. Depths: C, D 1;
+    # leaves 1, 2 and A, B 2; leaves 0, 5, 3, 4 3. Lengths [3,2,2,3,3,3], E = 39/15 = 2.6,
+    # Var = 105/15 - 2.6**2 = 0.24. The float construction used to give [4,3,2,2,2,4] (0.64).
+    q = Distribution.from_weights([1, 3, 3, 3, 3, 2])
+    code = HuffmanCode(q)
+    assert code.lengths.tolist() == [3, 2, 2, 3, 3, 3]
+    assert code.expected_length(q) == pytest.approx(2.6, abs=1e-15)
+    assert code.length_variance(q) == pytest.approx(0.24, abs=1e-14)
+
+
+_KRAFT_FEASIBLE: dict[int, np.ndarray] = {}
+
+
+def _feasible(k: int) -> np.ndarray:
+    """Every length vector in 1..K-1 (the longest an optimal code needs) with Kraft <= 1."""
+    if k not in _KRAFT_FEASIBLE:
+        m = max(k - 1, 1)
+        grid = np.array(list(itertools.product(range(1, m + 1), repeat=k)), dtype=np.int64)
+        _KRAFT_FEASIBLE[k] = grid[(np.int64(1) << (m - grid)).sum(axis=1) <= (1 << m)]
+    return _KRAFT_FEASIBLE[k]
+
+
+def _check_minimum_variance(weights):
+    """Against every prefix code (all Kraft-feasible length vectors), in integer arithmetic:
+    E_q[l] * W = l.w is minimal, and among the vectors reaching that minimum ours has the least
+    W**2 Var_q[l] = W (l**2).w - (l.w)**2."""
+    w = np.array(weights, dtype=np.int64)
+    total = int(w.sum())
+    grid = _feasible(w.size)
+    cost = grid @ w
+    best = int(cost.min())
+    optimal = grid[cost == best]
+    spread = total * ((optimal**2) @ w) - best * best
+    ours = huffman_lengths(Distribution.from_weights([int(v) for v in weights]))
+    assert int(ours @ w) == best, f"E_q not optimal for {weights}"
+    assert total * int((ours**2) @ w) - best * best == int(spread.min()), f"variance not minimal for {weights}"
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5])
+def test_minimum_variance_among_all_optimal_codes_exhaustive(k):
+    # Every weight vector in {1, 2, 3, 4}**K (all orders): many exact ties.
+    for weights in itertools.product(range(1, 5), repeat=k):
+        _check_minimum_variance(weights)
+
+
+@pytest.mark.parametrize("k", [6, 7])
+def test_minimum_variance_among_all_optimal_codes_multisets(k):
+    # Every multiset of weights in 1..4 (as a sorted vector and reversed), and seeded
+    # random integer weights in 1..30 in random order.
+    for weights in itertools.combinations_with_replacement(range(1, 5), k):
+        _check_minimum_variance(weights)
+        _check_minimum_variance(weights[::-1])
+    rng = np.random.default_rng(k)
+    for _ in range(60):
+        _check_minimum_variance(rng.integers(1, 31, k).tolist())
+
+
+def test_lengths_are_monotone_in_q_descending_then_symbol():
+    # The documented consequence of the tie-break: l(x) is non-decreasing when the symbols
+    # are ordered by (q descending, index ascending), ties included.
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        k = int(rng.integers(2, 40))
+        w = rng.integers(1, int(rng.integers(2, 8)), k).tolist()
+        lengths = huffman_lengths(Distribution.from_weights(w))
+        ordered = [lengths[x] for x in sorted(range(k), key=lambda x: (-w[x], x))]
+        assert ordered == sorted(ordered), w

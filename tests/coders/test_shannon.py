@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from codebook import Distribution, cross_entropy
+from codebook import Distribution, cross_entropy, parse_distribution
 from codebook.coders import ShannonCode, ShannonFanoEliasCode, sfe_codewords, shannon_lengths
 
 
@@ -17,7 +17,7 @@ def test_shannon_lengths_are_ceil_of_self_information():
 
 
 def test_shannon_length_is_exact_just_below_a_power_of_two():
-    # THEORY.md (c): ceil(-log2 q) must be computed exactly. q0 is the largest double below
+    # theory §c: ceil(-log2 q) must be computed exactly. q0 is the largest double below
     # 1/8, so its exact length is 4; a float log2 returns exactly 3.0 and ceil gives 3.
     q0 = np.nextafter(0.125, 0)
     assert math.ceil(-math.log2(q0)) == 3  # the trap
@@ -65,3 +65,59 @@ def test_zero_and_one_symbol_cases():
     assert ShannonCode([0.0, 1.0]).codewords == (None, "0")
     assert sfe_codewords([0.5, 0.0, 0.5]) == ["01", None, "11"]
     assert ShannonFanoEliasCode(Distribution([1.0])).codewords == ("1",)
+
+
+def test_exact_spec_gives_the_textbook_shannon_lengths():
+    # Issue 8: 0.1, 0.25, 0.65 written as decimals are the rationals 1/10, 1/4, 13/20, which
+    # sum to exactly 1. Lengths by hand: 2**3 < 10 <= 2**4 -> 4; 1/4 = 2**-2 -> 2;
+    # 13/20 >= 1/2 -> 1. (Their binary64 values sum to 1 + 2**-55 and, normalised exactly,
+    # put 0.25 just below 1/4: length 3, the float answer.)
+    q = parse_distribution("0.1,0.25,0.65")
+    assert q.is_exact and sum(q.exact) == 1
+    assert shannon_lengths(q).tolist() == [4, 2, 1]
+    assert shannon_lengths(Distribution([0.1, 0.25, 0.65])).tolist() == [4, 3, 1]  # float input
+
+
+def test_exact_sfe_codewords_by_hand_in_fractions():
+    # Issue 8 (C&T §5.9, Table 5.3 style): q = (1/3, 1/4, 1/6, 1/4). Computed by hand:
+    #   x  q     F(x-1)  Fbar = F(x-1) + q/2   l = ceil(log2 1/q) + 1   first l bits of Fbar
+    #   0  1/3   0       1/6   = 0.0010101...  2 + 1 = 3                001
+    #   1  1/4   1/3     11/24 = 0.0111010...  2 + 1 = 3                011
+    #   2  1/6   7/12    2/3   = 0.1010101...  3 + 1 = 4                1010
+    #   3  1/4   3/4     7/8   = 0.111         2 + 1 = 3                111
+    expected = []
+    below = Fraction(0)
+    for qx in (Fraction(1, 3), Fraction(1, 4), Fraction(1, 6), Fraction(1, 4)):
+        fbar = below + qx / 2
+        length = math.ceil(math.log2(1 / qx) - 1e-12) + 1  # 1/q is 3, 4, 6 or 4: no rounding issue
+        expected.append(format(math.floor(fbar * 2**length), f"0{length}b"))
+        below += qx
+    assert expected == ["001", "011", "1010", "111"]
+    q = parse_distribution("1/3,1/4,1/6,1/4")
+    assert ShannonFanoEliasCode(q).codewords == tuple(expected)
+    # The same pmf as binary64 values (1/3 and 1/6 rounded) ends in 110: exactness matters.
+    assert sfe_codewords([1 / 3, 1 / 4, 1 / 6, 1 / 4])[-1] == "110"
+
+
+def test_vectorized_lengths_match_the_integer_definition():
+    # ceil(-log2 q) from the float estimate plus the exact expansion test, against the
+    # definition on integers (the least l with w 2**l >= total, codebook.exact) on vectors
+    # built to sit on and next to powers of two, with sums off 1 by up to 1e-9 and subnormals.
+    from codebook.exact import ceil_log2_ratio
+
+    rng = np.random.default_rng(17)
+    for trial in range(200):
+        k = int(rng.integers(2, 30))
+        exps = rng.integers(1, 60, k)
+        q = np.ldexp(1.0, -exps)
+        nudge = rng.integers(-2, 3, k)
+        q = np.array([np.nextafter(v, 1.0) if d > 0 else np.nextafter(v, 0.0) if d < 0 else v for v, d in zip(q, nudge)])
+        if trial % 4 == 0:
+            q[rng.integers(k)] = 5e-324  # a subnormal
+        q[0] += 1.0 - math.fsum(q.tolist()) + rng.uniform(-9e-10, 9e-10)
+        if q[0] <= 0:
+            continue
+        d = Distribution(q)
+        ints, total = d.exact_integers()
+        expected = [max(1, ceil_log2_ratio(total, w)) if w else 0 for w in ints]
+        assert shannon_lengths(d).tolist() == expected

@@ -71,7 +71,10 @@ def test_quick_catalogue_sweeps_run_and_are_consistent(name, tmp_path):
         for rec in r.records:
             assert rec["verdict"] == "consistent", (r.label, rec["coder"], rec["reason"])
     sdef.figures(results, tmp_path)
-    assert list(tmp_path.glob("*.png"))
+    pngs = list(tmp_path.glob("*.png"))
+    assert pngs
+    for png in pngs:  # readable in a report: at least 1600 px wide (PNG IHDR: width at bytes 16-20)
+        assert int.from_bytes(png.read_bytes()[16:20], "big") >= 1600, png.name
 
 
 def test_asymmetry_reports_the_infinite_direction():
