@@ -213,14 +213,15 @@ X_LABELS = {"n": "message length n (symbols)", "block": "block length k (symbols
 
 
 def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[str, str]]:
-    from .figures import MARKERS, _save, plt
+    from .figures import MARKERS, _figure, _finish, _save
 
     out = []
     x, gap, who, bad = (np.frombuffer(a, dtype=d) if len(a) else np.zeros(0, d)
                         for a, d in ((pts.x, np.float64), (pts.gap, np.float64), (pts.coder, np.int32),
                                      (pts.bad, np.int8)))
     if len(x):
-        fig, ax = plt.subplots(figsize=(9, 4.4))
+        fig, axes = _figure(height=4.6)
+        ax = axes[0][0]
         distinct = np.unique(x)
         alpha = float(min(0.8, max(0.08, 400 / len(x))))
         log_x = distinct.size > 1 and distinct.min() > 0 and (grid.x == "n" or distinct.max() / distinct.min() >= 100)
@@ -229,13 +230,13 @@ def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[st
         for rank, j in enumerate(shown):
             mine, c = who == j, coders[j]
             xs = _dodge(x[mine], distinct, rank, len(shown), log_x) if few else x[mine]
-            ax.plot(xs, gap[mine], MARKERS[j % 10], ms=3, color=f"C{j}", alpha=alpha, ls="none",
+            ax.plot(xs, gap[mine], MARKERS[j % 10], ms=4, color=f"C{j}", alpha=alpha, ls="none",
                     label=None if few else c)
             if few:
                 at = [v for v in distinct if (mine & (x == v)).any()]
                 med = [float(np.median(gap[mine & (x == v)])) for v in at]
-                ax.plot(_dodge(np.array(at), distinct, rank, len(shown), log_x), med, MARKERS[j % 10] + "-", ms=5,
-                        lw=1.2, color=f"C{j}", label=f"{c} (median over cells; dots: each cell)")
+                ax.plot(_dodge(np.array(at), distinct, rank, len(shown), log_x), med, MARKERS[j % 10] + "-", ms=7,
+                        color=f"C{j}", label=f"{c} (median over cells; dots: each cell)")
         if bad.any():
             ax.plot(x[bad == 1], gap[bad == 1], "x", color="red", ms=9, mew=2, ls="none", label="not consistent")
         ax.axhline(0, color="k", lw=1, label="H(p,q)")
@@ -243,12 +244,10 @@ def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[st
             ax.axhline(1, color="k", ls=":", lw=1, label="H(p,q) + 1")
         if log_x:
             ax.set_xscale("log")
-        ax.set_xlabel(X_LABELS.get(grid.x, grid.x))
-        ax.set_ylabel("bits/symbol - H(p,q) (bits/symbol)")
-        hidden = f"; {pts.hidden} with an infinite H(p,q) or length not shown" if pts.hidden else ""
-        ax.set_title(f"{len(grid)} cells x {len(coders)} coders, each point pooled over {grid.trials} "
-                     f"trial{'s' if grid.trials > 1 else ''}{hidden}", fontsize=9)
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        hidden = f"; {pts.hidden} not shown (infinite H(p,q) or length)" if pts.hidden else ""
+        _finish(ax, X_LABELS.get(grid.x, grid.x), "bits/symbol - H(p,q)",
+                f"{len(grid)} cells x {len(coders)} coders, each point pooled over {grid.trials} "
+                f"trial{'s' if grid.trials > 1 else ''}{hidden}")
         out.append((_save(fig, work, "grid_gap.png"),
                     "Each cell's measured bits/symbol (pooled over its trials) minus its exact H(p,q), per coder, "
                     f"against {X_LABELS.get(grid.x, grid.x)}. Stream coders sit at H(p,q_hat) - H(p,q) plus their "
@@ -256,20 +255,20 @@ def _figures(pts: _Points, grid, coders: list[str], work: Path) -> list[tuple[st
                     "(theory §d). Red crosses: summaries judged not consistent."))
     z, zc = np.frombuffer(pts.z, dtype=np.float64), np.frombuffer(pts.z_coder, dtype=np.int32)
     if len(pts.z):
-        fig, ax = plt.subplots(figsize=(9, 4))
+        fig, axes = _figure(height=4.6)
+        ax = axes[0][0]
         edges = np.linspace(-6, 6, 49)
         for j, c in enumerate(coders):
             mine = z[zc == j]
             if not mine.size:
                 continue
             outside = int((np.abs(mine) > 6).sum())
-            ax.hist(np.clip(mine, -6, 6), bins=edges, density=True, histtype="step", lw=1.5, color=f"C{j}",
-                    label=f"{c}: {mine.size} messages" + (f", {outside} beyond ±6 (drawn at the edge)" if outside else ""))
+            ax.hist(np.clip(mine, -6, 6), bins=edges, density=True, histtype="step", lw=2, color=f"C{j}",
+                    label=f"{c}: {mine.size} messages" + (f", {outside} beyond ±6 (at the edge)" if outside else ""))
         grid_z = np.linspace(-6, 6, 400)
-        ax.plot(grid_z, np.exp(-grid_z**2 / 2) / math.sqrt(2 * math.pi), "k--", lw=1, label="N(0, 1)")
-        ax.set_xlabel("(measured - exact expectation) / standard error, per message")
-        ax.set_ylabel("density")
-        ax.legend(fontsize=7)
+        ax.plot(grid_z, np.exp(-grid_z**2 / 2) / math.sqrt(2 * math.pi), "k--", lw=1.5, label="N(0, 1)")
+        _finish(ax, "(measured - exact expectation) / standard error, per message", "density",
+                "Each message against its exact expectation")
         out.append((_save(fig, work, "grid_deviation.png"),
                     "Each message's deviation from its exact expectation in standard errors: prefix codes "
                     "(bits/n - E_p[l]) / sqrt(Var_p[l]/n), stream coders the same for their ideal length "
