@@ -24,6 +24,7 @@ import concurrent.futures as cf
 import contextlib
 import itertools
 import logging
+import os
 import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -146,6 +147,25 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, old)
 
 
+@contextlib.contextmanager
+def _worker_environ():
+    """Start local Dask workers without Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: with it
+    glibc maps and unmaps every array of a cell, and a cell costs twice the CPU (measured: 2.9 s
+    instead of 1.5 s for the same 60 cells, the difference all system time). The workers keep
+    Dask's one-thread settings for OpenMP, MKL and OpenBLAS."""
+    import dask
+
+    key = "MALLOC_TRIM_THRESHOLD_"
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items() if k != key}
+    had = key in os.environ
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+            yield
+    finally:
+        if not had:
+            os.environ.pop(key, None)
+
+
 def _import_distributed():
     try:
         import distributed
@@ -177,7 +197,7 @@ class DaskBackend(Backend):
                     raise BackendError(str(exc)) from None
                 if kind == "local":
                     n = cap_workers(int(value), calls)
-                    with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, which stops them
+                    with _sigint_ignored(), _worker_environ():  # Ctrl-C: this process stops the workers
                         self._cluster = distributed.LocalCluster(
                             n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                             silence_logs=logging.CRITICAL)
