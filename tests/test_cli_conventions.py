@@ -47,8 +47,6 @@ def test_help_and_list_import_nothing_heavy():
 
 def test_no_short_option_but_h_and_f():
     for name, command in _all_commands().items():
-        if name in ("compress", "decompress"):
-            continue  # their -q (= --quiet, colliding with --q) is being removed with the compress work (issue 10)
         for param in [p for p in command.params if isinstance(p, click.Option)]:
             shorts = [o for o in param.opts + param.secondary_opts if not o.startswith("--")]
             assert set(shorts) <= {"-h", "-f"}, (name, param.opts)

@@ -72,20 +72,63 @@ ABRA_BITS = "0" "100" "111" "0" "101" "0" "110" "0" "100" "111" "0"
 
 
 # --------------------------------------------------------------------------- layout
+# The model section of that file (docs/container.md, version 2): kind 2 (canonical lengths),
+# varint K = 256 -> 80 02, then the 256 lengths as tokens varint(2v) for one value and
+# varint(2v + 1), varint(r - 2) for a run of r: bytes 0..96 have length 0 (run of 97: 01 5f),
+# a = 1 (02), b c d = 3 (run of 3: 07 01), 101..113 zero (run of 13: 01 0b), r = 3 (06),
+# 115..255 zero (run of 141: 01, varint 139 = 8b 01).
+ABRA_MODEL_V2 = bytes.fromhex("02 8002 015f 02 0701 010b 06 018b01")
+
+
 def test_golden_layout_of_a_huffman_file_matches_the_documented_bytes():
     code, q = build("huffman", ABRA)
     blob = container.compress(ABRA, code, model=q)
-    assert len(ABRA_BITS) == 23
-    assert blob == pack(ABRA, "huffman", code.to_dict(), ABRA_BITS)
-    assert json.loads(blob[47 : 47 + struct.unpack_from("<I", blob, 12)[0]]) == huffman_model(ABRA_LENGTHS)
-    assert blob[:8] == MAGIC and blob[8] == 1 and blob[10] == 7 and blob[40:47] == b"huffman"
-    assert struct.unpack_from("<QQI", blob, 16) == (11, 23, zlib.crc32(ABRA))
+    assert len(ABRA_BITS) == 23 and len(ABRA_MODEL_V2) == 14
+    assert blob == pack(ABRA, "huffman", ABRA_MODEL_V2, ABRA_BITS, version=2)
+    assert blob[:8] == MAGIC and blob[8] == 2 and blob[10] == 7 and blob[40:47] == b"huffman"
+    assert struct.unpack_from("<IQQI", blob, 12) == (14, 11, 23, zlib.crc32(ABRA))
     # The bytes printed in docs/container.md (example section).
+    assert blob[:40].hex(" ") == (
+        "89 43 42 4b 0d 0a 1a 0a 02 00 07 00 0e 00 00 00 0b 00 00 00 00 00 00 00 "
+        "17 00 00 00 00 00 00 00 b7 f9 ea 17 bb fc a6 01"
+    )
+    assert blob[47:61] == ABRA_MODEL_V2
+    assert blob[-7:-4] == bytes([0b01001110, 0b10101100, 0b10011100]) and len(blob) == 68
+
+
+def test_golden_layout_of_a_version_1_huffman_file_is_still_read():
+    # Version 1 stored the model as the JSON of to_dict() (629 bytes for this file).
+    blob = pack(ABRA, "huffman", huffman_model(ABRA_LENGTHS), ABRA_BITS)
     assert blob[:40].hex(" ") == (
         "89 43 42 4b 0d 0a 1a 0a 01 00 07 00 3f 02 00 00 0b 00 00 00 00 00 00 00 "
         "17 00 00 00 00 00 00 00 b7 f9 ea 17 15 cc 76 ee"
     )
-    assert blob[-7:-4] == bytes([0b01001110, 0b10101100, 0b10011100]) and len(blob) == 629
+    assert len(blob) == 629
+    header, data = container.decode(blob)
+    assert data == ABRA and (header.version, header.model_kind) == (1, "json")
+    assert header.model == huffman_model(ABRA_LENGTHS)
+
+
+V1_FILES = sorted((DATA / "container_v1").glob("*.cbk"))
+
+
+@pytest.mark.parametrize("path", V1_FILES, ids=lambda p: p.name)
+def test_version_1_files_written_by_the_old_code_decode(path):
+    # tests/data/container_v1: written by the version-1 code (tests/data/README.md).
+    original = b"" if path.name.startswith("empty") else (DATA / "container_v1" / "prose300.txt").read_bytes()
+    assert original == (DATA / "prose.txt").read_bytes()[: len(original)]
+    header, data = container.decode(path.read_bytes())
+    assert data == original and header.version == 1 and header.model_kind == "json"
+    assert header.coder == path.name.split(".")[1]
+    # The same coder writes version 2 today; the model is the same table, stored smaller.
+    blob = container.compress(data, header.code)
+    again = container.read_header(blob)
+    assert again.version == 2 and again.model == header.model and len(blob) < path.stat().st_size
+    assert container.decompress(blob) == original
+
+
+def test_v1_files_cover_every_coder_of_version_1():
+    assert {p.name.split(".")[1] for p in V1_FILES} == {"huffman", "shannon", "sfe", "arithmetic", "rans", "adaptive"}
 
 
 def test_header_reports_sizes_and_rebuilt_code():
@@ -273,7 +316,8 @@ GOOD_MODEL = huffman_model(ABRA_LENGTHS)
 @pytest.mark.parametrize(
     "fields, message",
     [
-        ({"version": 2}, "unsupported format version 2"),
+        ({"version": 3}, "unsupported format version 3"),
+        ({"version": 0}, "unsupported format version 0"),
         ({"flags": 1}, "reserved bits set"),
         ({"reserved": 4}, "reserved bits set"),
         ({"n": 2**63}, r"n = 9223372036854775808 bytes, above the limit"),
@@ -493,3 +537,218 @@ def test_round_trip_any_bytes_with_any_smoothed_training_file(name, data, train,
     header, back = container.decode(blob)
     assert back == data and header.size == len(data)
     assert container.min_payload_bits(header.code, len(data)) <= header.payload_bits
+
+
+# --------------------------------------------------------------------------- version 2 models
+def v2(data: bytes, name: str, section: bytes, payload_bits: str, **fields) -> bytes:
+    return pack(data, name, section, payload_bits, version=2, **fields)
+
+
+def ints(values) -> bytes:
+    """The documented token form of a list (docs/container.md), written out without runs."""
+    out = b""
+    for v in values:
+        out += varint(2 * v)
+    return out
+
+
+def varint(v: int) -> bytes:
+    out = b""
+    while v >= 0x80:
+        out += bytes([v & 0x7F | 0x80])
+        v >>= 7
+    return out + bytes([v])
+
+
+ABRA_LENGTHS_LIST = huffman_model(ABRA_LENGTHS)["lengths"]
+
+
+def test_every_kind_of_version_2_model_round_trips_the_coders_table():
+    data = (DATA / "prose.txt").read_bytes()[:500]
+    kinds = {}
+    for name in coders.names():
+        code, q = build(name, data, smoothing=0.5)
+        header = container.read_header(container.compress(data, code, model=q))
+        assert header.model == code.to_dict()
+        kinds[name] = header.model_kind
+    assert kinds == {"huffman": "lengths", "shannon": "lengths", "sfe": "codewords", "arithmetic": "frequencies",
+                     "rans": "frequencies", "adaptive": "adaptive"}
+
+
+def test_runs_and_single_values_decode_alike():
+    # The same lengths written without runs (one token per entry) are the same model.
+    section = b"\x02" + varint(256) + ints(ABRA_LENGTHS_LIST)
+    assert container.decompress(v2(ABRA, "huffman", section, ABRA_BITS)) == ABRA
+
+
+def test_an_empty_file_is_small():
+    # Issue 10: 1416 bytes with the version-1 JSON model. Shannon-Fano-Elias stores its 256
+    # codewords themselves (9 bits each for the uniform model): 288 bytes of them.
+    for name in coders.names():
+        code = coders.build(name, container.byte_distribution(b"", 1.0))
+        assert len(container.compress(b"", code)) < (400 if name == "sfe" else 100), name
+
+
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        (b"", r"M \(model length\) = 0"),
+        (b"\x00", "has kind 0, which this codebook does not read"),
+        (b"\x99abc", "has kind 153, which this codebook does not read"),
+        (b"\x02", r"\(lengths\) is invalid: it ends before the alphabet size"),
+        (b"\x02" + varint(255), "alphabet size 255; bytes need 256"),
+        (b"\x02" + varint(2**80), "the alphabet size is longer than 10 bytes"),
+        (b"\x02\x80\x82\x00", "the alphabet size is not in its shortest form"),
+        (b"\x02" + varint(256) + ints(ABRA_LENGTHS_LIST[:200]), r"it ends before lengths\[200\]"),
+        (b"\x02" + varint(256) + b"\x03\x80\x02", r"a run of 258 at lengths\[0\] goes past the 256 entries"),
+        (b"\x02" + varint(256) + ints(ABRA_LENGTHS_LIST) + b"\x00", "1 unexpected bytes after its last field"),
+        (b"\x02" + varint(256) + ints([1] * 256), "Kraft inequality"),
+        (b"\x02" + varint(256) + ints([5000] + [0] * 255), "at most 4096"),
+        (b"\x03" + varint(256) + ints(ABRA_LENGTHS_LIST) + b"\x4e", r"it ends inside the codeword bits \(2 bytes"),
+        (b"\x04", "it ends before the precision"),
+        (b"\x04\x08" + varint(256) + ints([1] * 256), "missing the field 'lengths'"),  # not Huffman's table
+        (b"\x05\x01" + varint(256) + b"\x02", "the starting-counts flag is 2"),
+        (b"\x05\x01" + varint(256) + b"\x01" + ints([0] * 255), r"it ends before counts\[255\]"),
+        (b"\x01{not json", "the stored model is not valid JSON"),
+        (b"\x01" + json.dumps(dict(GOOD_MODEL, coder="rans")).encode(), "model is for coder 'rans'"),
+    ],
+)
+def test_bad_version_2_models_are_refused(section, message):
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(v2(ABRA, "huffman", section, ABRA_BITS))
+
+
+@pytest.mark.parametrize(
+    "name, section, message",
+    [
+        ("rans", b"\x04\x08" + varint(256) + ints([1] * 255 + [2]), r"must sum to 2\*\*precision = 2\*\*8 = 256"),
+        ("rans", b"\x04\x19" + varint(256) + b"\x01\xfe\x01", "'precision' must be in 1..24; got 25"),
+        ("arithmetic", b"\x04\x00" + varint(256) + b"\x01\xfe\x01", "'precision' must be in 1..24; got 0"),
+        ("adaptive", b"\x05\x00" + varint(256) + b"\x00", r"field 'prior': `prior` must be a positive multiple"),
+        ("adaptive", b"\x05" + varint(2**18) + varint(256) + b"\x00", r"up to 65536 .*; got 131072.0"),
+        ("adaptive", b"\x05\x01" + varint(256) + b"\x01" + varint(2 * (2**40 - 1)) + b"\x01" + varint(253),
+         "1099511627775 starting counts plus alphabet size 256 times prior 0.5 leaves no room"),
+        ("adaptive", b"\x05\x01" + varint(256) + b"\x01" + varint(2**41) + b"\x01\xfd\x01",
+         r"counts\[0\] = 1099511627776"),
+        ("sfe", b"\x03" + varint(256) + ints([2] * 4 + [0] * 252) + b"\x0b", "not prefix-free"),
+    ],
+)
+def test_bad_version_2_tables_are_refused_by_their_coder(name, section, message):
+    with pytest.raises(ContainerError, match=message):
+        container.read_header(v2(ABRA, name, section, "0" * 88))
+
+
+def test_a_version_2_file_may_store_any_table_as_json():
+    section = b"\x01" + json.dumps(GOOD_MODEL).encode()
+    header, data = container.decode(v2(ABRA, "huffman", section, ABRA_BITS))
+    assert data == ABRA and header.model_kind == "json"
+
+
+def test_sfe_codeword_padding_must_be_zero():
+    data = b"abcab"
+    code, q = build("sfe", data)
+    blob = container.compress(data, code, model=q)
+    header = container.read_header(blob)
+    start = 40 + 3
+    section = bytearray(blob[start : start + header.header_bytes - 44 - 3])
+    assert section[0] == 3 and sum(code.lengths) % 8  # the codeword bits end inside a byte
+    section[-1] |= 1
+    payload = "".join(format(b, "08b") for b in blob[header.header_bytes - 4 : -4])[: header.payload_bits]
+    with pytest.raises(ContainerError, match="padding bits after the last codeword are not zero"):
+        container.decompress(v2(data, "sfe", bytes(section), payload))
+
+
+def test_a_new_model_kind_is_one_registration(toystream, monkeypatch):
+    # A model named by a few parameter bytes instead of a table (what a context model needs):
+    # here the toy coder's uniform table, stored as the single byte 8 (its precision).
+    monkeypatch.setattr(container, "MODEL_KINDS", dict(container.MODEL_KINDS))
+
+    def pack_toy(table):
+        if table.get("coder") == "toystream" and table.get("frequencies") == [1] * 256:
+            return bytes([table["precision"]])
+        return None
+
+    def unpack_toy(reader):
+        return {"precision": reader.byte("the precision"), "frequencies": [1] * 256}
+
+    container.register_model_kind(200, "toy-uniform", pack_toy, unpack_toy)
+    blob = container.compress(ABRA, coders.build("toystream", container.byte_distribution(ABRA)))
+    header, data = container.decode(blob)
+    assert data == ABRA and header.model_kind == "toy-uniform" and blob[49:51] == b"\xc8\x08"
+    with pytest.raises(ValueError, match="already taken"):
+        container.register_model_kind(200, "again", pack_toy, unpack_toy)
+
+
+# --------------------------------------------------------------------------- n against the model, every coder
+def adaptive_bomb(prior: float, n: int, counts=None) -> bytes:
+    """An adaptive file claiming n symbols with an 8-byte payload (valid CRCs)."""
+    table = {"coder": "adaptive", "version": 1, "alphabet_size": 256, "prior": prior}
+    if counts is not None:
+        table.update(version=2, counts=counts)
+    return v2(b"", "adaptive", container.pack_model(table), "0" * 64, n=n, data_crc=0)
+
+
+@pytest.mark.parametrize("prior", [0.5, 1, 2, 7.5, 65536])
+def test_adaptive_files_with_any_prior_bound_n_by_the_payload(prior):
+    # Issue 9: prior 2 and n = 2**30 in 114 bytes decoded for 113 s before failing.
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ContainerError, match=r"n = 1073741824 symbols but the payload has only 64 bits; coder "
+                                             r"'adaptive' needs at least \d+ bits"):
+        container.decompress(adaptive_bomb(prior, 2**30))
+    assert time.perf_counter() - start < 2
+
+
+def test_adaptive_starting_counts_enter_the_bound():
+    # Starting counts on one byte make its constant message cheap: 2**20 copies of byte 7
+    # after 2**30 of them cost -log2 of prod (2**30 + t + 1/2)/(2**30 + t + 128) ~ 127.5 *
+    # log2(1 + 2**20/2**30) ~ 0.18 bits: 64 payload bits may then hold n = 2**20.
+    counts = [0] * 256
+    counts[7] = 2**30
+    code = coders.from_dict({"coder": "adaptive", "version": 2, "alphabet_size": 256, "prior": 0.5,
+                             "counts": counts})
+    assert 0.17 < code.min_ideal_length(2**20) < 0.19
+    assert container.min_payload_bits(code, 2**20) == 0.0
+    with pytest.raises(ContainerError, match=r"payload does not decode|CRC32"):
+        container.decompress(adaptive_bomb(0.5, 2**20, counts))
+    with pytest.raises(ContainerError, match=r"needs at least \d+ bits"):
+        container.decompress(adaptive_bomb(0.5, 2**30, [2**20] * 256))
+
+
+@pytest.mark.parametrize("name", ["rans", "arithmetic"])
+def test_a_one_symbol_model_is_checked_by_crc_before_decoding(name):
+    # A stream coder whose model gives byte 0x41 all the mass codes any n in a few bits, so
+    # the payload cannot bound n; the only possible original is n copies of 0x41, and its
+    # CRC32 is checked before anything is decoded.
+    import time
+
+    freqs = [0] * 256
+    freqs[0x41] = 1 << 20
+    table = {"coder": name, "version": 1, "alphabet_size": 256, "precision": 20, "frequencies": freqs}
+    code = coders.from_dict(table)
+    assert container.only_symbol(code) == 0x41 and container.min_payload_bits(code, 2**30) < 128  # any n: a few bits
+    good = container.compress(b"A" * 1000, code)
+    assert container.decompress(good) == b"A" * 1000
+    header = container.read_header(good)
+    bits = "".join(format(b, "08b") for b in good[header.header_bytes - 4 : -4])[: header.payload_bits]
+    start = time.perf_counter()
+    with pytest.raises(ContainerError, match=r"only byte 65 \(0x41\), so the original can only be 1073741824 "
+                                             r"copies of it, whose CRC32 is [0-9a-f]{8}; the header says 00000000"):
+        container.decompress(v2(b"", name, container.pack_model(table), bits, n=2**30, data_crc=0))
+    assert time.perf_counter() - start < 2
+
+
+def test_version_1_rans_files_use_the_first_release_stream_layout():
+    # rANS changed its stream (16-bit words, L = 2**47) after version 1: a version-1 file is read
+    # with the frozen old decoder and its old length window [70 - n eps, 72 + n eps].
+    blob = (DATA / "container_v1" / "prose300.rans.cbk").read_bytes()
+    header = container.read_header(blob)
+    assert type(header.code).__name__ == "RansV1" and header.code.excess_bounds(0) == (70.0, 72.0)
+    assert container.decompress(blob) == (DATA / "prose.txt").read_bytes()[:300]
+    for i in range(len(blob)):
+        for mask in (0x01, 0x80, 0xFF):
+            bad = bytearray(blob)
+            bad[i] ^= mask
+            with pytest.raises(ContainerError, match=DETECTED):
+                container.decompress(bytes(bad))

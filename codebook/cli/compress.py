@@ -4,30 +4,35 @@ Thin over :mod:`codebook.container`: read the input, build the model and the cod
 library, write the output safely, print what it cost against H(p_IN), H(p_IN, q) and
 D(p_IN || q).
 
-Output safety (both commands): OUT is written to a temporary file in its own directory and
-moved into place only when everything succeeded, so an error never leaves a partial file; an
-existing OUT is never overwritten without ``--force``; ``-`` reads stdin / writes stdout, and
-on stdout nothing is written unless the whole result was computed and verified first.
+Output safety (both commands, :mod:`codebook.cli.files`): OUT appears only when everything
+succeeded, a kill leaves no partial file that lasts, an existing OUT is never overwritten
+without ``--force``; ``-`` reads stdin / writes stdout, and on stdout nothing is written
+unless the whole result was computed and verified first.
+
+NumPy, the coders and the container are imported when a command runs, not when this module
+is imported, so ``--help`` and usage errors answer at once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import shlex
-import stat
-import sys
-import tempfile
+from fractions import Fraction
 
 import click
-import numpy as np
 
-from .. import coders, container
-from ..container import DEFAULT_MAX_SIZE
-from ..errors import ContainerError, DistributionError
-from ..measures import cross_entropy, entropy, kl_divergence
-from .output import FORMAT_OPTION, dump_json, fmt_bits, table
+from . import options as opt
+from . import progress
+from .files import (
+    DEFAULT_MAX_SIZE,
+    Status,
+    check_output,
+    count_bytes,
+    human_size,
+    read_container,
+    read_input,
+    write_output,
+)
 
 DEFAULT_CODER_PREFERENCE = ("rans", "arithmetic", "huffman")
 """``--coder`` default: the first of these that is registered. rANS and arithmetic coding get
@@ -36,145 +41,63 @@ the one always present."""
 
 KT_SMOOTHING = 0.5
 """Default add-A smoothing of a model learned from TRAIN (Krichevsky-Trofimov), so that bytes
-that do not occur in TRAIN keep a positive probability and stay codable."""
+that do not occur in TRAIN keep a positive probability and stay codable; also the default
+prior of the adaptive coder."""
 
 
 def default_coder() -> str:
+    from .. import coders
+
     for name in DEFAULT_CODER_PREFERENCE:
         if name in coders.names():
             return name
     return coders.names()[0]
 
 
-def _coder_help() -> str:
-    return (
-        f"Any registered coder: {', '.join(coders.names())}. Default: the first registered of "
-        f"{', '.join(DEFAULT_CODER_PREFERENCE)} (now: {default_coder()})."
-    )
-
+# --------------------------------------------------------------------------- options
+MAX_MAX_SIZE = 1 << 40
+"""Largest ``--max-size`` (1 TiB). ``--max-size`` is the user's memory budget: the whole
+original is held in memory, about 3.5 times over."""
 
 MAX_SIZE_OPTION = click.option(
     "--max-size",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_MAX_SIZE),
     default=DEFAULT_MAX_SIZE,
     show_default=True,
     metavar="BYTES",
-    help="Largest original accepted, in bytes. Memory use is about 3.5x the original size.",
+    help="Largest original accepted, in bytes (and, for compress, the largest TRAIN); at most 2**40. "
+    "Memory use is about 3.5x the original size.",
 )
-FORCE_OPTION = click.option("--force", "-f", is_flag=True, help="Overwrite OUT if it exists.")
-QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-
-
-# --------------------------------------------------------------------------- file handling
-def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-size") -> bytes:
-    """All bytes of ``path`` (``-`` = stdin), refusing more than ``max_size`` bytes.
-
-    A regular file is size-checked before it is read in one piece; a pipe or device is read
-    in 16 MiB chunks up to ``max_size + 1`` bytes, so a limit never becomes an allocation.
-    ``limit`` names where ``max_size`` comes from, for the error message.
-    """
-    source = "stdin" if path == "-" else repr(path)
-    if path == "-":
-        data = _read_limited(sys.stdin.buffer, max_size)
-    else:
-        if os.path.isdir(path):
-            raise ContainerError(f"{what} {path!r} is a directory")
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if stat.S_ISREG(st.st_mode):
-                if st.st_size > max_size:
-                    raise ContainerError(f"{what} {source} is {st.st_size} bytes, above {limit} {max_size}")
-                data = fh.read()
-            else:
-                data = _read_limited(fh, max_size)
-    if len(data) > max_size:
-        raise ContainerError(f"{what} {source} is more than {max_size} bytes ({limit})")
-    return data
-
-
-def count_bytes(path: str) -> np.ndarray:
-    """Byte counts of a file (``-`` = stdin) read in 16 MiB chunks: TRAIN needs no size limit."""
-    counts = np.zeros(container.ALPHABET_SIZE, dtype=np.int64)
-    if path != "-" and os.path.isdir(path):
-        raise ContainerError(f"TRAIN {path!r} is a directory")
-    with contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            counts += container.byte_counts(chunk)
-    return counts
-
-
-def _read_limited(fh, limit: int) -> bytes:
-    chunks, total = [], 0
-    while total <= limit:
-        chunk = fh.read(min(_CHUNK, limit + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-_CHUNK = 1 << 24
-
-
-def check_output(out: str, in_path: str, force: bool) -> None:
-    """Fail early: OUT exists (without --force), or OUT is IN."""
-    if out == "-":
-        return
-    if os.path.isdir(out):
-        raise ContainerError(f"OUT {out!r} is a directory")
-    directory = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(directory):
-        raise ContainerError(f"cannot write OUT {out!r}: the directory {directory!r} does not exist")
-    if os.path.exists(out):
-        if in_path != "-" and os.path.exists(in_path) and os.path.samefile(in_path, out):
-            raise ContainerError(f"IN and OUT are the same file ({out!r})")
-        if not force:
-            raise ContainerError(f"OUT {out!r} already exists; use --force to overwrite it")
-
-
-def write_output(out: str, data: bytes, force: bool) -> None:
-    """Write ``data`` to ``out`` all at once: temp file + rename, or stdout for ``-``.
-
-    Without ``force`` the final step is a hard link, which fails atomically if ``out``
-    appeared meanwhile (falling back to a check + rename where links are not supported).
-    """
-    if out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    if force and os.path.exists(out) and not stat.S_ISREG(os.stat(out).st_mode):
-        # /dev/null, a FIFO, a terminal: write into it; renaming over it would replace the node.
-        with open(out, "wb") as fh:
-            fh.write(data)
-        return
-    directory = os.path.dirname(os.path.abspath(out))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give OUT the usual permissions
-        if force:
-            os.replace(tmp, out)
-            return
-        try:
-            os.link(tmp, out)
-        except FileExistsError:
-            raise ContainerError(f"OUT {out!r} already exists; use --force to overwrite it") from None
-        except OSError:
-            if os.path.exists(out):
-                raise ContainerError(f"OUT {out!r} already exists; use --force to overwrite it") from None
-            os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
 
 def _say(out: str, text: str) -> None:
     """Reports go to stdout, or to stderr when stdout carries the data."""
     click.echo(text, err=(out == "-"))
+
+
+def _emit(out: str, report: dict, fmt: str, as_table) -> None:
+    from .output import dump_json
+
+    if fmt == "json":
+        _say(out, dump_json(report))
+    elif fmt == "csv":
+        _say(out, _csv(report))
+    else:
+        _say(out, as_table(report))
+
+
+def _csv(report: dict) -> str:
+    """One header row and one record: the JSON report's fields, in its order."""
+    import csv
+    import io
+
+    from .output import jsonable
+
+    row = jsonable(report)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(row))
+    writer.writerow([v if v is not None else "" for v in row.values()])
+    return buf.getvalue().rstrip("\n")
 
 
 # --------------------------------------------------------------------------- compress
@@ -185,84 +108,125 @@ def _say(out: str, text: str) -> None:
     "--model-from",
     "train_path",
     metavar="TRAIN",
-    help="Learn the byte model from this file instead of IN (add-A smoothed, see --smoothing).",
+    help="Learn the byte model from this file instead of IN (add-A smoothed, see --smoothing); the "
+    "adaptive coder starts from its byte counts. At most --max-size bytes.",
 )
-@click.option("--coder", default=None, metavar="NAME", help=_coder_help())
+@opt.coder_option(several=False, help_intro="Coder to use. Default: the first registered of rans, arithmetic, "
+                  "huffman.")
 @click.option(
     "--smoothing",
     type=click.FloatRange(min=0),
     default=None,
     metavar="A",
     help=f"Add-A smoothing of the byte counts: q(x) = (c(x)+A)/(n+256A). Default {KT_SMOOTHING} "
-    "(Krichevsky-Trofimov) with --model-from, 0 without (every byte of IN is then in the model).",
+    "(Krichevsky-Trofimov) with --model-from, 0 without (every byte of IN is then in the model). "
+    "For the adaptive coder A is its prior (same as --prior).",
 )
-@click.option("--precision", type=int, default=None, metavar="B", help="Stream coders only: frequencies sum to 2**B.")
+@opt.PRECISION
+@opt.PRIOR
 @MAX_SIZE_OPTION
-@FORCE_OPTION
-@QUIET_OPTION
-@FORMAT_OPTION
-def compress(in_path, out_path, train_path, coder, smoothing, precision, max_size, force, quiet, fmt) -> None:
+@opt.FORCE
+@opt.QUIET
+@opt.FORMAT
+def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet, fmt) -> None:
     """Compress IN to OUT with a byte (order-0) model stored in OUT; '-' = stdin/stdout.
 
     The model q is the byte distribution of TRAIN (--model-from), or of IN itself. The
-    report compares the payload's bits per byte with H(p_IN), H(p_IN, q) = H(p_IN) +
-    D(p_IN || q) and the coder's own model, and shows the header (stored model) separately.
-    H(p_IN, q_TRAIN) is exactly what 'codebook measure --p file:IN --q file+A:TRAIN' prints.
-    An existing OUT is refused unless --force.
+    report gives the sizes of IN and OUT and their ratio, and compares the payload's bits
+    per byte with H(p_IN), H(p_IN, q) = H(p_IN) + D(p_IN || q) and the coder's own model;
+    the header (stored model) is shown separately. H(p_IN, q_TRAIN) is exactly what
+    'codebook measure --p file:IN --q file+A:TRAIN' prints. A warning (stderr) says when the
+    TRAIN model makes OUT larger than a model of IN itself would. An existing OUT is refused
+    unless --force.
 
     \b
     Examples:
       codebook compress book.txt book.cbk
       codebook compress log.txt log.cbk --model-from book.txt --coder huffman
+      codebook compress log.txt log.cbk --model-from book.txt --coder adaptive
       cat book.txt | codebook compress - - > book.cbk
     """
+    from .. import coders, container
+
     coder = coder or default_coder()
     kind = coders.info(coder).kind
-    options = {}
-    if precision is not None:
-        if kind != "stream":
-            stream = ", ".join(coders.names("stream")) or "none registered"
-            raise click.UsageError(f"--precision applies to stream coders ({stream}); got --coder {coder}")
-        options["precision"] = precision
+    # An option this coder does not take, or a value it refuses on any model: exit 2, before any work.
+    options = opt.build_options([coder], precision, prior)[coder]
+    options.pop("prior", None)  # the adaptive prior is settled below, with --smoothing
     if train_path is not None and train_path == "-" and in_path == "-":
         raise click.UsageError("IN and TRAIN cannot both be stdin")
+    if kind == "adaptive":
+        smoothing = _adaptive_prior(smoothing, prior)  # never None: KT by default, with or without TRAIN
     check_output(out_path, in_path, force)
-    data = read_input(in_path, max_size)
-    counts_in = container.byte_counts(data)
-    if train_path is not None:
-        smoothing = KT_SMOOTHING if smoothing is None else smoothing
-        counts = count_bytes(train_path)
-        if not counts.any() and smoothing == 0:
-            raise DistributionError(f"TRAIN {train_path!r} is empty; a model needs --smoothing A > 0")
-        q = container.counts_distribution(counts, smoothing)
-    else:
-        smoothing = 0.0 if smoothing is None else smoothing
-        if not data and smoothing == 0:
-            smoothing = 1.0  # an empty IN has no byte distribution: code it with the uniform one
-        q = container.counts_distribution(counts_in, smoothing)
-    code = coders.build(coder, q, **options)
-    blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
-    header = container.read_header(blob, max_size=max_size)
-    write_output(out_path, blob, force)
+    status = Status(quiet)
+    try:
+        data = read_input(in_path, max_size, status=status)
+        counts_in = container.byte_counts(data)
+        train_counts = None
+        if train_path is not None:
+            smoothing = KT_SMOOTHING if smoothing is None else smoothing
+            train_counts = count_bytes(train_path, max_size, status)
+            if not train_counts.any() and smoothing == 0:
+                from ..errors import DistributionError
+
+                raise DistributionError(f"TRAIN {train_path!r} is empty; a model needs --smoothing A > 0")
+            q = container.counts_distribution(train_counts, smoothing)
+        else:
+            smoothing = 0.0 if smoothing is None else smoothing
+            if not len(data) and smoothing == 0:
+                smoothing = 1.0  # an empty IN has no byte distribution: code it with the uniform one
+            q = container.counts_distribution(counts_in, smoothing)
+        if kind == "adaptive":
+            options.update(prior=smoothing, counts=train_counts)
+        code = coders.build(coder, q, **options)
+        status.done()
+        progress.compile_coders([coder], quiet=quiet)  # "compiling coders (first run only)" on a cold cache
+        status.stage(f"encoding {human_size(len(data))} with {coder}")
+        blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
+        status.stage(f"checking the {human_size(len(blob))} written")
+        header = container.read_header(blob, max_size=max_size)
+        status.stage(f"writing {human_size(len(blob))}")
+        write_output(out_path, blob, force)
+    finally:
+        status.done()
     if quiet:
         return
     report = _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind)
-    if fmt == "json":
-        _say(out_path, dump_json(report))
-    else:
-        _say(out_path, _report_table(report))
+    if train_path is not None:
+        _warn_if_own_model_is_smaller(report, counts_in, code, options)
+    _emit(out_path, report, fmt, _report_table)
+
+
+def _adaptive_prior(smoothing, prior) -> float:
+    """--smoothing and --prior are one parameter for the adaptive coder: its prior."""
+    if smoothing is not None and prior is not None and smoothing != prior:
+        raise click.UsageError(f"--smoothing {smoothing:g} and --prior {prior:g} are the same parameter for the "
+                               "adaptive coder; give one")
+    value = prior if prior is not None else smoothing if smoothing is not None else KT_SMOOTHING
+    if value <= 0 or Fraction(value).denominator > 2 or value > 65536:
+        raise click.BadParameter(
+            f"the adaptive coder's prior must be a positive multiple of 1/2 up to 65536 (0.5 = Krichevsky-Trofimov, "
+            f"1 = Laplace); got {value:g}", param_hint="'--prior' / '--smoothing'")
+    return value
 
 
 def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind) -> dict:
+    from .. import container
+    from ..measures import cross_entropy, entropy, kl_divergence
+
     n = int(counts_in.sum())
     result = {
         "in": in_path,
         "out": out_path,
+        "in_bytes": n,
+        "out_bytes": header.file_bytes,
+        "ratio": header.file_bytes / n if n else math.nan,
         "coder": code.name,
         "kind": kind,
         "model_from": train_path if train_path is not None else in_path,
         "model_from_in": train_path is None,
         "smoothing": smoothing,
+        "model_kind": header.model_kind,
         "n_bytes": n,
         "payload_bits": header.payload_bits,
         "payload_bits_per_byte": container.bits_per_byte(header.payload_bits, n),
@@ -282,54 +246,103 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         result.update(H_p=entropy(p), H_pq=cross_entropy(p, q), D_pq=kl_divergence(p, q))
         # What this coder's own model costs on IN, before termination overhead: E_p[l] for a
         # prefix code (exactly the payload's bits per byte), H(p, q_hat) for a stream coder's
-        # quantized model; an adaptive coder has no fixed model.
+        # quantized model, -log2 P(IN) / n for the adaptive coder (its exact sequential log-loss).
         if kind == "prefix":
             result["coder_model_bits_per_byte"] = code.expected_length(p)
         elif kind == "stream" and getattr(code, "model", None) is not None:
             result["coder_model_bits_per_byte"] = cross_entropy(p, code.model)
+        elif kind == "adaptive" and hasattr(code, "ideal_length_from_counts"):
+            result["coder_model_bits_per_byte"] = code.ideal_length_from_counts(counts_in) / n
     return result
 
 
 def _report_table(r: dict) -> str:
+    from .output import fmt_bits, table
+
     q_name = "q_IN" if r["model_from_in"] else "q_TRAIN"
-    if r["model_from_in"]:
+    if r["kind"] == "adaptive":
+        start = "no starting counts" if r["model_from_in"] else f"starting from the byte counts of TRAIN {r['model_from']}"
+        source = f"adaptive, learns from IN while coding, {start}, prior {r['smoothing']:g}"
+        q_text = "(q: its starting model)"
+    elif r["model_from_in"]:
         if r["smoothing"] == 0:
             source = "byte distribution of IN itself, no smoothing needed (every byte of IN has q > 0)"
         else:
             source = f"byte distribution of IN itself, add-{r['smoothing']:g} smoothing"
+        q_text = ""
     else:
         kt = " (Krichevsky-Trofimov)" if r["smoothing"] == KT_SMOOTHING else ""
         source = f"byte distribution of TRAIN {r['model_from']}, add-{r['smoothing']:g} smoothing{kt}"
+        q_text = ""
     model_row = {
         "prefix": ("E_p_IN[l] (code lengths)", "bits/byte"),
         "stream": ("H(p_IN,q_hat) (quantized)", "bits/byte"),
+        "adaptive": ("-log2 P(IN) / n (adaptive)", "bits/byte"),
     }.get(r["kind"])
+
+    def num(value: float) -> str:
+        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+
     rows = [
-        ("H(p_IN)", _num(r["H_p"]), "bits/byte"),
-        (f"H(p_IN,{q_name})", _num(r["H_pq"]), "bits/byte"),
-        (f"D(p_IN||{q_name})", _num(r["D_pq"]), "bits/byte"),
+        ("H(p_IN)", num(r["H_p"]), "bits/byte"),
+        (f"H(p_IN,{q_name})", num(r["H_pq"]), "bits/byte"),
+        (f"D(p_IN||{q_name})", num(r["D_pq"]), "bits/byte"),
     ]
     if model_row:
-        rows.append((model_row[0], _num(r["coder_model_bits_per_byte"]), model_row[1]))
+        rows.append((model_row[0], num(r["coder_model_bits_per_byte"]), model_row[1]))
     rows += [
-        ("payload", _num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
-        ("whole file", _num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
-        ("header + model", str(r["header_bytes"]), "bytes (stored model, fields, CRCs)"),
+        ("payload", num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
+        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
+        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
     ]
+    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    sizes = f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}"
     lines = [
-        f"{r['in']} -> {r['out']}: {r['n_bytes']} bytes, coder {r['coder']} ({r['kind']})",
-        f"model: {source}",
+        f"{sizes}, coder {r['coder']} ({r['kind']})",
+        f"model: {source}" + (f" {q_text}" if q_text else ""),
         table(["quantity", "value", "unit"], rows, "lrl"),
     ]
-    if r["kind"] == "adaptive":
-        lines.append("the adaptive coder learns its own model while coding: q above is a reference, not used")
     if "measure_command" in r:
         lines.append(f"H(p_IN,{q_name}) and D are those of: {r['measure_command']}")
     return "\n".join(lines)
 
 
-def _num(value: float) -> str:
-    return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+def own_model_bound(counts_in, code, options: dict) -> int | None:
+    """An upper bound, in bytes, on OUT had the model come from IN itself (same coder, same
+    options, no TRAIN): the exact header and model bytes, and the coder's documented payload
+    bound (exact for a prefix code: Σ c(x) l(x); -log2 q_hat(IN) or -log2 P(IN) plus
+    ``excess_bounds(n)[1]`` otherwise). None if the coder gives no bound."""
+    from .. import coders, container
+
+    n = int(counts_in.sum())
+    if n == 0:
+        return None
+    kind = coders.info(code.name).kind
+    own_options = {k: v for k, v in options.items() if k != "counts"}
+    own = coders.build(code.name, container.counts_distribution(counts_in), **own_options)
+    if kind == "prefix":
+        payload = float(sum(int(c) * int(length) for c, length in zip(counts_in.tolist(), own.lengths.tolist())))
+    elif kind == "stream" and getattr(own, "frequencies", None) is not None:
+        b = int(own.precision)
+        ideal = math.fsum(c * (b - math.log2(f)) for c, f in zip(counts_in.tolist(), own.frequencies.tolist()) if c)
+        payload = ideal + own.excess_bounds(n)[1]
+    elif kind == "adaptive" and hasattr(own, "ideal_length_from_counts"):
+        payload = own.ideal_length_from_counts(counts_in) + own.excess_bounds(n)[1]
+    else:
+        return None
+    fixed = container.FIXED_SIZE + len(code.name) + container.TRAILER_SIZE
+    return fixed + len(container.pack_model(own.to_dict())) + math.ceil((payload + 1e-6 * payload + 1) / 8)
+
+
+def _warn_if_own_model_is_smaller(report: dict, counts_in, code, options: dict) -> None:
+    bound = own_model_bound(counts_in, code, options)
+    if bound is not None and report["file_bytes"] > bound:
+        own = "no starting counts" if report["kind"] == "adaptive" else "the model of IN itself"
+        click.echo(
+            f"codebook: warning: with the model from TRAIN, OUT is {report['file_bytes']} bytes; without "
+            f"--model-from ({own}) it would be at most {bound} bytes",
+            err=True,
+        )
 
 
 # --------------------------------------------------------------------------- decompress
@@ -337,37 +350,58 @@ def _num(value: float) -> str:
 @click.argument("in_path", metavar="IN")
 @click.argument("out_path", metavar="OUT")
 @MAX_SIZE_OPTION
-@FORCE_OPTION
-@QUIET_OPTION
-def decompress(in_path, out_path, max_size, force, quiet) -> None:
+@opt.FORCE
+@opt.QUIET
+@opt.FORMAT
+def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
     """Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout.
 
     The header, the stored model and both checksums are verified before anything is
     decoded, and the CRC32 of the result before anything is written: a damaged or foreign
-    file gives one line of error, a non-zero exit and no OUT. An existing OUT is refused
-    unless --force.
+    file gives one line of error, a non-zero exit and no OUT. Files of every format version
+    this codebook has written are read. An existing OUT is refused unless --force.
 
     \b
     Example:
       codebook decompress book.cbk book.txt
     """
+    from .. import container
+    from ..errors import ContainerError
+
     check_output(out_path, in_path, force)
-    # A regular file is read at its real size (the header's n is then checked against
-    # --max-size before anything is decoded); a pipe is bounded by what an original of at most
-    # --max-size bytes can reasonably compress to.
-    if in_path != "-" and os.path.isfile(in_path):
-        blob = read_input(in_path, os.path.getsize(in_path))
-    else:
-        blob = read_input(in_path, container.max_file_size(max_size), limit=f"the limit for pipes derived from --max-size {max_size}")
+    status = Status(quiet)
     try:
-        header, data = container.decode(blob, max_size=max_size)
-    except ContainerError as exc:
-        raise ContainerError(f"{'stdin' if in_path == '-' else in_path}: {exc}") from None
-    del blob
-    write_output(out_path, data, force)
-    if not quiet:
-        crc = f"CRC32 {header.data_crc32:08x} ok"
-        _say(out_path, f"{in_path} -> {out_path}: {len(data)} bytes, coder {header.coder}, {crc}")
+        where = "stdin" if in_path == "-" else in_path
+        try:
+            blob = read_container(in_path, max_size, status)
+            status.stage(f"decoding {human_size(len(blob))}")
+            header, data = container.decode(blob, max_size=max_size)
+        except ContainerError as exc:
+            raise ContainerError(f"{where}: {exc}") from None
+        del blob
+        status.stage(f"writing {human_size(len(data))}")
+        write_output(out_path, data, force)
+    finally:
+        status.done()
+    if quiet:
+        return
+    report = {
+        "in": in_path,
+        "out": out_path,
+        "in_bytes": header.file_bytes,
+        "out_bytes": len(data),
+        "coder": header.coder,
+        "format_version": header.version,
+        "model_kind": header.model_kind,
+        "crc32": f"{header.data_crc32:08x}",
+        "crc32_ok": True,
+    }
+    _emit(out_path, report, fmt, _decompress_table)
 
 
-__all__ = ["compress", "decompress", "default_coder"]
+def _decompress_table(r: dict) -> str:
+    return (f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes), coder {r['coder']}, "
+            f"CRC32 {r['crc32']} ok")
+
+
+__all__ = ["compress", "decompress", "default_coder", "own_model_bound"]

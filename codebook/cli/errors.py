@@ -42,6 +42,9 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except MemoryError:
         click.echo("codebook: error: out of memory", err=True)
         return EXIT_DATA
+    except RecursionError:  # a safety net: inputs are bounded before they can nest this deep
+        click.echo("codebook: error: the input is nested too deeply", err=True)
+        return EXIT_DATA
     return result if isinstance(result, int) else 0
 
 

@@ -231,15 +231,17 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
 
 # ---------------------------------------------------------------------- adaptive model
 # Pseudo-counts: weight(s) = den * count(s) + num for a prior alpha = num / den, total
-# T = den * t + K * num after t symbols. Cumulative weights live in a Fenwick tree (1-based),
+# T = den * t + K * num after t symbols; ``weight0`` holds the starting weights (num, or
+# den * c(s) + num with starting counts c), so T starts at sum(weight0). Cumulative weights live in a Fenwick tree (1-based),
 # so finding c(s) and updating cost O(log K) each; decoding descends the same tree.
 
 
 @njit(cache=True)
-def _fenwick_init(k, num):
+def _fenwick_init(weight0):
+    k = weight0.size
     tree = np.zeros(k + 1, dtype=np.int64)
     for i in range(1, k + 1):
-        tree[i] += num
+        tree[i] += weight0[i - 1]
         parent = i + (i & -i)
         if parent <= k:
             tree[parent] += tree[i]
@@ -267,12 +269,14 @@ def _fenwick_add(tree, s, delta):
 
 
 @njit(cache=True)
-def encode_adaptive(symbols, k, num, den, out):
-    """Adaptive range coding with the pseudo-count prior ``num/den``; like ``encode_static``
-    (returns ``-1 - i`` if ``symbols[i]`` is outside ``0..k-1``)."""
-    tree = _fenwick_init(k, num)
-    weight = np.full(k, num, dtype=np.int64)
-    total = np.int64(k) * num
+def encode_adaptive(symbols, weight0, den, out):
+    """Adaptive range coding from the starting weights ``weight0`` (int64[k]), each symbol
+    adding ``den`` to its weight; like ``encode_static`` (returns ``-1 - i`` if
+    ``symbols[i]`` is outside ``0..k-1``)."""
+    k = weight0.size
+    tree = _fenwick_init(weight0)
+    weight = weight0.copy()
+    total = weight0.sum()
     low = np.int64(0)
     rng = TOP
     o = 0
@@ -299,11 +303,12 @@ def encode_adaptive(symbols, k, num, den, out):
 
 
 @njit(cache=True)
-def decode_adaptive(buf, nbits, n, k, num, den, out):
+def decode_adaptive(buf, nbits, n, weight0, den, out):
     """Inverse of ``encode_adaptive``; returns ``(status, i, bits)`` like ``decode_static``."""
-    tree = _fenwick_init(k, num)
-    weight = np.full(k, num, dtype=np.int64)
-    total = np.int64(k) * num
+    k = weight0.size
+    tree = _fenwick_init(weight0)
+    weight = weight0.copy()
+    total = weight0.sum()
     top_step = np.int64(1)
     while top_step * 2 <= k:
         top_step *= 2
@@ -344,7 +349,7 @@ SMALL_K = SMALL_BLOCK * SMALL_BLOCK
 
 
 @njit(cache=True)
-def decode_adaptive_small(buf, nbits, n, k, num, den, out):
+def decode_adaptive_small(buf, nbits, n, weight0, den, out):
     """``decode_adaptive`` for ``k <= 256``, same bits, faster search.
 
     The cumulative weights are kept as 16 blocks of 16 symbols: inclusive prefix sums of the
@@ -357,9 +362,10 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
     blk = SMALL_BLOCK
     incl = np.zeros(SMALL_K, dtype=np.int64)
     block_incl = np.zeros(blk, dtype=np.int64)
+    k = weight0.size
     weight = np.zeros(SMALL_K, dtype=np.int64)
     for s in range(k):
-        weight[s] = num
+        weight[s] = weight0[s]
     acc = np.int64(0)
     for g in range(blk):
         inner = np.int64(0)
@@ -368,7 +374,7 @@ def decode_adaptive_small(buf, nbits, n, k, num, den, out):
             incl[g * blk + j] = inner
         acc += inner
         block_incl[g] = acc
-    total = np.int64(k) * num
+    total = weight0.sum()
     window = _first_window(buf)
     ip = 7
     d = window

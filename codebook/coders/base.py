@@ -180,15 +180,17 @@ def require_field(data: dict, key: str, kind: type | tuple[type, ...], what: str
     return value
 
 
-def table_alphabet_size(data: dict, max_size: int, count: int | None = None) -> int:
-    """Check a code table's ``version`` (1) and ``alphabet_size`` (1..max_size, and equal to
-    ``count``, the number of entries listed, when given); return the alphabet size."""
+def table_alphabet_size(data: dict, max_size: int, count: int | None = None, versions: tuple[int, ...] = (1,)) -> int:
+    """Check a code table's ``version`` (one of ``versions``; 1 if absent) and ``alphabet_size``
+    (1..max_size, and equal to ``count``, the number of entries listed, when given); return
+    the alphabet size."""
     size = require_field(data, "alphabet_size", int)
     if not 1 <= size <= max_size:
         raise CodeTableError(f"code table field 'alphabet_size' must be in 1..{max_size}; got {size}")
     if count is not None and size != count:
         raise CodeTableError(f"code table says alphabet_size = {size} but lists {count} entries")
     version = data.get("version", 1)
-    if version != 1:
-        raise CodeTableError(f"code table version {version!r} is not supported (expected 1)")
+    if isinstance(version, bool) or version not in versions:
+        expected = " or ".join(str(v) for v in versions)
+        raise CodeTableError(f"code table version {version!r} is not supported (expected {expected})")
     return size

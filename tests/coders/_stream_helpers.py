@@ -31,12 +31,15 @@ def ideal_static(freqs, precision: int, symbols) -> float:
     return total
 
 
-def kt_exact_bits(symbols, k: int, alpha: Fraction) -> float:
-    """``-log2 P_alpha(x^n)`` as the exact rational product of theory §h, then one log."""
-    counts = [0] * k
+def kt_exact_bits(symbols, k: int, alpha: Fraction, start=None) -> float:
+    """``-log2 P_alpha(x^n)`` as the exact rational product of theory §h, then one log.
+
+    ``start``: starting counts c (the estimator has already seen them), default all 0."""
+    counts = [0] * k if start is None else [int(c) for c in start]
+    seen = sum(counts)
     prob = Fraction(1)
     for t, s in enumerate(symbols):
-        prob *= (counts[s] + alpha) / (t + k * alpha)
+        prob *= (counts[s] + alpha) / (seen + t + k * alpha)
         counts[s] += 1
     return -math.log2(prob.numerator) + math.log2(prob.denominator)
 

@@ -235,8 +235,9 @@ def test_small_alphabet_search_matches_fenwick_search():
         bits = code.encode(x)
         buf = np.frombuffer(bits, dtype=np.uint8) if len(bits) else np.zeros(0, np.uint8)
         a, b = np.empty(x.size, np.int64), np.empty(x.size, np.int64)
-        ra = kernels.decode_adaptive(buf, len(bits), x.size, k, 1, 2, a)
-        rb = kernels.decode_adaptive_small(buf, len(bits), x.size, k, 1, 2, b)
+        weight0 = np.ones(k, dtype=np.int64)  # KT: num = 1, den = 2
+        ra = kernels.decode_adaptive(buf, len(bits), x.size, weight0, 2, a)
+        rb = kernels.decode_adaptive_small(buf, len(bits), x.size, weight0, 2, b)
         assert tuple(ra) == tuple(rb) == (kernels.OK, x.size, len(bits))
         assert np.array_equal(a, x) and np.array_equal(b, x)
 
@@ -252,3 +253,88 @@ def test_small_alphabet_search_matches_fenwick_search():
 def test_priors_the_coder_cannot_honour_are_refused_when_built(kwargs, message):
     with pytest.raises(ValueError, match=message):
         AdaptiveArithmeticCoder(**kwargs)
+
+
+# ---------------------------------------------------------------------- starting counts
+@pytest.mark.parametrize("prior", [0.5, 1, 2.5])
+def test_starting_counts_ideal_length_is_the_exact_product(prior):
+    # P(x^n) = prod_t (c_s + n_s(t) + alpha) / (N + t + K alpha), multiplied out in fractions.
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        k = int(rng.integers(1, 9))
+        start = rng.integers(0, 50, k)
+        x = rng.integers(0, k, int(rng.integers(0, 80)))
+        code = AdaptiveArithmeticCoder(alphabet_size=k, prior=prior, counts=start)
+        exact = kt_exact_bits(x.tolist(), k, Fraction(prior), start.tolist())
+        assert code.ideal_length(x) == pytest.approx(exact, rel=1e-12, abs=1e-9)
+        round_trip(code, x, ideal=exact)
+
+
+def test_starting_counts_by_hand():
+    # counts (3, 1), KT: symbol 0 has (3 + 1/2) / (4 + 1) = 7/10, then (4 + 1/2)/6 = 3/4:
+    # P = 21/40; then symbol 1: (1 + 1/2)/7 = 3/14, P = 9/80.
+    code = AdaptiveArithmeticCoder(alphabet_size=2, counts=[3, 1])
+    assert code.ideal_length([0, 0]) == pytest.approx(-math.log2(21 / 40), rel=1e-15)
+    assert code.ideal_length([0, 0, 1]) == pytest.approx(-math.log2(9 / 80), rel=1e-15)
+    # all-zero starting counts are the plain estimator, bit for bit
+    plain, zero = AdaptiveArithmeticCoder(alphabet_size=5), AdaptiveArithmeticCoder(alphabet_size=5, counts=[0] * 5)
+    x = [4, 0, 0, 2, 4, 4, 1]
+    assert plain.encode(x) == zero.encode(x)
+
+
+def test_large_starting_counts_keep_the_ideal_length_precise():
+    # N = 2**31: ln Gamma differences of about 4.4e10 would lose 1e-6 nats; the rising
+    # factorials through betaln do not. Reference: the same product summed term by term.
+    start = np.array([2**31, 5, 0], dtype=np.int64)
+    code = AdaptiveArithmeticCoder(alphabet_size=3, prior=0.5, counts=start)
+    x = [0] * 40 + [1, 2, 1]
+    counts, seen, bits = [int(c) for c in start], int(start.sum()), 0.0
+    for t, s in enumerate(x):
+        bits -= math.log2((counts[s] + 0.5) / (seen + t + 1.5))
+        counts[s] += 1
+    assert code.ideal_length(x) == pytest.approx(bits, rel=1e-13)
+    round_trip(code, np.array(x))
+
+
+@pytest.mark.parametrize("prior", [0.5, 1, 2, 3.5])
+@pytest.mark.parametrize("start", [None, [0, 0, 0], [2, 7, 1], [5, 5, 0]])
+def test_min_ideal_length_is_the_minimum_over_every_message(prior, start):
+    # Exhaustive: every message over K = 3 of n <= 6 symbols; the smallest exact ideal
+    # length equals min_ideal_length(n), and no encoding is shorter (container bound, any prior).
+    import itertools
+
+    code = AdaptiveArithmeticCoder(alphabet_size=3, prior=prior, counts=start)
+    for n in range(7):
+        exact = [kt_exact_bits(list(x), 3, Fraction(prior), start) for x in itertools.product(range(3), repeat=n)]
+        assert code.min_ideal_length(n) == pytest.approx(min(exact), rel=1e-12, abs=1e-12)
+        shortest = min(len(code.encode(list(x))) for x in itertools.product(range(3), repeat=n))
+        assert shortest >= code.min_ideal_length(n) - 1e-9
+
+
+def test_starting_counts_serialise_as_version_2():
+    code = AdaptiveArithmeticCoder(alphabet_size=4, prior=1, counts=[9, 0, 2, 1])
+    data = code.to_dict()
+    assert data == {"coder": "adaptive", "version": 2, "alphabet_size": 4, "prior": 1.0, "counts": [9, 0, 2, 1]}
+    again = coders.from_json(code.to_json())
+    assert again.counts.tolist() == [9, 0, 2, 1] and again.encode([2, 2, 0]) == code.encode([2, 2, 0])
+    assert AdaptiveArithmeticCoder(alphabet_size=4).to_dict()["version"] == 1
+    for patch, message in [
+        ({"counts": [9, 0, 2]}, r"one starting count per symbol \(4\)"),
+        ({"counts": [9, 0, -2, 1]}, r"counts\[2\] = -2"),
+        ({"counts": [9, 0, 2.5, 1]}, r"field 'counts' must be a list of integers"),
+        ({"counts": [9, True, 2, 1]}, r"field 'counts' must be a list of integers"),
+        ({"counts": [2**40, 0, 0, 0]}, r"counts\[0\] = 1099511627776"),
+        ({"counts": "9021"}, r"field 'counts' has the wrong type"),
+    ]:
+        with pytest.raises(CodeTableError, match=message):
+            coders.from_dict({**data, **patch})
+    with pytest.raises(CodeTableError, match="missing the field 'counts'"):
+        coders.from_dict({k: v for k, v in data.items() if k != "counts"})
+
+
+def test_starting_counts_too_large_for_the_coder():
+    with pytest.raises(ValueError, match=r"1099511627200 starting counts plus alphabet size 2 times prior 0.5 leaves no room"):
+        AdaptiveArithmeticCoder(alphabet_size=2, counts=[2**40 - 1000, 424])
+    code = AdaptiveArithmeticCoder(alphabet_size=2, prior=1, counts=[2**40 - 10, 0])
+    with pytest.raises(ValueError, match=r"codes at most 8 symbols per message"):
+        code.encode([0] * 9)
