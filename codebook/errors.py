@@ -46,3 +46,9 @@ class CodeTableError(CodebookError):
 
 class ContainerError(CodebookError):
     """A compressed file is not one codebook wrote, or it is truncated or corrupted."""
+
+
+class ModelError(CodebookError):
+    """A model (``codebook.models``) or source cannot be built or used as asked: a transition
+    row that is not a pmf, a chain whose stationary distribution is not unique, a prefix code
+    asked to follow a model with memory, a message longer than a table of predictions."""

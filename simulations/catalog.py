@@ -517,6 +517,10 @@ PRECISION = SweepDef(
 
 CATALOG: dict[str, SweepDef] = {s.name: s for s in (MISMATCH, ASYMMETRY, LEARNED, CONVERGENCE, BLOCKS, PRECISION)}
 
+from .sequence_catalog import sweeps as _sequence_sweeps  # noqa: E402  (sources and models with memory)
+
+CATALOG.update({s.name: s for s in _sequence_sweeps()})
+
 
 def get(name: str) -> SweepDef:
     """The sweep called ``name``, or a ValueError listing the known ones."""

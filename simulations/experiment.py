@@ -100,6 +100,10 @@ class ExperimentResult:
     records: list[dict] = field(default_factory=list)
     summaries: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    verdict_note: str = ""
+    """How the verdicts were reached, when not by the i.i.d. tests (sequence experiments say so)."""
+    measure_names: tuple[str, str, str] = ("H(p)", "H(p,q)", "D(p||q)")
+    """What ``H_p``, ``H_pq`` and ``D_pq`` are called in reports (rates for a source with memory)."""
 
     @property
     def consistent(self) -> bool:
@@ -249,22 +253,18 @@ def run_experiment(
     return result
 
 
-def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_words) -> dict:
-    """Encode, decode, compare; the measured side of one record (verdict comes later)."""
-    rec = {
-        "experiment": label, "x": x, "coder": spec.display, "coder_name": spec.name, "kind": kind,
-        "options": json.dumps(dict(spec.options), sort_keys=True) if spec.options else "",
-        "trial": t, "n": n, "block": block, "seed": ",".join(str(w) for w in (*seed_words, t)),
-    }
-    n_run = symbols.size
+def encode_verified(spec, code, symbols, t: int, rec: dict):
+    """Encode, decode and compare one message: the bitstream, or None after marking ``rec``
+    unencodable (the coder refused a symbol its model cannot code). A stream that does not
+    decode to the message raises :class:`VerificationError` (a coder bug, never a row)."""
     try:
         bits = code.encode(symbols)
     except EncodeError as exc:
         rec.update(status="unencodable", total_bits=math.inf, bits_per_symbol=math.inf,
                    decoded_ok=False, _detail=str(exc))
-        return rec
+        return None
     try:
-        decoded = code.decode(bits, n_run)
+        decoded = code.decode(bits, symbols.size)
     except DecodeError as exc:
         raise VerificationError(f"coder {spec.display}, trial {t}: its own bitstream of {len(bits)} bits "
                                 f"does not decode: {exc}") from exc
@@ -272,6 +272,19 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
         i = int(np.flatnonzero(decoded != symbols)[0])
         raise VerificationError(f"coder {spec.display}, trial {t}: decoded symbol {i} is {decoded[i]}, "
                                 f"the original is {symbols[i]} (decode(encode(x)) != x)")
+    return bits
+
+
+def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_words) -> dict:
+    """Encode, decode, compare; the measured side of one record (verdict comes later)."""
+    rec = {
+        "experiment": label, "x": x, "coder": spec.display, "coder_name": spec.name, "kind": kind,
+        "options": json.dumps(dict(spec.options), sort_keys=True) if spec.options else "",
+        "trial": t, "n": n, "block": block, "seed": ",".join(str(w) for w in (*seed_words, t)),
+    }
+    bits = encode_verified(spec, code, symbols, t, rec)
+    if bits is None:
+        return rec
     total = len(bits)
     rec.update(status="ok", total_bits=total, bits_per_symbol=total / n if n else 0.0, decoded_ok=True)
     if kind == "prefix":

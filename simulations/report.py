@@ -157,14 +157,17 @@ def write_report(
         r0 = results[0]
         scope = ("the whole report" if len(results) > 1 and len({r.intervals_judged for r in results}) == 1
                  else "each experiment")
-        md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
-                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
-                  f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
-                  "rate is guaranteed for every n: the exact law of the sum of the codeword lengths (prefix codes, "
-                  "n-fold convolution) or Bernstein's inequality (stream coders, and sums too large to convolve). "
-                  f"The ± columns are {r0.confidence:.0%} intervals from the exact variance (theory §i), "
-                  "shown for reading, not used by the verdicts. Exact checks (bit counts, "
-                  "per-message bounds) need no statistics and are never relaxed.")
+        if r0.verdict_note:
+            md.append(f"- Verdicts: {r0.verdict_note}")
+        else:
+            md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
+                      f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
+                      f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose "
+                      "false-alarm rate is guaranteed for every n: the exact law of the sum of the codeword lengths "
+                      "(prefix codes, n-fold convolution) or Bernstein's inequality (stream coders, and sums too "
+                      f"large to convolve). The ± columns are {r0.confidence:.0%} intervals from the exact variance "
+                      "(theory §i), shown for reading, not used by the verdicts. Exact checks (bit counts, "
+                      "per-message bounds) need no statistics and are never relaxed.")
     md += ["", "## What theory says", "",
            "(Numbers inside a statement, such as a stream coder's [lo, hi], are those of the first experiment "
            "where it appears.)", ""]
@@ -184,12 +187,13 @@ def write_report(
     for name, caption in figs:
         md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
     if results:
-        md.append("H(p), H(p,q) and D(p||q) per experiment, in bits: " if len(results) > 1 else
-                  f"H(p) = {fmt(results[0].H_p)} bits, H(p,q) = {fmt(results[0].H_pq)} bits, "
-                  f"D(p||q) = {fmt(results[0].D_pq)} bits (p = `{results[0].p_spec}`, q = `{results[0].q_spec}`, "
+        hp, hpq, dpq = results[0].measure_names
+        md.append(f"{hp}, {hpq} and {dpq} per experiment, in bits: " if len(results) > 1 else
+                  f"{hp} = {fmt(results[0].H_p)} bits, {hpq} = {fmt(results[0].H_pq)} bits, "
+                  f"{dpq} = {fmt(results[0].D_pq)} bits (p = `{results[0].p_spec}`, q = `{results[0].q_spec}`, "
                   f"K = {results[0].alphabet_size}, n = {results[0].n}, {results[0].trials} trials).")
         if len(results) > 1:
-            md += ["", markdown_table(["experiment", "p", "q", "n", "trials", "H(p)", "H(p,q)", "D(p||q)"],
+            md += ["", markdown_table(["experiment", "p", "q", "n", "trials", hp, hpq, dpq],
                                       [[r.label, f"`{r.p_spec}`", f"`{r.q_spec}`", r.n, r.trials, fmt(r.H_p),
                                         fmt(r.H_pq), fmt(r.D_pq)] for r in results])]
         md += ["", "### Verification table", "", markdown_table(SUMMARY_HEADERS, summary_rows(results)), ""]

@@ -37,6 +37,9 @@ class Task:
     p_spec: str = ""
     q_spec: str = ""
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    run: Callable[..., ExperimentResult] | None = None
+    """A task that is not an i.i.d. (p, q) experiment runs ``run(task, master_seed, index,
+    family)`` instead (a module-level function, so that it pickles): the sequence sweeps."""
 
 
 def family_size(tasks: Sequence[Task]) -> int:
@@ -48,6 +51,8 @@ def family_size(tasks: Sequence[Task]) -> int:
 
 def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:
     """Run one task with the seed entropy ``(master_seed, index)`` (top-level: picklable)."""
+    if task.run is not None:
+        return task.run(task, master_seed, index, family)
     return run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
                           block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x,
                           family_size=family)

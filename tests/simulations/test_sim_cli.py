@@ -97,7 +97,8 @@ def test_sweep_list(capsys):
     status, out, _ = run(capsys, "sweep", "--list")
     assert status == 0
     names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert names == ["mismatch", "asymmetry", "learned-model", "convergence", "blocks", "precision"]
+    assert names == ["mismatch", "asymmetry", "learned-model", "convergence", "blocks", "precision", "memory",
+                     "learned-context", "predictions"]
     assert "--n (200000, --quick 20000): symbols per message" in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
