@@ -1,4 +1,4 @@
-"""Sweeps: many experiments (tasks) on a ``concurrent.futures`` executor, identical for any worker count.
+"""Sweeps: many experiments (tasks) on a backend (local processes or Dask), identical for any worker count.
 
 Each :class:`Task` is a complete experiment description (p, q, coders, n, trials, block). Task
 ``i`` of a sweep with master seed ``S`` is seeded with the entropy ``(S, i)``; trial ``t`` inside
@@ -17,6 +17,7 @@ from typing import Any
 
 from codebook.distributions import Distribution
 
+from .backends import Backend, ExecutorBackend, make_backend
 from .experiment import CoderSpec, ExperimentResult, family_count, run_experiment
 
 
@@ -58,49 +59,25 @@ def run_task(task: Task, master_seed: int, index: int, family: int | None = None
                           family_size=family)
 
 
-class SerialExecutor(cf.Executor):
-    """Runs each task at submission, in this process: the ``--workers 1`` executor."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to the caller through the future, as a pool would
-            future.set_exception(exc)
-        return future
-
-
-def make_executor(workers: int) -> cf.Executor:
-    """``workers`` local processes (a ProcessPoolExecutor), or in-process when ``workers <= 1``."""
-    if workers < 1:
-        raise ValueError(f"`workers` must be >= 1; got {workers}")
-    return SerialExecutor() if workers == 1 else cf.ProcessPoolExecutor(max_workers=workers)
-
-
 def run_sweep(tasks: Sequence[Task], master_seed: int, *, workers: int = 1, executor: cf.Executor | None = None,
-              progress: Callable[[int], None] | None = None) -> list[ExperimentResult]:
+              backend: Backend | None = None, progress: Callable[[int], None] | None = None) -> list[ExperimentResult]:
     """Run every task; return the results in task order.
 
-    ``executor`` overrides ``workers`` (any ``concurrent.futures.Executor``); ``progress`` is
-    called with 1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts
-    use one Bonferroni family for the whole sweep (:func:`family_size`).
+    Where the tasks run: ``backend`` (any :class:`simulations.backends.Backend`, e.g. Dask), or
+    ``executor`` (any ``concurrent.futures.Executor``, kept open), or else ``workers`` local
+    processes (capped by :func:`simulations.backends.cap_workers`). ``progress`` is called with
+    1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts use one
+    Bonferroni family for the whole sweep (:func:`family_size`).
     """
     family = family_size(tasks)
-    own = executor is None
-    ex = make_executor(workers) if own else executor
     results: list[ExperimentResult | None] = [None] * len(tasks)
-    if isinstance(ex, SerialExecutor):  # in order, so a progress bar moves task by task
-        for i, task in enumerate(tasks):
-            results[i] = run_task(task, master_seed, i, family)
-            if progress is not None:
-                progress(1)
-        return results  # type: ignore[return-value]
+    calls = ((i, (task, master_seed, i, family)) for i, task in enumerate(tasks))
     with contextlib.ExitStack() as stack:
-        if own:
-            stack.enter_context(ex)
-        futures = {ex.submit(run_task, task, master_seed, i, family): i for i, task in enumerate(tasks)}
-        for future in cf.as_completed(futures):
-            results[futures[future]] = future.result()
+        if backend is None:
+            backend = (ExecutorBackend(executor, getattr(executor, "_max_workers", 2)) if executor is not None
+                       else stack.enter_context(make_backend(workers, calls=len(tasks))))
+        for i, result in backend.imap_unordered(run_task, calls):
+            results[i] = result
             if progress is not None:
                 progress(1)
     return results  # type: ignore[return-value]
