@@ -94,8 +94,7 @@ def registered(*kinds: str) -> tuple[CoderSpec, ...]:
 
     from .experiment import CoderSpec
 
-    return tuple(CoderSpec(name) for name in coders.names()
-                 if (not kinds or coders.info(name).kind in kinds) and name not in coders.FAMILY_CODERS)
+    return tuple(CoderSpec(name) for name in coders.default_names() if not kinds or coders.info(name).kind in kinds)
 
 
 def _spec(text: str) -> tuple[Distribution, str]:
