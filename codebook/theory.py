@@ -703,6 +703,11 @@ def guarantee(name: str, kind: str, code, p, q, n: int) -> Guarantee:
     """
     p, q = as_distribution(p, "p"), as_distribution(q, "q")
     check_same_alphabet(p, q)
+    from .theory_families import family_guarantee  # it imports this module: imported here, no cycle
+
+    family = family_guarantee(name, kind, code, p, q, n)  # D-ary/limited Huffman, Golomb, Elias, Tunstall, LZ78
+    if family is not None:
+        return family
     if kind == "prefix":
         return prefix_guarantee(name, code.lengths, p, q)
     if kind == "stream":

@@ -87,12 +87,14 @@ class SweepDef:
 
 
 def registered(*kinds: str) -> tuple[CoderSpec, ...]:
-    """Every registered coder of the given kinds (all kinds if none), in registry order."""
+    """Every registered coder of the given kinds (all kinds if none), in registry order; the
+    code families of ``coders.FAMILY_CODERS`` (Golomb, Elias, Tunstall, LZ78) have their own
+    sweep (``universal``) and stay out of the others, whose claims are about codes built from q."""
     from codebook import coders
 
     from .experiment import CoderSpec
 
-    return tuple(CoderSpec(name) for name in coders.names() if not kinds or coders.info(name).kind in kinds)
+    return tuple(CoderSpec(name) for name in coders.default_names() if not kinds or coders.info(name).kind in kinds)
 
 
 def _spec(text: str) -> tuple[Distribution, str]:
@@ -522,6 +524,10 @@ CATALOG: dict[str, SweepDef] = {s.name: s for s in (MISMATCH, ASYMMETRY, LEARNED
 from .sequence_catalog import sweeps as _sequence_sweeps  # noqa: E402  (sources and models with memory)
 
 CATALOG.update({s.name: s for s in _sequence_sweeps()})
+
+from .families_catalog import sweeps as _family_sweeps  # noqa: E402  (the code families: universal)
+
+CATALOG.update({s.name: s for s in _family_sweeps()})
 
 
 def get(name: str) -> SweepDef:

@@ -37,7 +37,7 @@ from codebook.distributions import Distribution, as_distribution, check_same_alp
 from codebook.errors import CodebookError, DecodeError, EncodeError
 from codebook.measures import cross_entropy, entropy, kl_divergence
 
-from . import stats, verdicts
+from . import family_checks, stats, verdicts
 
 DEFAULT_CONFIDENCE = 0.95
 """Level of the intervals shown next to every measurement (``ci_low``, ``ci_high``)."""
@@ -304,6 +304,10 @@ def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_w
     rec.update(status="ok", total_bits=total, bits_per_symbol=total / n if n else 0.0, decoded_ok=True)
     if kind == "prefix":
         rec["exact_total"] = int(np.dot(counts, code.lengths.astype(np.int64)))
+        if hasattr(code, "stream_bits"):  # D-ary: lengths in digits, packed in blocks (family_checks)
+            rec["_digits"], rec["exact_total"] = rec["exact_total"], code.stream_bits(rec["exact_total"])
+    elif kind in family_checks.KINDS:
+        rec.update(family_checks.measure(kind, code, symbols, total))
     elif kind == "stream":
         rec["ideal_bits"] = float(code.ideal_length(symbols))
         rec["_reference_ideal"] = info_bits(counts, as_distribution(code.model, "q_hat").probs)
@@ -364,8 +368,8 @@ def sample_check(counts: np.ndarray, p: Distribution, level: float) -> dict:
 def _judge(result: ExperimentResult, built, raw, family_size: int | None, pooled: np.ndarray,
            p_run: Distribution) -> None:
     """Count the tests, fix the Bonferroni level, then judge the sample, rows and summaries."""
-    stat_rows = sum(1 for rec, g in raw if rec["status"] == "ok" and g.expected is not None
-                    and math.isfinite(g.expected))
+    stat_rows = sum(1 for rec, g in raw if rec["status"] == "ok" and (g.kind in family_checks.JUDGED or (
+        g.expected is not None and math.isfinite(g.expected))))
     stat_summaries = sum(1 for _, kind, _, g in built if g.expected is not None)
     m = max(1, stat_rows + stat_summaries + 1) if family_size is None else max(1, int(family_size))
     z = stats.bonferroni_z(result.family_alpha, m)
@@ -408,27 +412,34 @@ def _judge(result: ExperimentResult, built, raw, family_size: int | None, pooled
         else:
             ideal = rec["ideal_bits"]
             rec["excess_bits"] = rec["total_bits"] - ideal if ideal is not None else None
-            test = sum_test(g, n_run)
-            if test is not None and n_run and math.isfinite(g.expected):
-                centre = rec["total_bits"] if g.kind == "prefix" else ideal
-                low, high, _ = test.interval(centre, result.confidence, g.expected)
-                rec.update(ci_low=low * per, ci_high=high * per)
-            if g.kind == "prefix":
-                v = verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, level,
-                                          g.bound, test)
-            elif g.kind == "stream":
-                v = verdicts.judge_stream(rec["total_bits"], ideal, reference, g.excess, n_run, g.expected,
-                                          g.variance, level, test)
+            if g.kind in family_checks.JUDGED:  # D-ary, variable-to-fixed, universal: their own checks
+                v = family_checks.judge(g, rec, n_run, level)
             else:
-                v = verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess, g.prior, n_run,
-                                            g.expected * n_run, g.difference_bound or 0.0, level)
+                v = _judge_row(g, rec, ideal, reference, n_run, level, per, sum_test(g, n_run), result.confidence)
         rec.update(verdict=v.label, reason=v.reason)
         result.records.append({c: _none_if_nan(rec.get(c)) for c in RECORD_COLUMNS})
 
     for spec, kind, code, g in built:
         rows = [r for r in result.records if r["coder"] == spec.display]
         n_ok = sum(r["n"] for r in rows if r["status"] == "ok") // k
-        result.summaries.append(_summary(result, spec, g, rows, level, sum_test(g, n_ok)))
+        test = sum_test(g, n_ok) if g.kind not in family_checks.JUDGED else None
+        result.summaries.append(_summary(result, spec, g, rows, level, test))
+
+
+def _judge_row(g, rec, ideal, reference, n_run, level, per, test, confidence) -> verdicts.Verdict:
+    """One message of a prefix, stream or adaptive coder (with its interval in ``rec``)."""
+    if test is not None and n_run and math.isfinite(g.expected):
+        centre = rec["total_bits"] if g.kind == "prefix" else ideal
+        low, high, _ = test.interval(centre, confidence, g.expected)
+        rec.update(ci_low=low * per, ci_high=high * per)
+    if g.kind == "prefix":
+        return verdicts.judge_prefix(rec["total_bits"], rec["exact_total"], n_run, g.expected, g.variance, level,
+                                     g.bound, test)
+    if g.kind == "stream":
+        return verdicts.judge_stream(rec["total_bits"], ideal, reference, g.excess, n_run, g.expected,
+                                     g.variance, level, test)
+    return verdicts.judge_adaptive(rec["total_bits"], ideal, reference, g.excess, g.prior, n_run,
+                                   g.expected * n_run, g.difference_bound or 0.0, level)
 
 
 def _bound_text(g: theory.Guarantee, k: int) -> str:
@@ -466,6 +477,8 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
         coded = f"; the other {len(ok)} coded and consistent" if ok else ""
         v = verdicts.Verdict(True, f"{n_refused} of {len(rows)} messages could not be coded, as theory predicts "
                                    f"(the expected length is infinite{coded}): " + refused["reason"], codable=False)
+    elif g.kind in family_checks.JUDGED:
+        v = family_checks.summary(g, ok, k, result.H_p)
     elif expected is not None and math.isfinite(expected) and n_total:
         lo, hi = g.excess if (g.excess and g.kind == "prefix") else (0.0, 0.0)
         if g.kind == "adaptive":
@@ -498,5 +511,5 @@ def _summary(result: ExperimentResult, spec: CoderSpec, g: theory.Guarantee, row
 
 
 def default_coders() -> list[str]:
-    """Every registered coder, in registration order."""
-    return list(coders.names())
+    """The registered coders a run uses by default (``coders.default_names()``), in registry order."""
+    return coders.default_names()

@@ -53,7 +53,7 @@ from codebook.distributions import Distribution
 from codebook.errors import CodebookError
 from codebook.measures import cross_entropy, entropy
 
-from . import verdicts
+from . import family_checks, verdicts
 from .experiment import (
     DEFAULT_CONFIDENCE,
     DEFAULT_FAMILY_ALPHA,
@@ -100,7 +100,7 @@ def build_model(name: str, source, q: Distribution | None, prior: float = 0.5):
 def default_coders(model_name: str) -> list[str]:
     """Every registered coder for a static model; the model-following ones otherwise."""
     if parse_model_name(model_name)[0] == "static":
-        return list(coders.names())
+        return coders.default_names()
     return [n for n in coders.names() if getattr(coders.info(n).cls, "model_coder", None)]
 
 
@@ -111,6 +111,8 @@ def _chain(source):
 def _expectation(code, kind: str, source, n: int) -> float | None:
     """``E[I]``, the exact expected ideal length (bits) of a message, when it has a closed form."""
     src = _chain(source)
+    if kind == "prefix" and hasattr(code, "stream_bits"):
+        return None  # D-ary Huffman: digits packed in blocks, no closed form for the last block
     if kind == "prefix":
         marginal = src.marginal().probs
         if (code.lengths[marginal > 0] <= 0).any() and code.alphabet_size > 1:
@@ -284,8 +286,15 @@ def _measure(spec, kind, code, symbols, counts, t, n, x, label, seed_words) -> d
     rec.update(status="ok", total_bits=total, bits_per_symbol=total / n, decoded_ok=True)
     if kind == "prefix":
         rec["exact_total"] = int(np.dot(counts, code.lengths.astype(np.int64)))
+        if hasattr(code, "stream_bits"):  # D-ary Huffman: digits in blocks (simulations.family_checks)
+            rec["exact_total"] = code.stream_bits(rec["exact_total"])
         rec["ideal_bits"] = float(rec["exact_total"])
         rec["excess_lo"] = rec["excess_hi"] = 0.0
+    elif kind in family_checks.KINDS:  # Tunstall, LZ78: exact checks of their own, no ideal length
+        rec.update(family_checks.measure(kind, code, symbols, total))
+        rec["excess_lo"] = rec["excess_hi"] = None
+        rec["excess_bits"] = None
+        return rec
     else:
         rec["ideal_bits"] = float(code.ideal_length(symbols))
         rec["excess_lo"], rec["excess_hi"] = code.excess_bounds(n)
@@ -303,6 +312,10 @@ def _judge_message(rec: dict, kind: str, code, loss: float, n: int) -> dict:
         rec.update(verdict=verdicts.CONSISTENT if math.isinf(loss) else verdicts.NOT_CONSISTENT,
                    reason=(f"not encodable, as the model's log-loss is infinite: {detail}" if math.isinf(loss)
                            else f"refused a message of finite log-loss {loss:.3f} bits: {detail}"))
+        return rec
+    if kind in family_checks.KINDS:
+        v = family_checks.judge_exact(kind, rec, code, n)
+        rec.update(verdict=v.label, reason=v.reason)
         return rec
     bits, ideal, lo, hi = rec["total_bits"], rec["ideal_bits"], rec["excess_lo"], rec["excess_hi"]
     tol = 1e-9 * max(1.0, abs(ideal))
@@ -333,7 +346,7 @@ def _summary(result, spec, kind, code, recs, expected, floor, level, z95, model_
     if ok and len(ok) < len(recs):
         mean = math.inf
     bad = sum(r["verdict"] != verdicts.CONSISTENT for r in recs)
-    lo, hi = (code.excess_bounds(n) if kind != "prefix" else (0.0, 0.0))
+    lo, hi = (code.excess_bounds(n) if kind not in ("prefix", *family_checks.KINDS) else (0.0, 0.0))
     t_family = student_t.isf(level / 2, max(1, len(ok) - 1))
     half = t_family * float(y.std(ddof=1)) / math.sqrt(len(ok)) if len(ok) >= 2 else None
     if half is not None:
@@ -374,7 +387,8 @@ def _summary(result, spec, kind, code, recs, expected, floor, level, z95, model_
         "bound": "E[bits]/n >= H(X^n)/n" if floor is not None else "bits - ideal in the coder's window",
         "bound_low": floor, "bound_high": None, "theorem_holds": True,
         "rows_consistent": len(recs) - bad,
-        "mean_excess_bits": float(np.mean([r["excess_bits"] for r in ok])) if ok else None,
+        "mean_excess_bits": float(np.mean([r["excess_bits"] for r in ok])) if ok and kind not in family_checks.KINDS
+        else None,
         "excess_lo": lo, "excess_hi": hi, "verdict": verdicts.CONSISTENT if consistent else verdicts.NOT_CONSISTENT,
         "reason": "; ".join(parts), "statement": statement,
     }

@@ -60,7 +60,8 @@ def verification_failed(exc) -> click.ClickException:
               help="Distribution the codes are built from (a distribution spec; for a Markov source the default is "
                    "the source's own stationary marginal). " + SPEC_HELP)
 @click.option("--model", "model", default="static", show_default=True, metavar="NAME", help=MODEL_HELP)
-@coder_option()
+@coder_option(help_intro="Coders to run, a comma list (default: the coders built from q; the code families, such as "
+              "golomb, elias-delta, tunstall or lz78, run when named).")
 @n_option(DEFAULT_N)
 @trials_option(DEFAULT_TRIALS)
 @SEED
@@ -114,7 +115,7 @@ def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fm
         simulate_sequence(p_spec, q_spec, q_given, model, coder, n, trials, seed, precision, prior, fmt, units,
                           out_dir, quiet, coder_specs)
         return
-    names = coder or list(coders.names())
+    names = coder or coders.default_names()
     specs = coder_specs(names, precision, prior)
     check_work(n * trials * len(names), "this run")
     p = parse_distribution(p_spec, name="p")

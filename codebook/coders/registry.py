@@ -25,8 +25,10 @@ class CoderInfo:
     """What the registry knows about a coder.
 
     ``kind`` is ``"prefix"`` (a fixed codeword per symbol: exact E_p[l] and Var_p[l] exist),
-    ``"stream"`` (arithmetic-type, a quantized static model: length tracks -log2 q_hat(x^n)) or
-    ``"adaptive"`` (learns its model while coding; needs no q).
+    ``"stream"`` (arithmetic-type, a quantized static model: length tracks -log2 q_hat(x^n)),
+    ``"adaptive"`` (learns its model while coding; needs no q), ``"vf"`` (variable-to-fixed:
+    a phrase of source symbols per fixed-length codeword, Tunstall) or ``"universal"`` (needs no
+    model and codes any sequence within a per-sequence bound, LZ78).
     """
 
     name: str
@@ -35,12 +37,14 @@ class CoderInfo:
     summary: str
 
 
+KINDS = ("prefix", "stream", "adaptive", "vf", "universal")
+
 _REGISTRY: dict[str, CoderInfo] = {}
 
 
 def register(name: str, kind: str, summary: str):
     """Class decorator: make ``cls`` buildable as ``build(name, q, **options)``."""
-    if kind not in ("prefix", "stream", "adaptive"):
+    if kind not in KINDS:
         raise ValueError(f"unknown coder kind {kind!r}")
 
     def decorate(cls):
