@@ -37,38 +37,10 @@ encoder. A clean install is unaffected (every file gets a new time stamp).
 
 from __future__ import annotations
 
-import llvmlite.binding as llvm
-import llvmlite.ir as ir
 import numpy as np
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
-from ._lanes import LANES, add_ones, block_search
-
-_PREFETCH = "llvm.prefetch.p0" if llvm.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"  # opaque pointers
-
-
-@intrinsic
-def prefetch(typingctx, arr, i, j):
-    """Hint the CPU to load ``arr[i, j]`` into cache (``llvm.prefetch``): no effect on any
-    result, never faults. The decoders use it to fetch the prediction tables of positions a
-    few steps ahead, which their dependency chain would otherwise wait for."""
-    sig = types.void(arr, i, j)
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]], wraparound=False)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                                            _PREFETCH)
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, keep in all caches, data
-        return context.get_dummy_value()
-
-    return sig, codegen
-
+from ._intrinsics import LANES, add_ones, block_search, pick, prefetch
 
 FIXED_ONE = 2.0**52
 """Fixed-point unit of a float probability in the quantization rule."""
@@ -330,18 +302,23 @@ def alias_tables(rows, prob, alias):
 
 
 @njit(cache=True)
-def markov_sample(u, first, k, order, prob, alias, out):
-    """Fill ``out`` from position ``first`` on: ``out[t]`` drawn from the row of its context
-    (``out[:first]`` is given), one uniform ``u[t - first]`` each (alias method)."""
+def markov_sample(u, start, k, order, prob, alias, out):
+    """Fill ``out[start:start + u.size]``, one uniform ``u[t - start]`` each: ``out[t]`` drawn
+    from the alias table of its context, the ``order`` symbols before it (fewer at the start)
+    in ``out``.
+
+    One symbol depends on the last, so this is a chain of table lookups: the accept test picks
+    ``j`` or its alias with a conditional move (:func:`pick`), not a mispredicted branch, and
+    the indices are unsigned (no negative-index wraparound on the chain)."""
     top, mul = context_shift(k, order)
     ctx = np.int64(0)
-    for t in range(min(first, out.size)):
-        oldest = out[t - order] if t >= order else np.int64(0)
-        ctx = next_context(ctx, out[t], oldest, top, mul)
-    for t in range(first, out.size):
-        x = u[t - first] * k
+    for t in range(max(start - order, 0), start):  # the context of position `start`
+        ctx = next_context(ctx, out[t], np.int64(0), top, mul)
+    for t in range(start, start + u.size):
+        x = u[t - start] * k
         j = min(np.int64(x), np.int64(k - 1))
-        s = j if x - j < prob[ctx, j] else np.int64(alias[ctx, j])
+        row, col = np.uint64(ctx), np.uint64(j)
+        s = pick(x - j < prob[row, col], j, np.int64(alias[row, col]))
         out[t] = s
         oldest = out[t - order] if t >= order else np.int64(0)
         ctx = next_context(ctx, s, oldest, top, mul)
