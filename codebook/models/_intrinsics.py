@@ -3,10 +3,10 @@ numba's compiler, left to plain Python loops and conditionals, makes them slow.
 
 * :func:`prefetch` ``(arr, i, j)``: ask the CPU to load ``arr[i, j]``'s cache line.
 * :func:`pick` ``(cond, a, b)``: ``a if cond else b`` without a branch. LLVM turns a
-  conditional whose one side is a load into a branch around that load; when the condition is a
-  coin flip (the alias method's accept test) a third of those branches are mispredicted, and
-  ``Markov.sample`` ran 2x slower (9.3 against 4.4 ns a symbol, 4 symbols, order 2). The select
-  carries ``!unpredictable``, which tells LLVM to keep it a conditional move.
+  conditional whose one side is a load into a branch around that load; when the condition is
+  data the CPU cannot predict (the alias method's accept test) the mispredictions made
+  ``Markov.sample``'s loop 2x slower (9.3 against 4.4 ns a symbol, 4 symbols, order 2). The
+  select carries ``!unpredictable``, which tells LLVM to keep it a conditional move.
 * :func:`add_ones` ``(arr, row, col, first)``: ``arr[row, col + i] += 1`` for ``first <= i < 16``.
 * :func:`block_search` ``(arr, row, col, base, e0, stride, k, num, den, scale, t, lo, hi)``: the
   16 slice starts ``C_i = count_start(base + arr[row, col + i], e0 + stride * i)`` of the

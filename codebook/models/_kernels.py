@@ -336,11 +336,11 @@ def markov_sample(u, start, k, order, prob, alias, out):
 #     cols H + h      symbols seen in blocks 0..h (h = 0..15; H = 16 (nb + 1), so col H + 15
 #                     is the total and col H - 1, the guard's last lane, reads as "0 blocks").
 #   So P(s) = table[H + s // 16 - 1] + table[s] for every s = 0..K, two loads and no special
-#   case (P(K) reads the guard's lane 0). Finding a symbol compares 16 block ends at once,
-#   then the 16 symbols of one block (``_lanes.block_search``); an update adds 1 to the tail
-#   of one block and of the header line (``_lanes.add_ones``). Blocks past the alphabet stay
-#   0 except for padding lanes of the last block, which count the whole block (never read as
-#   a symbol of their own: P(K) for a partial last block is read there, and is the total).
+#   case: P(K) reads the guard's lane 0 when K is a multiple of 16, else the first padding
+#   lane of the last block, which like every lane past K counts the whole block. Finding a
+#   symbol compares 16 block ends at once, then the 16 symbols of one block
+#   (``_intrinsics.block_search``); an update adds 1 to the tail of one block and of the
+#   header line (``_intrinsics.add_ones``).
 # * K > 256: ``table[slot, 0]`` the total, ``table[slot, 1..K]`` a Fenwick tree (prefix sums
 #   in O(log K)) and ``table[slot, K+1..2K]`` the counts themselves.
 #
@@ -461,11 +461,13 @@ def count_find(table, slot, t, k, num, den, scale, precision):
     tree."""
     if k <= SMALL_K:
         head = _head(k)
-        g, lo, hi = block_search(table, slot, head, 0, GROUP, GROUP, k, num, den, scale, t, 0,
-                                 np.int64(1) << np.int64(precision))
+        g, _, hi = block_search(table, slot, head, 0, GROUP, GROUP, k, num, den, scale, t, 0,
+                                np.int64(1) << np.int64(precision))
         base = table[slot, head + g - 1]  # symbols in blocks before g
-        j, c, end = block_search(table, slot, g * GROUP, base, g * GROUP, 1, k, num, den, scale, t, lo, hi)
-        return g * GROUP + j - 1, c, end - c  # lane 0 (C_16g <= t) is always counted
+        # Lane 0 of block g is C_16g <= t, always counted: its own maximum needs no default (so
+        # the first search's is left unused, and the compiler drops it).
+        j, c, end = block_search(table, slot, g * GROUP, base, g * GROUP, 1, k, num, den, scale, t, 0, hi)
+        return g * GROUP + j - 1, c, end - c
     pos = np.int64(0)
     acc = np.int64(0)
     step = top_power(k)  # loop-invariant: hoisted out of the decoders' loops
