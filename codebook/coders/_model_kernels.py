@@ -30,7 +30,6 @@ from ..models._kernels import (
     next_context,
     prefetch_row,
     row_find,
-    top_power,
 )
 from ._rans_kernels import OK, STATE_BITS, TRUNCATED, _refill
 
@@ -112,14 +111,13 @@ def decode_context(words, nwords, x0, x1, n, precision, k, order, num, den, tabl
     mask = (np.int64(1) << b) - np.int64(1)
     low = np.int64(1) << np.int64(STATE_BITS)
     top, mul = context_shift(k, order)
-    top_step = top_power(k)
     ctx = np.int64(0)
     p = 0
     for i in range(n):
         x = x0 if i % 2 == 0 else x1
         slot_ctx, used = context_slot(ctx, keys, vals, used)
         scale = count_scale(table, slot_ctx, k, num, den, precision)
-        s, c, f = count_find(table, slot_ctx, x & mask, k, num, den, scale, top_step)
+        s, c, f = count_find(table, slot_ctx, x & mask, k, num, den, scale, precision)
         out[i] = s
         x0, x1, p = _next(i, n, _step(x, b, mask, c, f), x0, x1, low, words, p)
         count_add(table, slot_ctx, s, k)

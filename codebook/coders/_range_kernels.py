@@ -497,7 +497,6 @@ def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, va
     b = np.int64(precision)
     total = np.int64(1) << b
     top, mul = context_shift(k, order)
-    top_step = top_power(k)
     ctx = np.int64(0)
     d, window, rng, ip = decode_start(buf)
     for i in range(n):
@@ -506,7 +505,7 @@ def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, va
         t = d // r
         if t >= total:
             return CORRUPT, i, 8 * (ip - 7)
-        s, c, f = count_find(table, slot, t, k, num, den, count_scale(table, slot, k, num, den, precision), top_step)
+        s, c, f = count_find(table, slot, t, k, num, den, count_scale(table, slot, k, num, den, precision), precision)
         d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
         out[i] = s
         count_add(table, slot, s, k)

@@ -37,36 +37,10 @@ encoder. A clean install is unaffected (every file gets a new time stamp).
 
 from __future__ import annotations
 
-import llvmlite.binding as llvm
-import llvmlite.ir as ir
 import numpy as np
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
-_PREFETCH = "llvm.prefetch.p0" if llvm.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"  # opaque pointers
-
-
-@intrinsic
-def prefetch(typingctx, arr, i, j):
-    """Hint the CPU to load ``arr[i, j]`` into cache (``llvm.prefetch``): no effect on any
-    result, never faults. The decoders use it to fetch the prediction tables of positions a
-    few steps ahead, which their dependency chain would otherwise wait for."""
-    sig = types.void(arr, i, j)
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]], wraparound=False)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                                            _PREFETCH)
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, keep in all caches, data
-        return context.get_dummy_value()
-
-    return sig, codegen
-
+from ._intrinsics import LANES, add_ones, block_search, pick, prefetch
 
 FIXED_ONE = 2.0**52
 """Fixed-point unit of a float probability in the quantization rule."""
@@ -328,36 +302,47 @@ def alias_tables(rows, prob, alias):
 
 
 @njit(cache=True)
-def markov_sample(u, first, k, order, prob, alias, out):
-    """Fill ``out`` from position ``first`` on: ``out[t]`` drawn from the row of its context
-    (``out[:first]`` is given), one uniform ``u[t - first]`` each (alias method)."""
+def markov_sample(u, start, k, order, prob, alias, out):
+    """Fill ``out[start:start + u.size]``, one uniform ``u[t - start]`` each: ``out[t]`` drawn
+    from the alias table of its context, the ``order`` symbols before it (fewer at the start)
+    in ``out``.
+
+    One symbol depends on the last, so this is a chain of table lookups: the accept test picks
+    ``j`` or its alias with a conditional move (:func:`pick`), not a mispredicted branch, and
+    the indices are unsigned (no negative-index wraparound on the chain)."""
     top, mul = context_shift(k, order)
     ctx = np.int64(0)
-    for t in range(min(first, out.size)):
-        oldest = out[t - order] if t >= order else np.int64(0)
-        ctx = next_context(ctx, out[t], oldest, top, mul)
-    for t in range(first, out.size):
-        x = u[t - first] * k
+    for t in range(max(start - order, 0), start):  # the context of position `start`
+        ctx = next_context(ctx, out[t], np.int64(0), top, mul)
+    for t in range(start, start + u.size):
+        x = u[t - start] * k
         j = min(np.int64(x), np.int64(k - 1))
-        s = j if x - j < prob[ctx, j] else np.int64(alias[ctx, j])
+        row, col = np.uint64(ctx), np.uint64(j)
+        s = pick(x - j < prob[row, col], j, np.int64(alias[row, col]))
         out[t] = s
         oldest = out[t - order] if t >= order else np.int64(0)
         ctx = next_context(ctx, s, oldest, top, mul)
 
 
 # ---------------------------------------------------------------------- adaptive context counts
-# State of a Context model (see models/context.py): one row of int32 per context slot.
-# ``table[slot, 0]`` is the number of symbols seen in that context; the rest holds the
-# per-symbol counts in a layout that gives prefix sums fast:
+# State of a Context model (see models/context.py): one row of int32 per context slot, in a
+# layout that gives prefix sums fast. P(s) below is the number of symbols < s seen in the
+# context, for s = 0..K.
 #
-# * K <= 256 ("small", bytes): blocks of 16 symbols; ``table[slot, 1 + g]`` is the count of
-#   blocks 0..g (inclusive) and ``table[slot, I + s]`` the count of the symbols of s's block
-#   up to s (inclusive; I = ``_incl(K)`` aligns the blocks to cache lines; the last block is
-#   padded to 16 entries). A prefix is two loads; finding a symbol compares 16 block ends
-#   and then 16 symbols (independent compares, no chain of dependent loads); an update adds 1
-#   to at most 16 + 16 entries.
-# * K > 256: ``table[slot, 1..K]`` a Fenwick tree (prefix sums in O(log K)) and
-#   ``table[slot, K+1..2K]`` the counts themselves.
+# * K <= 256 ("small", bytes): nb = ceil(K / 16) blocks of 16 symbols, each one 64-byte line
+#   (the caller aligns the table, see ``context_width``):
+#     cols 16 g + i   symbols of block g seen that are < 16 g + i (lane 0 of a block is 0);
+#     cols 16 nb ..   a guard block of zeros;
+#     cols H + h      symbols seen in blocks 0..h (h = 0..15; H = 16 (nb + 1), so col H + 15
+#                     is the total and col H - 1, the guard's last lane, reads as "0 blocks").
+#   So P(s) = table[H + s // 16 - 1] + table[s] for every s = 0..K, two loads and no special
+#   case: P(K) reads the guard's lane 0 when K is a multiple of 16, else the first padding
+#   lane of the last block, which like every lane past K counts the whole block. Finding a
+#   symbol compares 16 block ends at once, then the 16 symbols of one block
+#   (``_intrinsics.block_search``); an update adds 1 to the tail of one block and of the
+#   header line (``_intrinsics.add_ones``).
+# * K > 256: ``table[slot, 0]`` the total, ``table[slot, 1..K]`` a Fenwick tree (prefix sums
+#   in O(log K)) and ``table[slot, K+1..2K]`` the counts themselves.
 #
 # A context is its own slot when every context fits (``keys.size == 0``); otherwise ``keys``
 # is an open-addressing hash index (``keys[h] = context + 1``, 0 = empty) whose ``vals[h]``
@@ -366,23 +351,20 @@ def markov_sample(u, first, k, order, prob, alias, out):
 
 HASH_MULT = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64 (Fibonacci hashing)
 SMALL_K = 256
-GROUP = 16
+GROUP = LANES
 
 
 @njit(cache=True, inline="always")
-def _incl(k):
-    """Column of the first within-block count: after the total and the block counts, rounded
-    up to a multiple of 16 entries, so that each block of 16 int32 is one 64-byte line."""
-    nb = (k + GROUP - 1) // GROUP
-    return (1 + nb + GROUP - 1) // GROUP * GROUP
+def _head(k):
+    """Column of the header line of a small-alphabet row (after the blocks and the guard)."""
+    return ((k + GROUP - 1) // GROUP + 1) * GROUP
 
 
 @njit(cache=True)
 def context_width(k):
-    """Row width of a context's counts (see the layout above): a multiple of 16 entries."""
+    """Row width of a context's counts (see the layout above); a multiple of 16 for K <= 256."""
     if k <= SMALL_K:
-        nb = (k + GROUP - 1) // GROUP
-        return _incl(k) + nb * GROUP  # the last block padded to 16 symbols (never coded)
+        return _head(k) + GROUP
     return 2 * k + 1
 
 
@@ -406,14 +388,16 @@ def context_slot(ctx, keys, vals, used):
 
 
 @njit(cache=True, inline="always")
+def count_total(table, slot, k):
+    """Number of symbols seen in the context of ``slot``."""
+    return np.int64(table[slot, _head(k) + GROUP - 1] if k <= SMALL_K else table[slot, 0])
+
+
+@njit(cache=True, inline="always")
 def count_prefix(table, slot, s, k):
-    """Number of symbols ``< s`` seen in the context of ``slot``."""
+    """Number of symbols ``< s`` seen in the context of ``slot`` (``s = 0..K``)."""
     if k <= SMALL_K:
-        g = s // GROUP
-        acc = np.int64(table[slot, g]) if g > 0 else np.int64(0)
-        if s % GROUP:
-            acc += table[slot, _incl(k) + s - 1]
-        return acc
+        return np.int64(table[slot, _head(k) + s // GROUP - 1]) + np.int64(table[slot, s])
     acc = np.int64(0)
     i = s
     while i > 0:
@@ -426,24 +410,18 @@ def count_prefix(table, slot, s, k):
 def count_of(table, slot, s, k):
     """Number of times ``s`` was seen in the context of ``slot``."""
     if k <= SMALL_K:
-        i = _incl(k) + s
-        own = np.int64(table[slot, i])
-        return own - np.int64(table[slot, i - 1]) if s % GROUP else own
+        return count_prefix(table, slot, s + 1, k) - count_prefix(table, slot, s, k)
     return np.int64(table[slot, k + 1 + s])
 
 
 @njit(cache=True, inline="always")
 def count_add(table, slot, s, k):
-    table[slot, 0] += 1
     if k <= SMALL_K:
-        nb = (k + GROUP - 1) // GROUP
         g = s // GROUP
-        first = _incl(k) + g * GROUP
-        for h in range(GROUP):  # fixed trip counts, distinct entries: masked adds that vectorize
-            table[slot, first + h] += np.int32(g * GROUP + h >= s)
-        for h in range(nb):
-            table[slot, 1 + h] += np.int32(h >= g)
+        add_ones(table, slot, g * GROUP, s - g * GROUP + 1)  # symbols of block g above s
+        add_ones(table, slot, _head(k), g)  # blocks g..15
         return
+    table[slot, 0] += 1
     table[slot, k + 1 + s] += 1
     i = s + 1
     while i <= k:
@@ -454,7 +432,7 @@ def count_add(table, slot, s, k):
 @njit(cache=True, inline="always")
 def count_scale(table, slot, k, num, den, precision):
     """``fl(R / W)`` of the context's current weights (``W = den * seen + K * num``)."""
-    total = np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num
+    total = np.int64(den) * count_total(table, slot, k) + np.int64(k) * num
     return np.float64((np.int64(1) << np.int64(precision)) - k) / np.float64(total)
 
 
@@ -473,32 +451,26 @@ def count_slice(table, slot, s, k, num, den, scale):
 
 
 @njit(cache=True, inline="always")
-def count_find(table, slot, t, k, num, den, scale, top_step):
+def count_find(table, slot, t, k, num, den, scale, precision):
     """``(s, c, f)``: the symbol whose slice holds ``t < 2**precision``, i.e. the largest
-    ``s`` with ``C_s <= t`` (``C`` is monotone). Small alphabets count the block ends and then
-    the symbols of one block with ``C <= t``; large ones descend the Fenwick tree
-    (``top_step``: the largest power of two ``<= k``)."""
+    ``s`` with ``C_s <= t`` (``C`` is monotone).
+
+    Small alphabets: the 16 block ends ``C_16, C_32, ...`` against ``t`` give the block ``g``
+    and the bounds ``C_16g <= t < C_16(g+1)``, then the 16 starts of block ``g`` give ``s``
+    and its slice; two vector steps, no branch on the data. Large ones descend the Fenwick
+    tree."""
     if k <= SMALL_K:
-        nb = (k + GROUP - 1) // GROUP
-        g = np.int64(0)
-        for h in range(nb - 1):  # block ends 16, 32, ...; the last end is K, where C = 2**b > t
-            g += np.int64(count_start(np.int64(table[slot, 1 + h]), (h + 1) * GROUP, num, den, scale) <= t)
-        base = np.int64(table[slot, g]) if g > 0 else np.int64(0)
-        first = g * GROUP
-        end = min(k, first + GROUP)
-        col = _incl(k)
-        j = np.int64(0)
-        for i in range(GROUP - 1):  # symbols first..end-2: does their slice end at or below t?
-            inside = np.int64(first + i < end - 1)
-            j += inside * np.int64(count_start(base + table[slot, col + first + i], first + i + 1, num, den,
-                                               scale) <= t)
-        s = first + j
-        p0 = base + (np.int64(table[slot, col + s - 1]) if j > 0 else np.int64(0))
-        c = count_start(p0, s, num, den, scale)
-        return s, c, count_start(base + table[slot, col + s], s + 1, num, den, scale) - c
+        head = _head(k)
+        g, _, hi = block_search(table, slot, head, 0, GROUP, GROUP, k, num, den, scale, t, 0,
+                                np.int64(1) << np.int64(precision))
+        base = table[slot, head + g - 1]  # symbols in blocks before g
+        # Lane 0 of block g is C_16g <= t, always counted: its own maximum needs no default (so
+        # the first search's is left unused, and the compiler drops it).
+        j, c, end = block_search(table, slot, g * GROUP, base, g * GROUP, 1, k, num, den, scale, t, 0, hi)
+        return g * GROUP + j - 1, c, end - c
     pos = np.int64(0)
     acc = np.int64(0)
-    step = top_step
+    step = top_power(k)  # loop-invariant: hoisted out of the decoders' loops
     while step > 0:
         nxt = pos + step
         if nxt < k:
@@ -532,7 +504,7 @@ def context_walk(symbols, k, order, num, den, precision, table, keys, vals, used
             c[t], f[t] = count_slice(table, slot, s, k, num, den, scale)
         if probs:
             w = np.int64(den) * count_of(table, slot, s, k) + num
-            q[t] = np.float64(w) / np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
+            q[t] = np.float64(w) / np.float64(np.int64(den) * count_total(table, slot, k) + np.int64(k) * num)
         count_add(table, slot, s, k)
         oldest = np.int64(symbols[t - order]) if t >= order else np.int64(0)
         ctx = next_context(ctx, s, oldest, top, mul)
@@ -547,7 +519,7 @@ def context_rows(symbols, k, order, num, den, table, keys, vals, used, rows):
     ctx = np.int64(0)
     for t in range(symbols.size):
         slot, used = context_slot(ctx, keys, vals, used)
-        total = np.float64(np.int64(den) * np.int64(table[slot, 0]) + np.int64(k) * num)
+        total = np.float64(np.int64(den) * count_total(table, slot, k) + np.int64(k) * num)
         for s in range(k):
             rows[t, s] = np.float64(np.int64(den) * count_of(table, slot, s, k) + num) / total
         s = np.int64(symbols[t])

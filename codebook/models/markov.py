@@ -51,6 +51,9 @@ iterative refinement); above, by power iteration on the lazy chain."""
 POWER_TOLERANCE = 1e-15
 POWER_MAX_STEPS = 20_000
 
+SAMPLE_CHUNK = 1 << 15
+"""Uniforms ``sample`` draws at a time (256 KB, kept in cache next to the alias tables)."""
+
 
 def _check_size(k: int, order: int) -> None:
     if k ** (order + 1) > MAX_ENTRIES:
@@ -396,9 +399,12 @@ class Markov(Model):
             block = min(block, int(np.flatnonzero(init > 0)[-1]))
             digits = [(block // self._k ** (self._order - 1 - j)) % self._k for j in range(self._order)]
             out[:first] = digits[:first]
-        u = gen.random(n - first)
         prob, alias = self._alias
-        kernels.markov_sample(u, first, self._k, self._order, prob, alias, out)
+        u = np.empty(min(SAMPLE_CHUNK, n - first))
+        for start in range(first, n, SAMPLE_CHUNK):  # uniforms drawn in chunks: the same stream, less memory
+            m = min(SAMPLE_CHUNK, n - start)
+            gen.random(out=u[:m])
+            kernels.markov_sample(u[:m], start, self._k, self._order, prob, alias, out)
         return out
 
     # ------------------------------------------------------------------ model

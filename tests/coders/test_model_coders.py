@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -227,3 +229,51 @@ def test_golden_bits_rans(label, build, length, golden):
     bits = code.encode(x)
     assert len(bits) == length and bits.to01() == format(golden, f"0{length}b")
     assert code.decode(bits, len(x)).tolist() == x
+
+# Digests (first 24 hex digits of SHA-256 over the stream's bytes) pinned from the implementation
+# before the counts moved to 16-lane blocks (commit 8c3c4c6, a scalar search and per-symbol
+# loops): the rewrite must keep every bit. The cases cross block boundaries, the hashed index,
+# a partial last block, training, both coders and two precisions.
+_PROSE = Path(__file__).resolve().parents[1] / "data" / "prose.txt"
+
+
+def _context_case(label):
+    text = np.frombuffer(_PROSE.read_bytes(), dtype=np.uint8)
+    rng = np.random.default_rng(11)
+    skewed40 = np.minimum(rng.geometric(0.06, 6000) - 1, 39)
+    skewed300 = np.minimum(rng.geometric(0.02, 6000) - 1, 299)
+    return {
+        "order 2 bytes, KT": (models.Context(2, 256), text),
+        "order 3 bytes (hashed), Laplace, trained": (models.Context(3, 256, prior=1, train=text[:5000]), text[5000:]),
+        "order 1, K=40 (partial last block), prior 1/32": (models.Context(1, 40, prior=1 / 32), skewed40),
+        "order 1, K=300 (Fenwick)": (models.Context(1, 300), skewed300),
+    }[label]
+
+
+@pytest.mark.parametrize(
+    "label, name, precision, length, digest",
+    [
+        ("order 2 bytes, KT", "arithmetic", 24, 93701, "ef5d61e17bb3e4951d4dc09d"),
+        ("order 2 bytes, KT", "arithmetic", 12, 95085, "c2e223f7ccfa0c7d1781071d"),
+        ("order 2 bytes, KT", "rans", 24, 93800, "84e9ce5a0fb9d37b89db5b93"),
+        ("order 2 bytes, KT", "rans", 12, 95185, "38e719efb57921b95ecbeea9"),
+        ("order 3 bytes (hashed), Laplace, trained", "arithmetic", 24, 87984, "94974985950a68e58b0893b7"),
+        ("order 3 bytes (hashed), Laplace, trained", "arithmetic", 12, 88809, "eb42945318d2065f9b83fecb"),
+        ("order 3 bytes (hashed), Laplace, trained", "rans", 24, 88085, "68651a97312078b226dc5eb9"),
+        ("order 3 bytes (hashed), Laplace, trained", "rans", 12, 88909, "3d71acf926ea76b4dcff7d5f"),
+        ("order 1, K=40 (partial last block), prior 1/32", "arithmetic", 24, 34515, "f5370f495773525ea06eeae2"),
+        ("order 1, K=40 (partial last block), prior 1/32", "arithmetic", 12, 34099, "1cf18a8278ffb45583ac0b29"),
+        ("order 1, K=40 (partial last block), prior 1/32", "rans", 24, 34614, "44a279633159e4bbb23216d2"),
+        ("order 1, K=40 (partial last block), prior 1/32", "rans", 12, 34198, "9a265394aec5efe2c299196f"),
+        ("order 1, K=300 (Fenwick)", "arithmetic", 24, 48379, "69726cb89230cb90b43becdc"),
+        ("order 1, K=300 (Fenwick)", "arithmetic", 12, 48400, "88946d10bf65ef837eea6c1d"),
+        ("order 1, K=300 (Fenwick)", "rans", 24, 48480, "83f566ef11f875fea42eee67"),
+        ("order 1, K=300 (Fenwick)", "rans", 12, 48500, "e2bc921db2b4e23da880e580"),
+    ],
+)
+def test_golden_context_digests(label, name, precision, length, digest):
+    model, x = _context_case(label)
+    code = coders.build(name, model, precision=precision)
+    bits = code.encode(x)
+    assert (len(bits), hashlib.sha256(bits.tobytes()).hexdigest()[:24]) == (length, digest)
+    assert np.array_equal(code.decode(bits, x.size), x)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -144,6 +145,23 @@ def test_sampling_is_seeded_and_typed():
     with pytest.raises(ValueError, match=r"`n` must be a non-negative integer; got -3"):
         chain.sample(-3)
 
+
+
+@pytest.mark.parametrize(
+    "k, order, alpha, seed, n, digest",
+    [
+        # First 24 hex digits of SHA-256 over the int64 symbols, pinned from the implementation
+        # before sampling became branch-free and chunked (commit 8c3c4c6): the same seed must keep
+        # giving the same symbols (runs cross several 32K chunks of uniforms).
+        (4, 2, 0.5, 1, 100001, "dbd7cdeff9b6a7fdcfede0af"),
+        (256, 1, 0.5, 2, 100001, "d43cfa37b8bc4aa1d01647cd"),
+        (3, 3, 0.05, 3, 70000, "6174f29581f0c6fdaf408119"),
+        (2, 1, 5.0, 4, 5, "66ef46371fc86d5c92c383ae"),
+    ],
+)
+def test_sampled_symbols_are_pinned(k, order, alpha, seed, n, digest):
+    x = models.Markov.random(k, order=order, alpha=alpha, seed=seed).sample(n, seed=7)
+    assert hashlib.sha256(x.tobytes()).hexdigest()[:24] == digest
 
 def test_sampled_transitions_follow_the_table():
     # 2e5 transitions; every empirical conditional within 5 standard errors of P

@@ -87,19 +87,23 @@ def test_markov_rows_follow_the_rule():
     _check_slices(chain.predictions(x), x, c, f, 12)
 
 
-def test_context_slices_follow_the_rule_exactly_on_counts():
-    # Context weights are exact integers: C_s = round(R W_s / W) + s with W_s, W integers.
-    m = models.Context(order=1, alphabet_size=7, prior=0.5)
-    x = np.random.default_rng(2).integers(0, 7, 300)
-    b = 10
+@pytest.mark.parametrize(
+    "order, k, prior, b",
+    # one block; three blocks, the last one partial; all 16 blocks of the byte alphabet
+    [(1, 7, Fraction(1, 2), 10), (1, 40, Fraction(1, 32), 12), (0, 256, Fraction(1, 2), 16)],
+)
+def test_context_slices_follow_the_rule_exactly_on_counts(order, k, prior, b):
+    # Context weights are exact rationals: C_s = round(R W_s / W) + s with W_s = Σ_{j<s} (n_j + α).
+    m = models.Context(order=order, alphabet_size=k, prior=prior)
+    x = np.minimum(np.random.default_rng(2).geometric(4 / k, 300) - 1, k - 1)
     c, f = m.slices(x, b)
     rows = m.predictions(x)  # floats of the exact ratios
-    r = (1 << b) - 7
+    r = (1 << b) - k
     counts = {}
     for t, s in enumerate(x.tolist()):
-        ctx = x[t - 1] if t else 0
-        n = counts.setdefault(int(ctx), [0] * 7)
-        w = [Fraction(2 * v + 1, 2) for v in n]
+        ctx = x[t - 1] if t and order else 0
+        n = counts.setdefault(int(ctx), [0] * k)
+        w = [v + prior for v in n]
         total = sum(w)
         below = sum(w[:s], Fraction(0)) / total
         assert abs(c[t] - (r * below + s)) <= Fraction(1, 2) + Fraction(1, 10**9)
