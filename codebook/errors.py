@@ -46,3 +46,7 @@ class CodeTableError(CodebookError):
 
 class ContainerError(CodebookError):
     """A compressed file is not one codebook wrote, or it is truncated or corrupted."""
+
+
+class TrainingDataError(ContainerError):
+    """A file coded with a model primed on training data, decoded without those bytes or with others."""

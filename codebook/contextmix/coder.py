@@ -202,9 +202,14 @@ class ContextMixingCoder(Code):
         head = BLOCK_LENGTH_BITS * (b - 1)
         return float(head), head + 2.0 * b + 8 * n * EPS_UP
 
+    def min_ideal_length(self, n: int) -> float:
+        """A lower bound on the log-loss of any ``n``-byte message: every one of its ``8 n``
+        decisions costs at least ``-log2(4095/4096)`` bits (the 12-bit probabilities stop at 4095)."""
+        return 8 * check_count(n) * MIN_DECISION_BITS
+
     def min_payload_bits(self, n: int) -> float:
         """A lower bound on the payload of any ``n``-byte message (every decision costs >= 3.5e-4 bits)."""
-        return self.excess_bounds(n)[0] + 8 * n * MIN_DECISION_BITS * (1 - 1e-9)
+        return self.excess_bounds(n)[0] + self.min_ideal_length(n) * (1 - 1e-9)
 
     # ------------------------------------------------------------------ the model
     def _fresh(self) -> _Model:

@@ -4,7 +4,7 @@
 length of the stream), the model's own log-loss (the sum of -log2 of the probabilities it gave
 the bits that occurred), the documented window between the two (``excess_bounds``, checked),
 and the empirical conditional entropies of the input given the previous 0..3 bytes
-(:func:`conditional_entropies`): order 0 is H(p_IN), the plug-in entropy of the byte
+(:func:`codebook.filemodels.conditional_entropies`): order 0 is H(p_IN), the plug-in entropy of the byte
 histogram. These are properties of the file, not bounds on any adaptive code (a plug-in
 estimate of order k is optimistic: it is the cost of a model fitted to the very bytes it
 codes, with the model itself not paid for), so the report states them as reference points.
@@ -14,33 +14,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from ..filemodels import conditional_entropies
 from .coder import ContextMixingCoder, _as_bytes
-
-
-def conditional_entropies(data, max_order: int = 3) -> list[float]:
-    """Empirical H(X_t | X_{t-k}..X_{t-1}) for k = 0..max_order, in bits per byte.
-
-    The plug-in estimate over the (k+1)-grams of ``data`` (positions ``t >= k``):
-    ``H = sum_{c,x} n(c,x)/N * log2(n(c)/n(c,x))``. ``nan`` where ``data`` has no (k+1)-gram.
-    """
-    arr = _as_bytes(data).astype(np.uint64)
-    out = []
-    for k in range(max_order + 1):
-        n = arr.size - k
-        if n <= 0:
-            out.append(math.nan)
-            continue
-        key = np.zeros(n, dtype=np.uint64)
-        for j in range(k + 1):
-            key = (key << np.uint64(8)) | arr[j : j + n]
-        _, joint = np.unique(key, return_counts=True)
-        _, ctx = np.unique(key >> np.uint64(8), return_counts=True)
-        h_joint = float(np.log2(n) - (joint * np.log2(joint)).sum() / n)
-        h_ctx = float(np.log2(n) - (ctx * np.log2(ctx)).sum() / n) if k else 0.0
-        out.append(h_joint - h_ctx)
-    return out
 
 
 def summary(data, code: ContextMixingCoder, payload_bits: int) -> dict:

@@ -1,0 +1,199 @@
+"""The models of ``codebook compress`` (codebook.filemodels): cm files in the container, training
+data on both sides, hostile cm files, the report's entropies, and the CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codebook import container, filemodels
+from codebook.cli import cli
+from codebook.cli.errors import run_cli
+from codebook.contextmix import ContextMixingCoder
+from codebook.errors import ContainerError, TrainingDataError
+
+DATA = Path(__file__).parent / "data"
+PROSE_PATH, LOG_PATH = DATA / "prose.txt", DATA / "lighthouse.log"
+PROSE, LOG = PROSE_PATH.read_bytes(), LOG_PATH.read_bytes()
+SMALL = 16  # 64 KiB tables: enough for these tests
+
+
+def cm(**kw) -> ContextMixingCoder:
+    return ContextMixingCoder(memory=SMALL, **kw)
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    status = run_cli(cli, [str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def refresh_crcs(blob: bytearray) -> bytes:
+    """Valid header and body CRCs after a field was changed on purpose (docs/container.md)."""
+    struct.pack_into("<I", blob, 36, zlib.crc32(bytes(blob[:36])))
+    struct.pack_into("<I", blob, len(blob) - 4, zlib.crc32(bytes(blob[40:-4])))
+    return bytes(blob)
+
+
+# --------------------------------------------------------------------------- names
+def test_model_names_parse_and_unknown_ones_name_the_choices():
+    assert filemodels.parse_model("cm") == filemodels.FileModel("cm")
+    assert filemodels.parse_model(" Order0 ").name == "order0"
+    assert filemodels.DEFAULT_MODEL == "cm"
+    with pytest.raises(filemodels.ModelNameError, match=r"unknown model 'ppm'; available: cm, order0"):
+        filemodels.parse_model("ppm")
+
+
+# --------------------------------------------------------------------------- container
+@pytest.mark.parametrize("data", [b"", b"x", PROSE[:3000], bytes(range(256)) * 3], ids=["empty", "one", "prose", "bytes"])
+def test_cm_files_round_trip_with_a_compact_model_section(data):
+    code = cm()
+    blob = container.compress(data, code)
+    header, back = container.decode(blob)
+    assert back == data and header.coder == "cm" and header.model_kind == "cm"
+    # fixed 40 + "cm" + kind, version, memory, blocks, flag + CRC: 51 bytes around the payload
+    assert header.header_bytes == 40 + 2 + 5 + 4
+    assert blob[42:47] == bytes([filemodels.CM_KIND_ID, 1, SMALL, 0, 0])
+    assert header.payload_bits == len(code.encode(data))
+
+
+def test_a_primed_file_needs_the_same_training_bytes_and_nothing_else_takes_them():
+    train = LOG[:5000]
+    blob = container.compress(PROSE[:2000], cm(prime=train))
+    assert container.decompress(blob, train=train) == PROSE[:2000]
+    assert container.read_header(blob, train=train).model["prime"] == {"size": 5000, "crc32": zlib.crc32(train)}
+    with pytest.raises(TrainingDataError, match=r"primed on a training file of 5000 bytes \(CRC32 [0-9a-f]{8}\); "
+                                                r"give the same file as TRAIN"):
+        container.decompress(blob)
+    with pytest.raises(TrainingDataError, match=r"TRAIN \(4999 bytes, CRC32 [0-9a-f]{8}\) is not the training file"):
+        container.decompress(blob, train=train[:-1])
+    plain = container.compress(PROSE[:2000], cm())
+    with pytest.raises(TrainingDataError, match="without a training file"):
+        container.decompress(plain, train=train)
+    huffman = container.compress(PROSE[:2000], __import__("codebook").coders.build(
+        "huffman", container.byte_distribution(PROSE[:2000])))
+    with pytest.raises(TrainingDataError, match="coder 'huffman'.* without a training file"):
+        container.decompress(huffman, train=train)
+
+
+def test_every_single_byte_change_of_a_cm_file_is_refused():
+    blob = container.compress(b"abracadabra, abracadabra", cm())
+    for i in range(len(blob)):
+        for mask in (0x01, 0x80):
+            bad = bytearray(blob)
+            bad[i] ^= mask
+            with pytest.raises(ContainerError):
+                container.decompress(bytes(bad))
+
+
+def test_a_cm_file_cannot_make_its_reader_allocate_large_tables_or_n_bytes():
+    blob = bytearray(container.compress(PROSE[:500], cm()))
+    big = bytearray(blob)
+    big[44] = filemodels.MAX_FILE_MEMORY + 1  # the memory byte of the model section
+    with pytest.raises(ContainerError, match="cm memory 25 is above the file limit 24"):
+        container.decompress(refresh_crcs(big))
+    with pytest.raises(ContainerError, match="cm memory 26 is above the file limit 24"):
+        container.compress(b"abc", ContextMixingCoder(memory=26))
+    # n = 2**30 in a payload of a few hundred bytes: every decision costs >= 3.5e-4 bits
+    struct.pack_into("<Q", blob, 16, 2**30)
+    with pytest.raises(ContainerError, match=r"n = 1073741824 symbols but the payload has only \d+ bits; coder 'cm' "
+                                             r"needs at least 3\d{6} bits"):
+        container.decompress(refresh_crcs(blob))
+
+
+@pytest.mark.parametrize("section, message", [
+    (bytes([6, 1, 16, 0, 2]), "the training flag is 2"),
+    (bytes([6, 1, 16, 0]), "it ends before the training flag"),
+    (bytes([6, 1, 16, 0, 1, 5, 1, 2]), "it ends inside the training CRC32"),
+    (bytes([6, 1, 16, 0, 0, 0]), "1 unexpected bytes"),
+    (bytes([6, 9, 16, 0, 0]), "cm model version 9 is not supported"),
+    (bytes([6, 1, 12, 0, 0]), "'memory' must be in 16..28"),
+    (bytes([6, 1, 16, 65, 0]), "'blocks' must be an integer in 1..64"),
+])
+def test_malformed_cm_model_sections_are_refused_with_the_field_named(section, message):
+    blob = bytearray(container.compress(b"hello", cm()))
+    blob[42:47] = section
+    struct.pack_into("<I", blob, 12, len(section))
+    with pytest.raises(ContainerError, match=message):
+        container.decompress(refresh_crcs(blob))
+
+
+# --------------------------------------------------------------------------- entropies
+def plug_in(data: bytes, k: int) -> float:
+    """H(X_t | k previous bytes) counted with a Counter over the positions t >= k (independent of the kernel)."""
+    grams = Counter(data[t - k : t + 1] for t in range(k, len(data)))
+    ctx = Counter(data[t - k : t] for t in range(k, len(data)))
+    n = len(data) - k
+    if n <= 0:
+        return math.nan
+    return sum(c / n * math.log2(ctx[g[:k]] / c) for g, c in grams.items())
+
+
+def test_conditional_entropies_against_a_hand_count_and_a_counter():
+    text = b"abab" * 3 + b"abc"  # 15 bytes
+    h = filemodels.conditional_entropies(text, 2)
+    # order 1: after 'a' always 'b' (7 times); after 'b': 'a' 6 times, 'c' once
+    assert h[1] == pytest.approx(7 / 14 * -(6 / 7 * math.log2(6 / 7) + 1 / 7 * math.log2(1 / 7)), abs=1e-12)
+    # order 2 (13 triples): 'ab' -> a 6 times, c once; 'ba' -> b 6 times
+    assert h[2] == pytest.approx(7 / 13 * -(6 / 7 * math.log2(6 / 7) + 1 / 7 * math.log2(1 / 7)), abs=1e-12)
+    rng = np.random.default_rng(1)
+    for data in (PROSE[:5000], rng.integers(0, 4, 3000, dtype=np.uint8).tobytes(), bytes(5000), b"ab"):
+        assert filemodels.conditional_entropies(data, 3) == pytest.approx([plug_in(data, k) for k in range(4)],
+                                                                          abs=1e-10, nan_ok=True)
+    assert all(math.isnan(v) for v in filemodels.conditional_entropies(b"", 1))
+    assert math.isnan(filemodels.conditional_entropies(b"abc", 3)[3])
+
+
+def test_the_hash_table_grows_past_its_first_size():
+    data = np.random.default_rng(2).integers(0, 256, 20000, dtype=np.uint8).tobytes()  # ~20000 distinct 4-grams
+    assert filemodels.conditional_entropies(data, 3)[3] == pytest.approx(plug_in(data, 3), abs=1e-10)
+
+
+# --------------------------------------------------------------------------- command line
+def test_compress_uses_cm_by_default_and_reports_log_loss_and_entropies(capsys, tmp_path):
+    packed, back = tmp_path / "p.cbk", tmp_path / "p.txt"
+    status, out, _ = run(capsys, "compress", PROSE_PATH, packed, "--format", "json")
+    r = json.loads(out)
+    assert status == 0 and r["model"] == "cm" and r["coder"] == "cm" and r["model_kind"] == "cm"
+    assert r["payload_bits"] == container.read_header(packed.read_bytes()).payload_bits
+    lo, hi = r["excess_bounds_bits"]
+    assert lo <= r["payload_bits"] - r["log_loss_bits"] <= hi
+    assert r["H0_bits_per_byte"] == pytest.approx(plug_in(PROSE, 0), abs=1e-9)
+    assert r["H3_bits_per_byte"] == pytest.approx(plug_in(PROSE, 3), abs=1e-9)
+    assert r["file_bytes"] == packed.stat().st_size < 0.35 * len(PROSE)
+    assert run(capsys, "decompress", packed, back)[0] == 0 and back.read_bytes() == PROSE
+    status, out, _ = run(capsys, "compress", PROSE_PATH, tmp_path / "q.cbk")
+    assert "model cm" in out and "log-loss of the model" in out and "H(X | 3 previous bytes)" in out
+
+
+def test_cm_with_a_training_file_on_both_sides(capsys, tmp_path):
+    packed, back = tmp_path / "l.cbk", tmp_path / "l.txt"
+    assert run(capsys, "compress", LOG_PATH, packed, "--model-from", PROSE_PATH)[0] == 0
+    status, _, err = run(capsys, "decompress", packed, back)
+    assert status == 1 and "primed on a training file of 19999 bytes" in err and not back.exists()
+    status, _, err = run(capsys, "decompress", packed, back, "--model-from", LOG_PATH)
+    assert status == 1 and "is not the training file" in err and not back.exists()
+    assert run(capsys, "decompress", packed, back, "--model-from", PROSE_PATH)[0] == 0
+    assert back.read_bytes() == LOG
+
+
+def test_model_options_that_do_not_fit_are_usage_errors(capsys, tmp_path):
+    out = tmp_path / "x"
+    status, _, err = run(capsys, "compress", PROSE_PATH, out, "--model", "cm", "--coder", "rans")
+    assert status == 2 and "--coder belongs to --model order0" in err
+    status, _, err = run(capsys, "compress", PROSE_PATH, out, "--model", "cm", "--smoothing", "1", "--prior", "1")
+    assert status == 2 and "--smoothing, --prior belong to" in err
+    status, _, err = run(capsys, "compress", PROSE_PATH, out, "--model", "ppm")
+    assert status == 2 and "unknown model 'ppm'" in err
+    assert not out.exists()
+    # an order-0 option without --model chooses order0, as in the first release
+    status, stdout, _ = run(capsys, "compress", PROSE_PATH, out, "--coder", "huffman", "--format", "json")
+    assert status == 0 and json.loads(stdout)["model"] == "order0" and json.loads(stdout)["coder"] == "huffman"
+    assert "H3_bits_per_byte" in json.loads(stdout)
