@@ -55,14 +55,18 @@ class ModelNameError(CodebookError):
 
 @dataclass(frozen=True)
 class FileModel:
-    """A parsed ``--model`` value: ``kind`` is ``"cm"``, ``"order0"`` or ``"context"``."""
+    """A parsed ``--model`` value: ``kind`` is ``"cm"`` (with its ``profile``), ``"order0"``
+    or ``"context"`` (with its ``order``)."""
 
     kind: str
     order: int | None = None
+    profile: str = "auto"
 
     @property
     def name(self) -> str:
-        return f"context:{self.order}" if self.kind == "context" else self.kind
+        if self.kind == "context":
+            return f"context:{self.order}"
+        return self.kind if self.kind != "cm" or self.profile == "auto" else f"cm:{self.profile}"
 
 
 def available_context() -> bool:
@@ -74,14 +78,17 @@ def available_context() -> bool:
 
 def model_names() -> list[str]:
     """The ``--model`` values this codebook offers (``context:K`` stands for K = 0..8)."""
-    return ["cm", "order0"] + (["context:K"] if available_context() else [])
+    return ["cm", "cm:max", "cm:fast", "order0"] + (["context:K"] if available_context() else [])
 
 
 def parse_model(text: str) -> FileModel:
-    """``"cm"``, ``"order0"``, ``"context:K"`` -> :class:`FileModel`; :class:`ModelNameError` otherwise."""
+    """``"cm"``, ``"cm:max"``, ``"cm:fast"``, ``"order0"``, ``"context:K"`` -> :class:`FileModel`;
+    :class:`ModelNameError` otherwise."""
     value = text.strip().lower()
     if value in ("cm", "order0"):
         return FileModel(value)
+    if value in ("cm:auto", "cm:max", "cm:fast"):
+        return FileModel("cm", profile=value[3:])
     m = re.fullmatch(r"context:(\d{1,3})", value)
     if m and available_context():
         order = int(m.group(1))
@@ -95,39 +102,54 @@ def parse_model(text: str) -> FileModel:
 CM_KIND_ID = 6
 
 
+CM_PROFILES = ("auto", "max", "fast")
+"""The cm profiles by their byte in the model section."""
+
+
 def pack_cm(table: dict) -> bytes | None:
-    """Model kind 6 (``cm``): ``varint(version)``, the memory byte, ``varint(blocks)`` (0 =
-    automatic), a flag byte (1 = primed), and if primed ``varint(size)`` and the CRC32 (4
-    bytes, little-endian) of the training bytes. ``None`` for any other table."""
+    """Model kind 6 (``cm``): ``varint(version)``, the profile byte (0 auto, 1 max, 2 fast),
+    the memory byte, ``varint(blocks)`` (0 = automatic), a flags byte (bit 0: primed on a
+    training file, bit 1: the built-in primer), and with a training file ``varint(size)`` and
+    the CRC32 (4 bytes, little-endian) of its bytes. ``None`` for any other table."""
     from .container import _varint
 
-    if table.get("coder") != "cm" or not set(table) <= {"coder", "version", "memory", "blocks", "prime"}:
+    fields = ("version", "profile", "memory", "primer", "blocks", "prime")
+    if table.get("coder") != "cm" or not set(table) <= {"coder", *fields}:
         return None
-    version, memory, blocks, prime = (table.get(k) for k in ("version", "memory", "blocks", "prime"))
-    if not all(type(v) is int and v >= 0 for v in (version, memory)) or memory > 255:
+    version, profile, memory, primer, blocks, prime = (table.get(k) for k in fields)
+    if not all(type(v) is int and v >= 0 for v in (version, memory)) or memory > 255 or profile not in CM_PROFILES:
+        return None
+    if type(primer) is not bool:
         return None
     if blocks is not None and (type(blocks) is not int or blocks < 1):
         return None
-    out = _varint(version) + bytes([memory]) + _varint(blocks or 0)
+    out = _varint(version) + bytes([CM_PROFILES.index(profile), memory]) + _varint(blocks or 0)
+    flags = 2 * primer
     if prime is None:
-        return out + b"\x00"
+        return out + bytes([flags])
     if not isinstance(prime, dict) or set(prime) != {"size", "crc32"}:
         return None
     size, crc = prime["size"], prime["crc32"]
     if type(size) is not int or type(crc) is not int or size < 0 or not 0 <= crc < 1 << 32:
         return None
-    return out + b"\x01" + _varint(size) + crc.to_bytes(4, "little")
+    return out + bytes([flags | 1]) + _varint(size) + crc.to_bytes(4, "little")
 
 
 def unpack_cm(reader) -> dict:
-    table: dict[str, Any] = {"version": reader.varint("the model version"), "memory": reader.byte("the memory")}
+    table: dict[str, Any] = {"version": reader.varint("the model version")}
+    profile = reader.byte("the profile")
+    if profile >= len(CM_PROFILES):
+        reader.fail(f"the profile byte is {profile}, not 0..{len(CM_PROFILES) - 1} ({', '.join(CM_PROFILES)})")
+    table["profile"] = CM_PROFILES[profile]
+    table["memory"] = reader.byte("the memory")
     blocks = reader.varint("the block count")
     if blocks:
         table["blocks"] = blocks
-    flag = reader.byte("the training flag")
-    if flag not in (0, 1):
-        reader.fail(f"the training flag is {flag}, not 0 or 1")
-    if flag:
+    flags = reader.byte("the flags")
+    if flags > 3:
+        reader.fail(f"the flags byte is {flags}; only bits 0 (training file) and 1 (primer) are defined")
+    table["primer"] = bool(flags & 2)
+    if flags & 1:
         size = reader.varint("the training size")
         table["prime"] = {"size": size, "crc32": int.from_bytes(reader.take(4, "the training CRC32"), "little")}
     return table
@@ -157,13 +179,7 @@ def _rebuild_cm(table: dict, train) -> Any:
             f"2**{MAX_FILE_MEMORY} bytes per table"
         )
 
-    info = table.get("prime")
-    if isinstance(info, dict) and isinstance(info.get("size"), int) and isinstance(info.get("crc32"), int):
-        check_training(info, train)
-        return ContextMixingCoder.from_dict(table, prime=train)
-    if info is None and train is not None:
-        raise TrainingDataError("this file was compressed without a training file; TRAIN (--model-from) is not needed")
-    return ContextMixingCoder.from_dict(table)
+    return ContextMixingCoder.from_dict(table, prime=train)  # checks the training bytes (check_training)
 
 
 FILE_CODERS: dict[str, Callable[[dict, Any], Any]] = {"cm": _rebuild_cm}

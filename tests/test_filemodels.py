@@ -47,7 +47,9 @@ def test_model_names_parse_and_unknown_ones_name_the_choices():
     assert filemodels.parse_model("cm") == filemodels.FileModel("cm")
     assert filemodels.parse_model(" Order0 ").name == "order0"
     assert filemodels.DEFAULT_MODEL == "cm"
-    with pytest.raises(filemodels.ModelNameError, match=r"unknown model 'ppm'; available: cm, order0"):
+    assert filemodels.parse_model("cm:fast") == filemodels.FileModel("cm", profile="fast")
+    assert filemodels.parse_model("CM:max").name == "cm:max" and filemodels.parse_model("cm:auto").name == "cm"
+    with pytest.raises(filemodels.ModelNameError, match=r"unknown model 'ppm'; available: cm, cm:max, cm:fast, order0"):
         filemodels.parse_model("ppm")
 
 
@@ -58,9 +60,9 @@ def test_cm_files_round_trip_with_a_compact_model_section(data):
     blob = container.compress(data, code)
     header, back = container.decode(blob)
     assert back == data and header.coder == "cm" and header.model_kind == "cm"
-    # fixed 40 + "cm" + kind, version, memory, blocks, flag + CRC: 51 bytes around the payload
-    assert header.header_bytes == 40 + 2 + 5 + 4
-    assert blob[42:47] == bytes([filemodels.CM_KIND_ID, 1, SMALL, 0, 0])
+    # fixed 40 + "cm" + kind, version, profile, memory, blocks, flags + CRC: 52 bytes around the payload
+    assert header.header_bytes == 40 + 2 + 6 + 4
+    assert blob[42:48] == bytes([filemodels.CM_KIND_ID, 2, 0, SMALL, 0, 2])  # auto, primer
     assert header.payload_bits == len(code.encode(data))
 
 
@@ -96,7 +98,7 @@ def test_every_single_byte_change_of_a_cm_file_is_refused():
 def test_a_cm_file_cannot_make_its_reader_allocate_large_tables_or_n_bytes():
     blob = bytearray(container.compress(PROSE[:500], cm()))
     big = bytearray(blob)
-    big[44] = filemodels.MAX_FILE_MEMORY + 1  # the memory byte of the model section
+    big[45] = filemodels.MAX_FILE_MEMORY + 1  # the memory byte of the model section
     with pytest.raises(ContainerError, match="cm memory 25 is above the file limit 24"):
         container.decompress(refresh_crcs(big))
     with pytest.raises(ContainerError, match="cm memory 26 is above the file limit 24"):
@@ -109,17 +111,18 @@ def test_a_cm_file_cannot_make_its_reader_allocate_large_tables_or_n_bytes():
 
 
 @pytest.mark.parametrize("section, message", [
-    (bytes([6, 1, 16, 0, 2]), "the training flag is 2"),
-    (bytes([6, 1, 16, 0]), "it ends before the training flag"),
-    (bytes([6, 1, 16, 0, 1, 5, 1, 2]), "it ends inside the training CRC32"),
-    (bytes([6, 1, 16, 0, 0, 0]), "1 unexpected bytes"),
-    (bytes([6, 9, 16, 0, 0]), "cm model version 9 is not supported"),
-    (bytes([6, 1, 12, 0, 0]), "'memory' must be in 16..28"),
-    (bytes([6, 1, 16, 65, 0]), "'blocks' must be an integer in 1..64"),
+    (bytes([6, 2, 0, 16, 0, 4]), "the flags byte is 4"),
+    (bytes([6, 2, 0, 16, 0]), "it ends before the flags"),
+    (bytes([6, 2, 3, 16, 0, 2]), "the profile byte is 3"),
+    (bytes([6, 2, 0, 16, 0, 3, 5, 1, 2]), "it ends inside the training CRC32"),
+    (bytes([6, 2, 0, 16, 0, 2, 0]), "1 unexpected bytes"),
+    (bytes([6, 9, 0, 16, 0, 2]), "cm model version 9 is not supported"),
+    (bytes([6, 2, 0, 12, 0, 2]), "'memory' must be in 16..28"),
+    (bytes([6, 2, 0, 16, 65, 2]), "'blocks' must be an integer in 1..64"),
 ])
 def test_malformed_cm_model_sections_are_refused_with_the_field_named(section, message):
     blob = bytearray(container.compress(b"hello", cm()))
-    blob[42:47] = section
+    blob[42:48] = section
     struct.pack_into("<I", blob, 12, len(section))
     with pytest.raises(ContainerError, match=message):
         container.decompress(refresh_crcs(blob))

@@ -65,6 +65,8 @@ CONTAINER_FIXED = 44  # fixed header (40) + body CRC (4), docs/container.md
 def text_files() -> list[tuple[str, bytes]]:
     out = []
     for path in sorted(DATA.iterdir()):
+        if not path.is_file():
+            continue
         raw = path.read_bytes()
         try:
             raw.decode("utf-8")
