@@ -391,6 +391,39 @@ for _kind in filemodels.MODEL_KINDS:  # the byte models of ``codebook compress``
     register_model_kind(*_kind)
 
 
+def _pack_integers(table: dict) -> bytes | None:
+    """A table whose fields beyond coder, version (1) and alphabet_size are a few non-negative
+    integers (Golomb's parameter; the Elias codes and LZ78 have none): each by name."""
+    fields = sorted(set(table) - {"coder", "version", "alphabet_size"})
+    k = _table_with(table, set(fields))
+    if k is None or len(fields) > 8 or any(type(table[f]) is not int or not 0 <= table[f] < 1 << 64 or
+                                           not f.isascii() or not f.isidentifier() or len(f) > 32 for f in fields):
+        return None
+    out = _varint(k) + _varint(len(fields))
+    for f in fields:
+        out += _varint(len(f)) + f.encode("ascii") + _varint(table[f])
+    return out
+
+
+def _unpack_integers(r: _Reader) -> dict:
+    table = {"version": 1, "alphabet_size": _alphabet(r)}
+    count = r.varint("the field count")
+    if count > 8:
+        r.fail(f"{count} fields; at most 8")
+    for i in range(count):
+        size = r.varint(f"the length of field name {i}")
+        if not 1 <= size <= 32:
+            r.fail(f"field name {i} has {size} bytes; 1..32 allowed")
+        name = r.take(size, f"field name {i}")
+        if not name.isascii() or not name.decode("ascii").isidentifier() or name.decode("ascii") in table:
+            r.fail(f"field name {i} ({name[:32]!r}) is not a new identifier")
+        table[name.decode("ascii")] = r.varint(f"field {name.decode('ascii')}")
+    return table
+
+
+register_model_kind(10, "integers", _pack_integers, _unpack_integers)  # Golomb, Elias, LZ78 (issue 14)
+
+
 def pack_model(table: dict[str, Any]) -> bytes:
     """The model section for a coder table: the kind byte, then its parameter bytes.
 
@@ -456,9 +489,12 @@ def uncodable_bytes(code: Code) -> np.ndarray | None:
     """Byte values the coder cannot code at all (bool mask of 256), or ``None`` if unknown.
 
     A prefix code has no codeword for a length-0 symbol; a stream coder no interval for a
-    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders code every
-    symbol.
+    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders and the file
+    models (cm) code every symbol.
     """
+    own = getattr(code, "uncodable_symbols", None)  # a coder that says so itself (Tunstall)
+    if own is not None:
+        return np.asarray(own())
     kind = coder_kind(code.name)
     table = getattr(code, "lengths", None) if kind == "prefix" else getattr(code, "frequencies", None)
     if kind in ("adaptive", "model") or table is None:
@@ -848,6 +884,9 @@ def min_payload_bits(code: Code, n: int) -> float:
     """
     if n == 0:
         return 0.0
+    own = getattr(code, "min_bits", None)  # the code families state their own exact minimum
+    if own is not None:
+        return float(own(n))
     kind = coder_kind(code.name)
     if kind == "prefix":
         lengths = np.asarray(code.lengths)

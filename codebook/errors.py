@@ -50,3 +50,9 @@ class ContainerError(CodebookError):
 
 class TrainingDataError(ContainerError):
     """A file coded with a model primed on training data, decoded without those bytes or with others."""
+
+
+class ModelError(CodebookError):
+    """A model (``codebook.models``) or source cannot be built or used as asked: a transition
+    row that is not a pmf, a chain whose stationary distribution is not unique, a prefix code
+    asked to follow a model with memory, a message longer than a table of predictions."""

@@ -342,3 +342,75 @@ _FAMILIES = {
     "weights": (0, "weights:W1,W2,..."),
     "file": (0, "file[+A]:PATH"),
 }
+# ----------------------------------------------------------------------------- sources
+
+SOURCE_HELP = (
+    "a distribution spec (i.i.d. symbols; the grammar under --q) or a Markov chain: 'markov:K:ORDER:ALPHA:SEED' "
+    "(a random chain of order ORDER over K symbols, each row drawn from Dirichlet(ALPHA), reproducible by "
+    "SEED) or 'markov-file[+A]:ORDER:PATH' (the order-ORDER chain of a file's bytes, K = 256, transitions "
+    "counted and add-A smoothed). A chain starts from its stationary law."
+)
+
+
+def parse_source(spec: str, *, name: str = "p"):
+    """A source from a spec: a Markov chain for the ``markov`` families, else the i.i.d. source
+    of a distribution spec (:func:`parse_distribution`).
+
+    ::
+
+        SOURCE := SPEC                              i.i.d. symbols from a distribution spec
+                | markov:K:ORDER:ALPHA:SEED         random chain, rows ~ Dirichlet(ALPHA)
+                | markov-file:ORDER:PATH            chain of a file's bytes (K = 256)
+                | markov-file+A:ORDER:PATH          the same, transition counts add-A smoothed
+
+    >>> parse_source("markov:3:2:0.5:7")
+    Markov(K=3, order=2)
+    >>> parse_source("zipf:8:1.1").order
+    0
+    """
+    from .errors import ModelError
+    from .models import IID, Markov
+
+    if not isinstance(spec, str):
+        return IID(parse_distribution(spec, name=name))
+    head, _, rest = spec.strip().partition(":")
+    family, plus, smooth = head.strip().lower().partition("+")
+    if family not in ("markov", "markov-file"):
+        return IID(parse_distribution(spec, name=name))
+
+    def fail(message: str):
+        raise SpecError(f"{name} {_quoted(spec)}: {message}")
+
+    def integer(text: str, what: str) -> int:
+        if _INTEGER.fullmatch(text.strip()) is None:
+            fail(f"{what} must be an integer; got {text.strip()[:40]!r}")
+        return int(text.strip())
+
+    try:
+        if family == "markov":
+            fields = rest.split(":")
+            if plus or len(fields) != 4:
+                fail(f"expected markov:K:ORDER:ALPHA:SEED (4 arguments{', no smoothing' if plus else ''}), "
+                     f"got {len(fields)}")
+            k, order, seed = (integer(fields[i], what) for i, what in ((0, "alphabet size K"), (1, "order"), (3, "seed")))
+            alpha = float(parse_number(fields[2], "Dirichlet ALPHA", fail))
+            return Markov.random(k, order, alpha, seed=seed)
+        smoothing = float(parse_number(smooth, "smoothing A", fail)) if plus else 0.0
+        if smoothing < 0:
+            fail(f"smoothing A must be >= 0; got {smooth!r}")
+        order_text, colon, path = rest.partition(":")
+        if not colon or not path:
+            fail("expected markov-file[+A]:ORDER:PATH")
+        order = integer(order_text, "order")
+        try:
+            if os.stat(path).st_size > MAX_FILE_BYTES:
+                fail(f"{path!r} is longer than the {MAX_FILE_BYTES} bytes a file spec reads")
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            fail(f"cannot read {path!r}: {exc.strerror or exc}")
+        if len(data) <= order:
+            fail(f"{path!r} has {len(data)} bytes, no transition of order {order}")
+        return Markov.from_bytes(data, order, smoothing)
+    except ModelError as exc:
+        raise SpecError(f"{name} {spec!r}: {exc}") from None

@@ -97,9 +97,9 @@ def summary_rows(results: Sequence[ExperimentResult]) -> list[list[str]]:
             expected = fmt(s["expected"])
             if s["kind"] == "stream" and s["H_pqhat"] is not None:
                 expected = f"{fmt(s['H_pqhat'])} (H(p,q_hat))"
-            elif s["kind"] == "adaptive":
-                expected = "exact per message"
-            ci = fmt(s["ci_half"], 6) if s["ci_half"] is not None else "-"
+            elif s["kind"] == "adaptive" and s["expected"] is not None:
+                expected = f"{fmt(s['expected'])} (E[L_alpha]/n)"
+            ci = f"[{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]" if s.get("ci_low") is not None else "-"
             bits = fmt(s["bits_per_symbol"])
             if s["messages_ok"] < s["trials"]:
                 bits += f" ({s['trials'] - s['messages_ok']} of {s['trials']} messages not codable)"
@@ -108,7 +108,7 @@ def summary_rows(results: Sequence[ExperimentResult]) -> list[list[str]]:
     return rows
 
 
-SUMMARY_HEADERS = ["experiment", "coder", "bits/symbol", "± 95 %", "exact / expected", "theorem",
+SUMMARY_HEADERS = ["experiment", "coder", "bits/symbol", "95 % interval of expected", "exact / expected", "theorem",
                    "consistent messages", "verdict"]
 
 
@@ -157,14 +157,18 @@ def write_report(
         r0 = results[0]
         scope = ("the whole report" if len(results) > 1 and len({r.intervals_judged for r in results}) == 1
                  else "each experiment")
-        md.append(f"- Verdicts: the statistical intervals of {scope} are judged together at family-wise level "
-                  f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} intervals at "
-                  f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
-                  "rate is guaranteed for every n: the exact law of the sum of the codeword lengths (prefix codes, "
-                  "n-fold convolution) or Bernstein's inequality (stream coders, and sums too large to convolve). "
-                  f"The ± columns are {r0.confidence:.0%} intervals from the exact variance (theory §i), "
-                  "shown for reading, not used by the verdicts. Exact checks (bit counts, "
-                  "per-message bounds) need no statistics and are never relaxed.")
+        if r0.verdict_note:
+            md.append(f"- Verdicts: {r0.verdict_note}")
+        else:
+            md.append(f"- Verdicts: the statistical tests of {scope} are judged together at family-wise level "
+                      f"alpha = {r0.family_alpha:g} (Bonferroni: each of m = {r0.intervals_judged} tests at "
+                      f"alpha/m = {r0.family_alpha / max(1, r0.intervals_judged):.2g}), each by a test whose false-alarm "
+                      "rate is guaranteed for every n: the exact law of the sum (prefix codes, n-fold convolution), "
+                      "Bernstein's inequality (stream coders, and sums too large to convolve), McDiarmid's (adaptive "
+                      "coders) and a multinomial bound on the sampled counts. The interval columns are "
+                      f"{r0.confidence:.0%} intervals for the exact expectation (theory §i; docs/simulations.md says "
+                      "how they are made), shown for reading, not used by the verdicts. Exact checks (bit counts, "
+                      "per-message bounds) need no statistics and are never relaxed.")
     md += ["", "## What theory says", "",
            "(Numbers inside a statement, such as a stream coder's [lo, hi], are those of the first experiment "
            "where it appears.)", ""]
@@ -184,12 +188,13 @@ def write_report(
     for name, caption in figs:
         md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
     if results:
-        md.append("H(p), H(p,q) and D(p||q) per experiment, in bits: " if len(results) > 1 else
-                  f"H(p) = {fmt(results[0].H_p)} bits, H(p,q) = {fmt(results[0].H_pq)} bits, "
-                  f"D(p||q) = {fmt(results[0].D_pq)} bits (p = `{results[0].p_spec}`, q = `{results[0].q_spec}`, "
+        hp, hpq, dpq = results[0].measure_names
+        md.append(f"{hp}, {hpq} and {dpq} per experiment, in bits: " if len(results) > 1 else
+                  f"{hp} = {fmt(results[0].H_p)} bits, {hpq} = {fmt(results[0].H_pq)} bits, "
+                  f"{dpq} = {fmt(results[0].D_pq)} bits (p = `{results[0].p_spec}`, q = `{results[0].q_spec}`, "
                   f"K = {results[0].alphabet_size}, n = {results[0].n}, {results[0].trials} trials).")
         if len(results) > 1:
-            md += ["", markdown_table(["experiment", "p", "q", "n", "trials", "H(p)", "H(p,q)", "D(p||q)"],
+            md += ["", markdown_table(["experiment", "p", "q", "n", "trials", hp, hpq, dpq],
                                       [[r.label, f"`{r.p_spec}`", f"`{r.q_spec}`", r.n, r.trials, fmt(r.H_p),
                                         fmt(r.H_pq), fmt(r.D_pq)] for r in results])]
         md += ["", "### Verification table", "", markdown_table(SUMMARY_HEADERS, summary_rows(results)), ""]
@@ -201,13 +206,19 @@ def write_report(
         md += [f"- {line}" for line in findings]
         md += [f"- {label}: {s['coder']} was not run: {s['reason']}" for label, s in skipped]
         md.append("")
-    n_bad = sum(rec["verdict"] != verdicts.CONSISTENT for rec in records)
-    bad_s = [s for s in summaries if s["verdict"] != verdicts.CONSISTENT]
+    n_bad = sum(verdicts.failed(rec["verdict"]) for rec in records)
+    bad_s = [s for s in summaries if verdicts.failed(s["verdict"])]
+    n_ok = sum(rec["verdict"] == verdicts.CONSISTENT for rec in records)
+    s_ok = sum(s["verdict"] == verdicts.CONSISTENT for s in summaries)
+    refused = len(records) - n_ok - n_bad
     md += ["## Verdicts", "",
-           f"{len(records) - n_bad} of {len(records)} messages and {len(summaries) - len(bad_s)} of "
-           f"{len(summaries)} coder summaries are consistent with the theory (docs/theory.md).", ""]
+           f"{n_ok} of {len(records)} messages and {s_ok} of {len(summaries)} coder summaries are consistent with "
+           "the theory (docs/theory.md)"
+           + (f"; {refused} messages were not codable, as theory predicts (H(p,q) = inf), which is not a failure."
+              if refused else ".")
+           + (f" {n_bad} messages and {len(bad_s)} summaries are not consistent." if n_bad or bad_s else ""), ""]
     for rec in records:
-        if rec["verdict"] != verdicts.CONSISTENT:
+        if verdicts.failed(rec["verdict"]):
             md.append(f"- NOT CONSISTENT: {rec['experiment']} {rec['coder']} trial {rec['trial']}: {rec['reason']}")
     md += ["", "<details><summary>Reason of every coder summary</summary>", ""]
     md += [f"- {s['experiment'] + ' / ' if s['experiment'] else ''}{s['coder']}: {s['reason']}" for s in summaries]

@@ -1,4 +1,4 @@
-"""Sweeps: many experiments (tasks) on a ``concurrent.futures`` executor, identical for any worker count.
+"""Sweeps: many experiments (tasks) on a backend (local processes or Dask), identical for any worker count.
 
 Each :class:`Task` is a complete experiment description (p, q, coders, n, trials, block). Task
 ``i`` of a sweep with master seed ``S`` is seeded with the entropy ``(S, i)``; trial ``t`` inside
@@ -17,7 +17,8 @@ from typing import Any
 
 from codebook.distributions import Distribution
 
-from .experiment import CoderSpec, ExperimentResult, run_experiment
+from .backends import Backend, ExecutorBackend, make_backend
+from .experiment import CoderSpec, ExperimentResult, family_count, run_experiment
 
 
 @dataclass(frozen=True)
@@ -36,65 +37,47 @@ class Task:
     p_spec: str = ""
     q_spec: str = ""
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    run: Callable[..., ExperimentResult] | None = None
+    """A task that is not an i.i.d. (p, q) experiment runs ``run(task, master_seed, index,
+    family)`` instead (a module-level function, so that it pickles): the sequence sweeps."""
 
 
 def family_size(tasks: Sequence[Task]) -> int:
-    """Upper count of the statistical intervals a sweep judges: one per coder and message plus
-    one pooled summary per coder and task (adaptive coders and unencodable messages have none,
-    so the count is conservative). Bonferroni over this m keeps the level for the whole sweep."""
-    return sum(len(t.coders) * (t.trials + 1) for t in tasks)
+    """Upper count of the statistical tests a sweep judges (:func:`experiment.family_count` per task:
+    one per coder and message, one pooled per coder, one for the sample's counts; unencodable
+    messages have none, so the count is conservative). Bonferroni over this m keeps the level
+    for the whole sweep."""
+    return sum(family_count(len(t.coders), t.trials) for t in tasks)
 
 
 def run_task(task: Task, master_seed: int, index: int, family: int | None = None) -> ExperimentResult:
     """Run one task with the seed entropy ``(master_seed, index)`` (top-level: picklable)."""
+    if task.run is not None:
+        return task.run(task, master_seed, index, family)
     return run_experiment(task.p, task.q, task.coders, task.n, task.trials, (master_seed, index),
                           block=task.block, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec, x=task.x,
                           family_size=family)
 
 
-class SerialExecutor(cf.Executor):
-    """Runs each task at submission, in this process: the ``--workers 1`` executor."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to the caller through the future, as a pool would
-            future.set_exception(exc)
-        return future
-
-
-def make_executor(workers: int) -> cf.Executor:
-    """``workers`` local processes (a ProcessPoolExecutor), or in-process when ``workers <= 1``."""
-    if workers < 1:
-        raise ValueError(f"`workers` must be >= 1; got {workers}")
-    return SerialExecutor() if workers == 1 else cf.ProcessPoolExecutor(max_workers=workers)
-
-
 def run_sweep(tasks: Sequence[Task], master_seed: int, *, workers: int = 1, executor: cf.Executor | None = None,
-              progress: Callable[[int], None] | None = None) -> list[ExperimentResult]:
+              backend: Backend | None = None, progress: Callable[[int], None] | None = None) -> list[ExperimentResult]:
     """Run every task; return the results in task order.
 
-    ``executor`` overrides ``workers`` (any ``concurrent.futures.Executor``); ``progress`` is
-    called with 1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts
-    use one Bonferroni family for the whole sweep (:func:`family_size`).
+    Where the tasks run: ``backend`` (any :class:`simulations.backends.Backend`, e.g. Dask), or
+    ``executor`` (any ``concurrent.futures.Executor``, kept open), or else ``workers`` local
+    processes (capped by :func:`simulations.backends.cap_workers`). ``progress`` is called with
+    1 each time a task finishes (e.g. a click progress bar's ``update``). Verdicts use one
+    Bonferroni family for the whole sweep (:func:`family_size`).
     """
     family = family_size(tasks)
-    own = executor is None
-    ex = make_executor(workers) if own else executor
     results: list[ExperimentResult | None] = [None] * len(tasks)
-    if isinstance(ex, SerialExecutor):  # in order, so a progress bar moves task by task
-        for i, task in enumerate(tasks):
-            results[i] = run_task(task, master_seed, i, family)
-            if progress is not None:
-                progress(1)
-        return results  # type: ignore[return-value]
+    calls = ((i, (task, master_seed, i, family)) for i, task in enumerate(tasks))
     with contextlib.ExitStack() as stack:
-        if own:
-            stack.enter_context(ex)
-        futures = {ex.submit(run_task, task, master_seed, i, family): i for i, task in enumerate(tasks)}
-        for future in cf.as_completed(futures):
-            results[futures[future]] = future.result()
+        if backend is None:
+            backend = (ExecutorBackend(executor, getattr(executor, "_max_workers", 2)) if executor is not None
+                       else stack.enter_context(make_backend(workers, calls=len(tasks))))
+        for i, result in backend.imap_unordered(run_task, calls):
+            results[i] = result
             if progress is not None:
                 progress(1)
     return results  # type: ignore[return-value]

@@ -77,12 +77,15 @@ def test_out_refuses_a_non_empty_folder_without_force(capsys, tmp_path):
 
 
 def test_workers_are_capped_at_the_tasks(capsys, monkeypatch):
-    import simulations.sweep
+    import simulations.backends as backends
 
     seen = []
-    real = simulations.sweep.run_sweep
-    monkeypatch.setattr(simulations.sweep, "run_sweep", lambda tasks, seed, workers, progress: seen.append(workers)
-                        or real(tasks, seed, workers=1, progress=progress))
+
+    def make_backend(workers=1, dask=None, *, calls=None):  # the library's one cap, without starting 6 processes
+        seen.append(backends.cap_workers(workers, calls))
+        return backends.SerialBackend()
+
+    monkeypatch.setattr(backends, "make_backend", make_backend)
     status, _, err = run(capsys, "sweep", "asymmetry", "--quick", "--n", "100", "--workers", "64", "--format", "csv")
     assert status == 0, err
     assert seen == [6]  # 3 pairs x 2 directions

@@ -193,11 +193,13 @@ def test_stream_guarantee_from_given_numbers():
     assert "quantization cost" in g.notes[0] and f"{h - 1:.6g}" in g.notes[0]
 
 
-def test_adaptive_guarantee_is_exact_per_message():
+def test_adaptive_guarantee_has_the_exact_expectation_and_no_variance():
     g = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0))
-    # No expectation or variance: the runner must check it message by message, never statistically.
-    assert g.expected is None and g.variance is None and g.law is None
-    assert g.bound.lower == 1.0 and g.excess == (0.0, 2.0) and g.prior == 0.5
+    # Not a sum of i.i.d. terms: no variance or law (the runner uses McDiarmid), but an exact expectation.
+    assert g.variance is None and g.law is None and g.excess == (0.0, 2.0) and g.prior == 0.5
+    assert g.expected == pytest.approx(theory.adaptive_expected_length([0.5, 0.5], 1000) / 1000, rel=1e-15)
+    assert g.bound.lower == g.expected and g.bound.upper == pytest.approx(g.expected + 2 / 1000)
+    assert g.holds and g.difference_bound == pytest.approx(math.log2(999.5 / 0.5))
 
 
 def test_laplace_expected_redundancy_matches_exact_binomial_expectation():
@@ -223,8 +225,9 @@ def test_adaptive_guarantee_names_the_constant_of_its_prior():
     kt = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=0.5)
     lap = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=1)
     other = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0), prior=2)
-    assert "Clarke-Barron (KT)" in kt.notes[0] and "Clarke-Barron (Laplace)" in lap.notes[0]
-    assert "about (K-1) log2 n" in lap.notes[0] and "no expected-redundancy formula" in other.notes[0]
+    assert kt.notes[0].startswith("KT: E[L] - n H(p) = ") and lap.notes[0].startswith("Laplace: E[L] - n H(p) = ")
+    assert "Clarke-Barron" in kt.notes[0] and "Clarke-Barron" in lap.notes[0]
+    assert other.notes[0].startswith("add-2: E[L] - n H(p) = ") and "Clarke-Barron" not in other.notes[0]
     assert lap.prior == 1.0 and "add-1 code length" in lap.statement
 
 

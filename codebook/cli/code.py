@@ -56,6 +56,14 @@ def code(q_spec: str, coder: str, precision: int | None, p_spec: str | None, fmt
             f"{coder!r} learns its model while coding and has no static code table; "
             "use 'codebook simulate --coder adaptive' or 'codebook compress --coder adaptive'"
         )
+    if kind == "universal":
+        raise click.UsageError(
+            f"{coder!r} needs no model and builds its dictionary from the message itself, so it has no static "
+            f"code table; use 'codebook simulate --coder {coder}' or 'codebook compress --coder {coder}'"
+        )
+    if kind == "vf":
+        _phrase_table(coder, coders.build(coder, q), q, p, fmt, units)
+        return
     built = coders.build(coder, q)
     from ..measures import cross_entropy, entropy
 
@@ -94,6 +102,35 @@ def _emit(result: dict, headers: list[str], rows: list, align: str, summary: lis
         click.echo(table(headers, rows, align))
         click.echo()
         click.echo(table(["", "value", "unit"], summary, "lrl"))
+
+
+def _phrase_table(coder: str, built, q, p, fmt: str, units: str) -> None:
+    """A variable-to-fixed code (Tunstall): its phrases, their codewords and the rate m/E[L] (theory §p)."""
+    from ..measures import entropy
+
+    m = built.codeword_bits
+    node_q = built.node_probabilities(q)
+    phrases = built.phrases()
+    leaf_q = node_q[~built.internal_nodes]  # leaves in creation order: match them to the codewords
+    by_code = dict(zip(built.leaf_nodes.tolist(), range(len(phrases))))
+    prob = np.empty(len(phrases))
+    for node, pr in zip(np.flatnonzero(~built.internal_nodes).tolist(), leaf_q.tolist()):
+        prob[by_code[node]] = pr
+    result = {
+        "coder": coder, "codeword_bits": m, "phrases": [[int(s) for s in ph] for ph in phrases],
+        "expected_phrase_length_q": built.expected_phrase_length(q),
+        "rate_q": in_units(built.rate(q), units), "H_q": in_units(entropy(q), units),
+    }
+    if p is not None:
+        result.update(rate_p=in_units(built.rate(p), units), H_p=in_units(entropy(p), units))
+    rows = [(format(c, f"0{m}b"), " ".join(q.label(s) for s in ph), len(ph), _prob(prob[c], fmt))
+            for c, ph in enumerate(phrases)]
+    summary = [("phrases M", str(len(phrases)), f"of {1 << m} {m}-bit codewords"),
+               ("E_q[L]", fmt_bits(result["expected_phrase_length_q"]), "symbols/phrase"),
+               ("m/E_q[L]", fmt_bits(result["rate_q"]), f"{units}/symbol"), ("H(q)", fmt_bits(result["H_q"]), units)]
+    if p is not None:
+        summary += [("m/E_p[L]", fmt_bits(result["rate_p"]), f"{units}/symbol"), ("H(p)", fmt_bits(result["H_p"]), units)]
+    _emit(result, ["codeword", "phrase", "length", "P_q"], rows, "llrr", summary, fmt, units)
 
 
 def _stream_table(coder: str, built, q, p, fmt: str, units: str) -> None:

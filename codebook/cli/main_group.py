@@ -23,13 +23,16 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("codebook.cli.simulate:simulate",
                  "Encode seeded messages from p with codes built from q; verify every bit against theory."),
-    "sweep": ("codebook.cli.sweep:sweep", "Run a named experiment from the catalogue (see --list) and report it."),
+    "sweep": ("codebook.cli.sweep:sweep",
+              "Run a named experiment from the catalogue (see --list), or your own grid (--grid), and report it."),
     "measure": ("codebook.cli.measure:measure", "H(p), H(q), H(p,q), H(q,p), D(p||q) and D(q||p) of two distributions."),
     "code": ("codebook.cli.code:code", "The code table (symbol, q, length, codeword), Kraft sum and expected lengths."),
     "compress": ("codebook.cli.compress:compress",
                  "Compress IN to OUT; '-' = stdin/stdout. The default model is cm (context mixing)."),
     "decompress": ("codebook.cli.compress:decompress",
                    "Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout."),
+    "theory": ("codebook.cli.theory:theory",
+               "Print a section of the theory that verdicts cite (\"theory §d\" is SECTION d), offline."),
 }
 """name -> ("module:attribute", one-line summary), in the order ``codebook --help`` lists them."""
 
@@ -66,6 +69,7 @@ def cli() -> None:
     Examples:
       codebook simulate                      # every coder on the default experiment, verified
       codebook sweep --list                  # the catalogue of experiments
+      codebook sweep --grid my.toml --out runs/my  # your own grid of experiments (docs/grids.md)
       codebook measure --p zipf:256:1.1 --q "mix(zipf:256:1.1, uniform:256, 0.3)"
       codebook code --q 0.4,0.3,0.2,0.1 --coder huffman --p 0.1,0.2,0.3,0.4
       codebook compress in.txt out.cbk --model-from train.txt

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import click
 
+from simulations.workers import MAX_WORKERS  # the library's cap on local workers (standard library only)
+
 # ----------------------------------------------------------------------------- limits
 
 MAX_N = 10**8
@@ -41,9 +43,6 @@ MAX_WORK = 10**11
 (n x trials x coders, over every task of a sweep). At the default experiment's rate on 2 cores
 (about 10^7 symbols coded, decoded and checked per second) this is about 3 hours; beyond it a
 run is refused before it starts instead of running for days."""
-
-MAX_WORKERS = 64
-"""Largest ``--workers``; a sweep also never starts more workers than it has tasks."""
 
 MIN_PRECISION, MAX_PRECISION = 1, 31  # codebook.quantize's range; the coder names a tighter one
 

@@ -65,10 +65,12 @@ def wrap(text: str, indent: str = "  ", width: int = WIDTH, hang: str | None = N
 
 
 def exit_if_inconsistent(results, what: str) -> None:
-    """Exit with status 3 when any verdict is "not consistent", so scripts and CI can tell."""
-    from simulations.verdicts import CONSISTENT
+    """Exit with status 3 when any verdict is "not consistent", so scripts and CI can tell
+    ("not codable", a refusal theory predicts, is not a failure)."""
+    from simulations.verdicts import failed
 
-    bad = sorted({s["coder"] for r in results for s in r.summaries if s["verdict"] != CONSISTENT})
+    bad = sorted({s["coder"] for r in results for s in r.summaries if failed(s["verdict"])}
+                 | {"the sample" for r in results if getattr(r, "sample", None) and failed(r.sample["verdict"])})
     if bad:
         click.echo(f"codebook {what}: not consistent with theory: {', '.join(bad)} (exit status 3)", err=True)
         raise click.exceptions.Exit(EXIT_INCONSISTENT)
@@ -97,18 +99,21 @@ def verification_table(results, units: str = "bits", *, experiments: bool = Fals
         for s in r.summaries:
             if s["kind"] == "stream" and s["H_pqhat"] is not None:
                 expected = f"{_num(s['H_pqhat'], units)} H(p,q_hat)"
-            elif s["kind"] == "adaptive":
-                expected = "exact per message"
+            elif s["kind"] == "adaptive" and s["expected"] is not None:
+                expected = f"{_num(s['expected'], units)} E[L]/n"
             else:
                 expected = _num(s["expected"], units)
             bits = _num(s["bits_per_symbol"], units)
             if 0 < s["messages_ok"] < s["trials"]:
                 bits += f" ({s['messages_ok']}/{s['trials']} coded)"
-            ci = _num(s["ci_half"], units) if s["ci_half"] is not None else ""
+            # The interval is for `expected`, from the random part (a stream coder's ideal length,
+            # not its bits): shown as its two ends, not as ± around bits/symbol.
+            ci = (f"[{_num(s['ci_low'], units)}, {_num(s['ci_high'], units)}]"
+                  if s.get("ci_low") is not None else "")
             rows.append([s["coder"], bits, ci, expected, f"{s['rows_consistent']}/{s['trials']}", s["verdict"]])
     if not rows:
         return "no experiment ran"
-    lines = table(["coder", f"{per}/symbol", "± 95 %", "exact/expected", "ok msgs", "verdict"], rows,
+    lines = table(["coder", f"{per}/symbol", "95 % interval of expected", "exact/expected", "ok msgs", "verdict"], rows,
                   "lrrrrl").splitlines()
     if not experiments:
         return "\n".join(lines)

@@ -12,7 +12,8 @@ import shlex
 
 import click
 
-from ..spec import SPEC_HELP
+from ..spec import SOURCE_HELP, SPEC_HELP
+from .sequence import MODEL_HELP
 from . import progress
 from .options import (FORCE, FORMAT, PRECISION, PRIOR, QUIET, SEED, UNITS, build_options, check_out_dir,
                       check_work, coder_option, n_option, out_option, trials_option)
@@ -54,10 +55,13 @@ def verification_failed(exc) -> click.ClickException:
 
 @click.command()
 @click.option("--p", "p_spec", default=DEFAULT_P, show_default=True, metavar="SPEC",
-              help="True distribution of the data. " + SPEC_HELP)
+              help="Where the data come from: " + SOURCE_HELP)
 @click.option("--q", "q_spec", default=DEFAULT_Q, show_default=True, metavar="SPEC",
-              help="Distribution the codes are built from (same grammar).")
-@coder_option()
+              help="Distribution the codes are built from (a distribution spec; for a Markov source the default is "
+                   "the source's own stationary marginal). " + SPEC_HELP)
+@click.option("--model", "model", default="static", show_default=True, metavar="NAME", help=MODEL_HELP)
+@coder_option(help_intro="Coders to run, a comma list (default: the coders built from q; the code families, such as "
+              "golomb, elias-delta, tunstall or lz78, run when named).")
 @n_option(DEFAULT_N)
 @trials_option(DEFAULT_TRIALS)
 @SEED
@@ -68,20 +72,27 @@ def verification_failed(exc) -> click.ClickException:
 @out_option("Also write report.md, results.json, results.csv and a figure into DIR.")
 @FORCE
 @QUIET
-def simulate(p_spec, q_spec, coder, n, trials, seed, precision, prior, fmt, units, out_dir, force, quiet):
+def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fmt, units, out_dir, force, quiet):
     """Encode seeded messages from p with codes built from q; verify every bit against theory.
 
     Each coder encodes and decodes the same messages (decode must return the original).
     Prefix codes are checked exactly (bits = Σ n_x l(x)) and their bits/symbol against the
-    exact E_p[l] with an interval from the exact variance; stream coders message by message
-    against -log2 q_hat(x^n) plus their documented overhead. Verdicts use a family-wise
-    (Bonferroni) level with tests valid for every n (exact law of the sum of the lengths, or
-    Bernstein's inequality); the ± column is a 95 % interval. Theory: 'codebook theory' or
+    exact E_p[l]; stream and adaptive coders message by message against their ideal length plus
+    their documented overhead, and the ideal length against its exact expectation. Verdicts
+    use a family-wise (Bonferroni) level with tests valid for every n (theory §i); the interval
+    column is a 95 % interval for the exact expectation. Theory: 'codebook theory' or
     docs/theory.md.
+
+    A source with memory (--p markov:...) or a model other than the static q
+    (--model true, context:K) runs a sequence experiment: every message within
+    its coder's window around the model's log-loss, the mean over messages
+    (the independent unit) against the exact expectation and the floor
+    H(X^n)/n (theory §l).
 
     Limits, checked before any work: n <= 1e8 symbols, trials <= 1e5, and n x trials x coders
     <= 1e11 symbols coded. Progress goes to stderr when it is a terminal. Exit status 3 when
-    any verdict is "not consistent", 1 for bad data, 2 for a bad option.
+    any verdict is "not consistent" ("not codable", a refusal theory predicts, is not), 1 for
+    bad data, 2 for a bad option.
 
     \b
     Examples:
@@ -89,13 +100,22 @@ def simulate(p_spec, q_spec, coder, n, trials, seed, precision, prior, fmt, unit
       codebook simulate --p 0.4,0.3,0.2,0.1 --q uniform:4 --n 1e5 --trials 5 --format json
       codebook simulate --coder huffman,shannon --out report/
       codebook simulate --p zipf:4096:1.1 --q uniform:4096 --coder rans --precision 24
+      codebook simulate --p markov:4:2:0.5:7 --model true --n 1e5   # a source with memory, its own chain
+      codebook simulate --p markov:4:2:0.5:7 --model context:2      # an adaptive context model learns it
     """
     from .. import coders
     from ..spec import parse_distribution
 
     check_units(units, fmt)
     check_out_dir(out_dir, force)
-    names = coder or list(coders.names())
+    if model.strip().lower() != "static" or p_spec.strip().lower().startswith("markov"):
+        from .sequence import simulate_sequence
+
+        q_given = click.get_current_context().get_parameter_source("q_spec") != click.core.ParameterSource.DEFAULT
+        simulate_sequence(p_spec, q_spec, q_given, model, coder, n, trials, seed, precision, prior, fmt, units,
+                          out_dir, quiet, coder_specs)
+        return
+    names = coder or coders.default_names()
     specs = coder_specs(names, precision, prior)
     check_work(n * trials * len(names), "this run")
     p = parse_distribution(p_spec, name="p")
@@ -113,14 +133,7 @@ def simulate(p_spec, q_spec, coder, n, trials, seed, precision, prior, fmt, unit
     command = ["codebook", "simulate", "--p", p_spec, "--q", q_spec, "--coder", ",".join(names),
                "--n", str(n), "--trials", str(trials), "--seed", str(seed)] + build_flags(precision, prior)
     command_text = shlex.join(command)
-    if fmt == "json":
-        click.echo(dump_json({"command": command_text, **result.to_dict()}))
-    elif fmt == "csv":
-        from simulations.report import records_csv_text
-
-        click.echo(records_csv_text([result]), nl=False)
-    else:
-        click.echo(_table(result, units))
+    print_result(result, command_text, fmt, lambda: _table(result, units))
     if out_dir:
         from simulations.figures import summary_figure
         from simulations.report import write_report
@@ -137,6 +150,18 @@ def simulate(p_spec, q_spec, coder, n, trials, seed, precision, prior, fmt, unit
     exit_if_inconsistent([result], "simulate")
 
 
+def print_result(result, command_text: str, fmt: str, table_text) -> None:
+    """One experiment on stdout: JSON (with the command), CSV records, or ``table_text()``."""
+    if fmt == "json":
+        click.echo(dump_json({"command": command_text, **result.to_dict()}))
+    elif fmt == "csv":
+        from simulations.report import records_csv_text
+
+        click.echo(records_csv_text([result]), nl=False)
+    else:
+        click.echo(table_text())
+
+
 def _table(result, units: str = "bits") -> str:
     u = units
 
@@ -151,8 +176,10 @@ def _table(result, units: str = "bits") -> str:
         lines.append(f"{item['coder']}: not run: {item['reason']}")
     lines.append("")
     lines.append(f"Verdicts at family-wise level {result.family_alpha:g} (Bonferroni over {result.intervals_judged} "
-                 f"intervals, each at {result.family_alpha / max(1, result.intervals_judged):.2g} by the exact law of "
-                 "the sum of the lengths or Bernstein's inequality); bits/symbol are pooled over all trials.")
+                 f"tests, each at {result.family_alpha / max(1, result.intervals_judged):.2g} by the exact law of "
+                 "the sum, Bernstein's or McDiarmid's inequality); bits/symbol are pooled over all trials.")
+    if result.sample:
+        lines.append(f"The sample: {result.sample['verdict']}: {result.sample['reason']}")
     lines += verdict_notes([result])
     return "\n".join(line if len(line) <= WIDTH else wrap(line, indent="")
                      for line in "\n".join(lines).splitlines())

@@ -1,4 +1,5 @@
-"""Coders: prefix codes (Huffman, Shannon, Shannon-Fano-Elias) and stream coders, by name.
+"""Coders by name: prefix codes (Huffman, also D-ary and length-limited; Shannon, Shannon-Fano-Elias;
+Golomb/Rice; Elias gamma, delta, omega), stream coders, Tunstall (variable-to-fixed) and LZ78.
 
 >>> from codebook import coders
 >>> code = coders.build("huffman", [0.5, 0.25, 0.25])
@@ -17,6 +18,19 @@ from .prefix import CanonicalPrefixCode, PrefixCode, canonical_codewords  # noqa
 from .arithmetic import ArithmeticCoder  # noqa: E402  isort: skip
 from .rans import RansCoder  # noqa: E402  isort: skip
 from .adaptive import AdaptiveArithmeticCoder  # noqa: E402  isort: skip
+from .integer import EliasDeltaCode, EliasGammaCode, EliasOmegaCode, GolombCode  # noqa: E402  isort: skip
+from .tunstall import TunstallCode  # noqa: E402  isort: skip
+from .lz78 import LZ78Code  # noqa: E402  isort: skip
+from .dary import DaryHuffmanCode  # noqa: E402  isort: skip
+
+FAMILY_CODERS = ("golomb", "elias-gamma", "elias-delta", "elias-omega", "tunstall", "lz78")
+"""The classic code families registered beside the codes built from q (issue 14): they run when
+named (``--coder golomb``), not by default, and have their own sweep (``universal``)."""
+
+
+def default_names() -> list[str]:
+    """The coders a run uses when none is named: every registered one but :data:`FAMILY_CODERS`."""
+    return [name for name in names() if name not in FAMILY_CODERS]
 
 __all__ = [
     "AdaptiveArithmeticCoder",
@@ -24,13 +38,22 @@ __all__ = [
     "CanonicalPrefixCode",
     "Code",
     "CoderInfo",
+    "DaryHuffmanCode",
+    "FAMILY_CODERS",
+    "EliasDeltaCode",
+    "EliasGammaCode",
+    "EliasOmegaCode",
+    "GolombCode",
     "HuffmanCode",
+    "LZ78Code",
     "PrefixCode",
     "RansCoder",
     "ShannonCode",
     "ShannonFanoEliasCode",
+    "TunstallCode",
     "UnknownCoderError",
     "build",
+    "default_names",
     "canonical_codewords",
     "from_dict",
     "from_json",

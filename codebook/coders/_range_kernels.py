@@ -33,6 +33,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..models._kernels import (
+    AHEAD,
+    FIXED_ONE,
+    context_shift,
+    context_slot,
+    count_add,
+    count_find,
+    count_scale,
+    markov_find,
+    next_context,
+    prefetch_row,
+    row_find,
+    top_power,
+)
+
 WINDOW = 56
 TOP = np.int64(1) << np.int64(56)
 BOTTOM = np.int64(1) << np.int64(48)
@@ -106,6 +121,13 @@ def _first_window(buf):
 
 
 @njit(cache=True, inline="always")
+def decode_start(buf):
+    """The decoder's state ``(d, window, rng, ip)`` before the first symbol."""
+    window = _first_window(buf)
+    return window, window, TOP, 7
+
+
+@njit(cache=True, inline="always")
 def _refill(buf, ip, d, window, rng):
     """Shift in the bytes the encoder shifted out for this range: returns (d, window, rng, ip)."""
     nb = _due_bytes(rng)
@@ -158,6 +180,41 @@ def _check_end(window, d, rng, n, ip):
     return OK, n, used
 
 
+@njit(cache=True, inline="always")
+def encode_slice(out, o, low, rng, r, c, f, wide):
+    """Code the slice ``[c, c + f)`` of a total ``T`` with ``r = range // T`` (the caller's
+    shift or division), then renormalise: the one coding step of every range encoder here
+    (static, per-position model, adaptive). Returns ``(o, low, rng)``.
+
+    No data-dependent loop: the top bytes of ``low`` are stored every time (bytes beyond
+    the ones due are overwritten later) and ``o`` advances by the count of bytes due. With
+    ``T <= 2**24`` (``wide`` False: the quantized models) ``rng >= 2**24`` after the step,
+    so at most 3 bytes are due; with ``T <= 2**40`` (``wide`` True: the adaptive coder's
+    pseudo-counts) at most 5."""
+    low += r * c
+    rng = r * f
+    if low >= TOP:
+        low -= TOP
+        _carry(out, o)
+    if wide:
+        _store5(out, o, low)
+        nb = _due_bytes(rng)
+    else:
+        out[o] = low >> np.int64(48)
+        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
+        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
+        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
+    return o + nb, (low << (np.int64(8) * nb)) & MASK, rng << (np.int64(8) * nb)
+
+
+@njit(cache=True, inline="always")
+def decode_step(buf, ip, d, window, r, c, f):
+    """The decoder's half of ``encode_slice``: after the caller found the slice ``[c, c + f)``
+    holding ``d // r``, consume it and refill; returns the new ``(d, window, rng, ip)``."""
+    d -= r * c
+    return _refill(buf, ip, d, window, r * f)
+
+
 @njit(cache=True)
 def encode_static(symbols, freq, start, precision, out):
     """Encode ``symbols`` with the frequencies ``freq`` (total ``2**precision``) into ``out``.
@@ -178,22 +235,21 @@ def encode_static(symbols, freq, start, precision, out):
         f = freq[s]
         if f == 0:
             return -1 - i
-        r = rng >> b
-        low += r * start[s]
-        rng = r * f
-        if low >= TOP:
-            low -= TOP
-            _carry(out, o)
-        # Renormalise without a data-dependent loop: precision <= 24 keeps rng >= 2**24, so
-        # at most 3 bytes are due; store the top 3 bytes of low every time (bytes beyond the
-        # ones due are overwritten later) and advance by the count of bytes due.
-        out[o] = low >> np.int64(48)
-        out[o + 1] = (low >> np.int64(40)) & np.int64(255)
-        out[o + 2] = (low >> np.int64(32)) & np.int64(255)
-        nb = np.int64(rng < BOTTOM) + np.int64(rng < BYTES2) + np.int64(rng < BYTES3)
-        o += nb
-        low = (low << (np.int64(8) * nb)) & MASK
-        rng <<= np.int64(8) * nb
+        o, low, rng = encode_slice(out, o, low, rng, rng >> b, start[s], f, False)
+    return _finish(out, o, low, rng)
+
+
+@njit(cache=True)
+def encode_intervals(c, f, precision, out):
+    """Encode a message given as its slices: symbol ``i`` is ``[c[i], c[i] + f[i])`` out of
+    ``2**precision`` (``f[i] >= 1``). The encoder of every per-position model: the model
+    computes the slices (``codebook.models``), this loop codes them; returns the bit count."""
+    b = np.int64(precision)
+    low = np.int64(0)
+    rng = TOP
+    o = 0
+    for i in range(c.size):
+        o, low, rng = encode_slice(out, o, low, rng, rng >> b, c[i], f[i], False)
     return _finish(out, o, low, rng)
 
 
@@ -210,10 +266,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
     """
     b = np.int64(precision)
     total = np.int64(1) << b
-    window = _first_window(buf)
-    ip = 7
-    d = window
-    rng = TOP
+    d, window, rng, ip = decode_start(buf)
     for i in range(n):
         r = rng >> b
         t = d // r
@@ -222,9 +275,7 @@ def decode_static(buf, nbits, n, freq, start, coarse, shift, precision, out):
         s = np.int64(coarse[t >> shift])
         while start[s + 1] <= t:
             s += 1
-        d -= r * start[s]
-        rng = r * freq[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, start[s], freq[s])
         out[i] = s
     return _check_end(window, d, rng, n, ip)
 
@@ -284,18 +335,7 @@ def encode_adaptive(symbols, weight0, den, out):
         s = symbols[i]
         if s < 0 or s >= k:
             return -1 - i
-        c = _fenwick_prefix(tree, s)
-        r = rng // total
-        low += r * c
-        rng = r * weight[s]
-        if low >= TOP:
-            low -= TOP
-            _carry(out, o)
-        _store5(out, o, low)
-        nb = _due_bytes(rng)
-        o += nb
-        low = (low << (np.int64(8) * nb)) & MASK
-        rng <<= np.int64(8) * nb
+        o, low, rng = encode_slice(out, o, low, rng, rng // total, _fenwick_prefix(tree, s), weight[s], True)
         weight[s] += den
         total += den
         _fenwick_add(tree, s, den)
@@ -309,9 +349,7 @@ def decode_adaptive(buf, nbits, n, weight0, den, out):
     tree = _fenwick_init(weight0)
     weight = weight0.copy()
     total = weight0.sum()
-    top_step = np.int64(1)
-    while top_step * 2 <= k:
-        top_step *= 2
+    top_step = top_power(k)
     window = _first_window(buf)
     ip = 7
     d = window
@@ -334,9 +372,7 @@ def decode_adaptive(buf, nbits, n, weight0, den, out):
                 rem = rem - v if take else rem
             step >>= 1
         s = pos
-        d -= r * (t - rem)
-        rng = r * weight[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, t - rem, weight[s])
         out[i] = s
         weight[s] += den
         total += den
@@ -395,9 +431,7 @@ def decode_adaptive_small(buf, nbits, n, weight0, den, out):
             j += np.int64(incl[off + h] <= rem)
         s = off + j
         c = base + (incl[s - 1] if j > 0 else np.int64(0))
-        d -= r * c
-        rng = r * weight[s]
-        d, window, rng, ip = _refill(buf, ip, d, window, rng)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, weight[s])
         out[i] = s
         weight[s] += den
         total += den
@@ -405,4 +439,77 @@ def decode_adaptive_small(buf, nbits, n, weight0, den, out):
             incl[off + h] += den if h >= j else 0
         for h in range(blk):
             block_incl[h] += den if h >= g else 0
+    return _check_end(window, d, rng, n, ip)
+
+
+# ---------------------------------------------------------------------- models with memory
+# Encoding: the model computes every symbol's slice (``Model.slices``) and ``encode_intervals``
+# codes them. Decoding re-runs the model causally, one loop per model family: find the slice
+# holding the target (the model's own search, from ``codebook.models._kernels``), then the
+# shared ``decode_step``. The quantization rule (``models._kernels``) gives every slice of
+# ``2**precision`` (``precision <= 24``) at least one unit.
+
+
+@njit(cache=True)
+def decode_predictions(buf, nbits, n, precision, probs, block_u, block_m, out):
+    """Decode with the per-position rows ``probs[t]`` (and their prefix tables, see
+    ``models._kernels.prepare_rows``); returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    scale = np.float64((np.int64(1) << b) - probs.shape[1]) / FIXED_ONE
+    d, window, rng, ip = decode_start(buf)
+    for i in range(n):
+        if i + AHEAD < n:  # the row of a position a few steps ahead: memory latency off the chain
+            prefetch_row(probs, block_u, block_m, i + AHEAD)
+        r = rng >> b
+        s, c, f = row_find(probs[i], d // r, scale, block_u[i], block_m[i])
+        if s < 0:
+            return CORRUPT, i, 8 * (ip - 7)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
+    return _check_end(window, d, rng, n, ip)
+
+
+@njit(cache=True)
+def decode_markov(buf, nbits, n, precision, starts, k, order, offset, out):
+    """Decode with a Markov chain's quantized rows ``starts`` (``C_0..C_K`` per row; position
+    ``t`` uses row ``offset[min(t, order)] + context``); returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    top, mul = context_shift(k, order)
+    ctx = np.int64(0)
+    d, window, rng, ip = decode_start(buf)
+    for i in range(n):
+        r = rng >> b
+        t = d // r
+        s, c, f = markov_find(starts, offset[min(i, order)] + ctx, t, k)
+        if s < 0:
+            return CORRUPT, i, 8 * (ip - 7)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
+        oldest = np.int64(out[i - order]) if i >= order else np.int64(0)
+        ctx = next_context(ctx, s, oldest, top, mul)
+    return _check_end(window, d, rng, n, ip)
+
+
+@njit(cache=True)
+def decode_context(buf, nbits, n, precision, k, order, num, den, table, keys, vals, used, out):
+    """Decode with an adaptive Context model, updating its counts as the encoder did;
+    returns ``(status, i, bits)``."""
+    b = np.int64(precision)
+    total = np.int64(1) << b
+    top, mul = context_shift(k, order)
+    top_step = top_power(k)
+    ctx = np.int64(0)
+    d, window, rng, ip = decode_start(buf)
+    for i in range(n):
+        slot, used = context_slot(ctx, keys, vals, used)
+        r = rng >> b
+        t = d // r
+        if t >= total:
+            return CORRUPT, i, 8 * (ip - 7)
+        s, c, f = count_find(table, slot, t, k, num, den, count_scale(table, slot, k, num, den, precision), top_step)
+        d, window, rng, ip = decode_step(buf, ip, d, window, r, c, f)
+        out[i] = s
+        count_add(table, slot, s, k)
+        oldest = np.int64(out[i - order]) if i >= order else np.int64(0)
+        ctx = next_context(ctx, s, oldest, top, mul)
     return _check_end(window, d, rng, n, ip)

@@ -8,11 +8,11 @@
 The model. ``q`` is quantized to integer frequencies ``f`` with ``Σ f = 2**precision``
 (:func:`codebook.quantize`); the coder codes with ``q_hat = f / 2**precision`` exactly, shown
 as ``.model`` so a report can put ``H(p, q_hat) - H(p, q)`` next to the measured bits
-(THEORY.md (f), quantisation cost). A symbol with ``q(x) = 0`` gets ``f = 0`` and cannot be
+(theory §f, quantisation cost). A symbol with ``q(x) = 0`` gets ``f = 0`` and cannot be
 encoded (:class:`EncodeError` naming the symbol and its position) unless ``floor=True``, which
 gives every symbol at least one unit.
 
-Length bound of this coder, for every message ``x^n`` (THEORY.md (f); derived in
+Length bound of this coder, for every message ``x^n`` (theory §f; derived in
 ``_range_kernels``): with ``I = -log2 q_hat(x^n)``,
 
     I  <=  len(encode(x^n))  <  I + 2 + n * eps_up,   eps_up = -log2(1 - 2**(b - 48)),
@@ -32,7 +32,10 @@ import numpy as np
 from bitarray import bitarray
 
 from ..distributions import Distribution, as_distribution
-from ..errors import CodeTableError, DecodeError, EncodeError
+from ..errors import CodeTableError, DecodeError, EncodeError, ModelError
+from ..models import _kernels as model_kernels
+from ..models.base import DEFAULT_PRECISION as MODEL_PRECISION
+from ..models.base import Model, check_model_precision, quantization_bound
 from ..quantize import check_precision, quantize
 from . import _range_kernels as kernels
 from .base import (
@@ -172,7 +175,7 @@ class StaticStreamCoder(Code):
 
     def excess_bounds(self, n: int) -> tuple[float, float]:
         """``(lo, hi)`` in bits with ``lo <= len(encode(x)) - ideal_length(x) <= hi`` for every
-        message of ``n`` symbols (THEORY.md (f))."""
+        message of ``n`` symbols (theory §f)."""
         raise NotImplementedError
 
     @cached_property
@@ -277,6 +280,102 @@ class ArithmeticCoder(StaticStreamCoder):
         return out, int(used)
 
 
+class ModelStreamCoder(Code):
+    """Shared machinery of the stream coders driven by a model (``codebook.models``).
+
+    ``coders.build("arithmetic", model)`` (or ``"rans"``) returns one for any model with
+    memory or per-position predictions; an i.i.d. model gets the static coder instead (same
+    bits as for its Distribution). The coder codes symbol ``t`` with the model's prediction
+    quantized to ``2**precision`` units (``model.slices``, the rule of
+    ``codebook.models._kernels``), so
+
+    * ``ideal_length(x) = Σ_t -log2 q_hat_t(x_t)``, exactly the model the coder used;
+    * ``ideal_length(x) - model.log_loss(x) <= quantization_bound(n)`` (theory §l: at most
+      ``-log2(1 - K / 2**precision)`` bit per symbol; it may also be negative);
+    * ``excess_bounds(n)`` bounds ``len(encode(x)) - ideal_length(x)`` for every message.
+
+    ``decode(bits, n)`` re-runs the model causally. There is no JSON code table: the model is
+    the table (``to_dict`` raises :class:`~codebook.errors.ModelError`).
+    """
+
+    def __init__(self, model: Model, *, precision: int = MODEL_PRECISION):
+        if not isinstance(model, Model):
+            raise ModelError(f"`model` must be a codebook.models model; got {type(model).__name__}")
+        self._model = model
+        self._precision = check_model_precision(precision, model.alphabet_size)
+
+    @property
+    def alphabet_size(self) -> int:
+        return self._model.alphabet_size
+
+    @property
+    def precision(self) -> int:
+        """``b``: every prediction is quantized to ``2**b`` units."""
+        return self._precision
+
+    @property
+    def model(self) -> Model:
+        """The model the coder follows (its quantized form is ``model.slices(x, precision)``)."""
+        return self._model
+
+    def ideal_length(self, symbols) -> float:
+        """``Σ_t -log2 q_hat_t(x_t)`` in bits: the quantized model's log-loss (compensated sum)."""
+        _, f = self._model.slices(symbols, self._precision)
+        return float(model_kernels.slice_bits(f, self._precision))
+
+    def quantization_bound(self, n: int) -> float:
+        """Upper bound on ``ideal_length(x) - model.log_loss(x)`` for ``n`` symbols (bits)."""
+        return quantization_bound(self.alphabet_size, self._precision, check_count(n))
+
+    def _slices(self, symbols):
+        return self._model.slices(symbols, self._precision)
+
+    def to_dict(self) -> dict[str, Any]:
+        raise ModelError(
+            f"a {self.name} coder built on {self._model!r} has no code table to write: the model is "
+            "the table (keep its parameters instead)"
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        raise ModelError("a coder built on a model is rebuilt from the model, not from a code table")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._model!r}, precision={self._precision})"
+
+
+class ModelArithmeticCoder(ModelStreamCoder):
+    """The range coder of :class:`ArithmeticCoder` driven by a model: the same coding step
+    (``_range_kernels.encode_slice``), a slice per position instead of one table. Its length
+    bound is the static coder's: ``I <= len(encode(x)) < I + 2 + n eps_up`` with
+    ``I = ideal_length(x)`` and ``eps_up = -log2(1 - 2**(b - 48))``."""
+
+    name = "arithmetic"
+
+    def excess_bounds(self, n: int) -> tuple[float, float]:
+        n = check_count(n)
+        return 0.0, 2.0 + n * -math.log2(1.0 - 2.0 ** (self._precision - 48))
+
+    def encode(self, symbols) -> bitarray:
+        c, f = self._slices(symbols)
+        out = np.empty((c.size * self._precision + 64) // 8 + 16, dtype=np.uint8)
+        nbits = int(kernels.encode_intervals(c, f, self._precision, out))
+        return bytes_to_bits(out, nbits)
+
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
+        bits = as_bits(bits)
+        n = check_count(n)
+        args = self._model._decode_args(n, self._precision)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
+        decode = getattr(kernels, f"decode_{self._model._kernel}")
+        status, i, used = decode(bits_view(bits), len(bits), n, self._precision, *args, out)
+        check_range_decode(status, i, n, used, len(bits))
+        return out, int(used)
+
+
+ArithmeticCoder.model_coder = ModelArithmeticCoder
+
+
 def message_array(symbols, k: int) -> np.ndarray:
     """The message as the kernels take it: int64, contiguous.
 
@@ -316,4 +415,4 @@ def _truncated(n: int, used: int, have: int) -> DecodeError:
     )
 
 
-__all__ = ["DEFAULT_PRECISION", "MAX_PRECISION", "ArithmeticCoder", "StaticStreamCoder"]
+__all__ = ["DEFAULT_PRECISION", "MAX_PRECISION", "ArithmeticCoder", "ModelArithmeticCoder", "ModelStreamCoder", "StaticStreamCoder"]

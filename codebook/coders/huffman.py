@@ -92,14 +92,65 @@ def _leaf_order(q, weights: list[int], support: np.ndarray) -> list[int]:
 class HuffmanCode(CanonicalPrefixCode):
     """The Huffman code for ``q``, with canonical codewords.
 
+    Options (theory §m): ``max_length=L`` gives the optimal code with every codeword at most L
+    bits (package-merge, :mod:`~codebook.coders.package_merge`; the plain Huffman code when its
+    longest codeword already fits); ``arity=D`` (D > 2) gives the D-ary Huffman code, an object
+    of :class:`~codebook.coders.dary.DaryHuffmanCode` whose lengths are in D-ary digits.
+
     >>> code = HuffmanCode([0.25, 0.25, 0.2, 0.15, 0.15])   # C&T Example 5.6.1
     >>> code.lengths.tolist(), round(code.expected_length([0.25, 0.25, 0.2, 0.15, 0.15]), 10)
     ([2, 2, 2, 3, 3], 2.3)
+    >>> HuffmanCode([0.5, 0.25, 0.125, 0.0625, 0.0625], max_length=3).lengths.tolist()
+    [1, 3, 3, 3, 3]
     """
 
-    def __init__(self, q):
+    max_length: int | None = None
+
+    def __new__(cls, q=None, *, arity: int = 2, max_length: int | None = None):
+        if arity != 2:  # D-ary: another class (digits, not bits)
+            from .dary import DaryHuffmanCode, check_arity
+
+            check_arity(arity)
+            if max_length is not None:
+                raise ValueError("`max_length` is implemented for binary codes only (arity = 2)")
+            return DaryHuffmanCode(q, arity=arity)
+        return super().__new__(cls)
+
+    def __init__(self, q, *, arity: int = 2, max_length: int | None = None):
         q = as_distribution(q, "q")
-        super().__init__(huffman_lengths(q), q)
+        if max_length is None:
+            lengths = huffman_lengths(q)
+        else:
+            from .package_merge import check_max_length, length_limited_lengths
+
+            lengths = length_limited_lengths(q, max_length)
+            self.max_length = check_max_length(max_length)
+        super().__init__(lengths, q)
+
+    def to_dict(self):
+        data = super().to_dict()
+        if self.max_length is not None:
+            data["max_length"] = self.max_length
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        if isinstance(data, dict) and data.get("arity", 2) != 2:
+            from .dary import DaryHuffmanCode
+
+            return DaryHuffmanCode.from_dict(data)
+        code = super().from_dict(data)
+        if isinstance(data, dict) and data.get("max_length") is not None:
+            from ..errors import CodeTableError
+            from .package_merge import check_max_length
+
+            try:
+                code.max_length = check_max_length(data["max_length"])
+            except ValueError as exc:
+                raise CodeTableError(f"code table: {exc}") from None
+            if int(code.lengths.max()) > code.max_length:
+                raise CodeTableError(f"code table has a codeword longer than its max_length = {code.max_length}")
+        return code
 
 
 __all__ = ["HuffmanCode", "huffman_lengths"]

@@ -68,7 +68,7 @@ from bitarray.util import ba2int
 
 from ..errors import DecodeError
 from . import _rans_kernels as kernels
-from .arithmetic import StaticStreamCoder, _truncated
+from .arithmetic import ModelStreamCoder, StaticStreamCoder, _truncated
 from .base import as_bits, check_count, symbol_buffer
 from .registry import register
 
@@ -111,46 +111,113 @@ class RansCoder(StaticStreamCoder):
         status, x0, x1, pos = kernels.encode(arr, self._freqs, self._start, self._rcp, self._precision, words)
         if status < 0:
             raise self._encode_error(symbols)
-        head = "".join(f"{int(x).bit_length() - L_BITS - 1:04b}" + f"{int(x):b}"[1:] for x in (x0, x1))
-        out = bitarray(head, endian="big")
-        out.frombytes(words[pos:])  # already big-endian in memory (see the kernel)
-        return out
+        return pack(x0, x1, words[pos:])
 
     def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
         bits = as_bits(bits)
         n = check_count(n)
         symbol_buffer(0, dtype, self.alphabet_size)  # refuse a bad dtype before reading anything
-        states = []
-        pos = 0
-        for lane in range(LANES):
-            if pos + HEADER_FIELD > len(bits):
-                raise _truncated(n, pos + HEADER_FIELD, len(bits))
-            m = ba2int(bits[pos : pos + HEADER_FIELD])
-            pos += HEADER_FIELD
-            width = L_BITS + m
-            if pos + width > len(bits):
-                raise _truncated(n, pos + width, len(bits))
-            states.append((1 << width) | ba2int(bits[pos : pos + width]))
-            pos += width
-        nwords = (len(bits) - pos) // WORD_BITS
-        words = np.zeros(nwords + 4, dtype=np.uint16)
-        if nwords:
-            words[:nwords] = np.frombuffer(bits[pos : pos + WORD_BITS * nwords], dtype=">u2")
+        (x0, x1), words, nwords, pos = unpack(bits, n)
         coarse, shift = self._coarse
         out = symbol_buffer(n, dtype, self.alphabet_size)
-        status, x0, x1, used_words, done = kernels.decode(
-            words, nwords, states[0], states[1], n, self._freqs, self._start, coarse, shift, self._precision, out
+        verdict = kernels.decode(words, nwords, x0, x1, n, self._freqs, self._start, coarse, shift, self._precision, out)
+        return out, check_decoded(verdict, pos, n, len(bits))
+
+
+def pack(x0: int, x1: int, words: np.ndarray) -> bitarray:
+    """The stream: both lanes' final states (length field, then the state without its
+    leading 1), then the words (already big-endian in memory, see the kernel)."""
+    head = "".join(f"{int(x).bit_length() - L_BITS - 1:04b}" + f"{int(x):b}"[1:] for x in (x0, x1))
+    out = bitarray(head, endian="big")
+    out.frombytes(words)
+    return out
+
+
+def unpack(bits: bitarray, n: int) -> tuple[tuple[int, int], np.ndarray, int, int]:
+    """``((x0, x1), words, nwords, pos)``: the final lane states, the 16-bit words with 4 zero
+    words of slack, their number and the bit position where they start."""
+    states = []
+    pos = 0
+    for lane in range(LANES):
+        if pos + HEADER_FIELD > len(bits):
+            raise _truncated(n, pos + HEADER_FIELD, len(bits))
+        m = ba2int(bits[pos : pos + HEADER_FIELD])
+        pos += HEADER_FIELD
+        width = L_BITS + m
+        if pos + width > len(bits):
+            raise _truncated(n, pos + width, len(bits))
+        states.append((1 << width) | ba2int(bits[pos : pos + width]))
+        pos += width
+    nwords = (len(bits) - pos) // WORD_BITS
+    words = np.zeros(nwords + 4, dtype=np.uint16)
+    if nwords:
+        words[:nwords] = np.frombuffer(bits[pos : pos + WORD_BITS * nwords], dtype=">u2")
+    return (states[0], states[1]), words, nwords, pos
+
+
+def check_decoded(verdict, pos: int, n: int, have: int) -> int:
+    """Turn a decoding kernel's ``(status, x0, x1, words read, i)`` into the bits consumed, or
+    :class:`DecodeError`: truncated, a slot no symbol owns, or lanes that do not end at ``L``."""
+    status, x0, x1, used_words, i = verdict
+    used = pos + WORD_BITS * int(used_words)
+    if status == kernels.TRUNCATED:
+        raise _truncated(n, used, have)
+    if status == CORRUPT:
+        raise DecodeError(
+            f"corrupted bitstream: while decoding symbol {i} of {n} (after bit position {used}) a lane's state "
+            "points at no symbol's slice",
+            position=used,
         )
-        used = pos + WORD_BITS * int(used_words)
-        if status == kernels.TRUNCATED:
-            raise _truncated(n, used, len(bits))
-        if x0 != 1 << L_BITS or x1 != 1 << L_BITS:
-            raise DecodeError(
-                f"corrupted bitstream: after decoding {n} symbols (ending at bit position {used}) the "
-                f"rANS lane states are {int(x0)} and {int(x1)}, not the initial state 2**{L_BITS}",
-                position=used,
-            )
-        return out, used
+    if x0 != 1 << L_BITS or x1 != 1 << L_BITS:
+        raise DecodeError(
+            f"corrupted bitstream: after decoding {n} symbols (ending at bit position {used}) the "
+            f"rANS lane states are {int(x0)} and {int(x1)}, not the initial state 2**{L_BITS}",
+            position=used,
+        )
+    return used
 
 
-__all__ = ["RansCoder"]
+CORRUPT = 2
+"""Status of the model decoders (``_model_kernels``) when a slot belongs to no symbol."""
+
+
+class ModelRansCoder(ModelStreamCoder):
+    """rANS driven by a model (``codebook.models``): the static coder's format, lanes and
+    coding step, with a slice per position. Two passes when encoding: the model computes every
+    position's slice going forwards (``model.slices``; an adaptive model must learn in the
+    order the decoder will), then the rANS kernel codes them backwards; decoding runs forwards
+    once, re-running the model. Length bound: the static coder's ``[100 - n eps_dn,
+    102 + n eps_up]`` around ``ideal_length(x)`` (the derivation in the module docstring uses
+    only ``c + f <= 2**b`` for each coded slice, which the model's slices satisfy)."""
+
+    name = "rans"
+
+    def excess_bounds(self, n: int) -> tuple[float, float]:
+        return RansCoder.excess_bounds(self, n)
+
+    def encode(self, symbols) -> bitarray:
+        c, f = self._slices(symbols)
+        n = c.size
+        words = np.empty((n * self._precision + 256) // WORD_BITS + 8, dtype=np.uint16)
+        positions = np.arange(n, dtype=np.int64)  # "symbol" t is the slice of position t
+        status, x0, x1, pos = kernels.encode(positions, f, c, 1.0 / f.astype(np.float64), self._precision, words)
+        if status < 0:  # pragma: no cover  (every slice has f >= 1)
+            raise AssertionError("rANS kernel refused a model slice")
+        return pack(x0, x1, words[pos:])
+
+    def decode_partial(self, bits, n: int, *, dtype=np.int64) -> tuple[np.ndarray, int]:
+        from . import _model_kernels
+
+        bits = as_bits(bits)
+        n = check_count(n)
+        args = self._model._decode_args(n, self._precision)
+        out = symbol_buffer(n, dtype, self.alphabet_size)
+        (x0, x1), words, nwords, pos = unpack(bits, n)
+        decode = getattr(_model_kernels, f"decode_{self._model._kernel}")
+        verdict = decode(words, nwords, x0, x1, n, self._precision, *args, out)
+        return out, check_decoded(verdict, pos, n, len(bits))
+
+
+RansCoder.model_coder = ModelRansCoder
+
+__all__ = ["ModelRansCoder", "RansCoder"]

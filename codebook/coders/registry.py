@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CodebookError, CodeTableError
+from ..errors import CodebookError, CodeTableError, ModelError
+from ..models.base import Model
 from .base import Code
 
 
@@ -24,8 +25,10 @@ class CoderInfo:
     """What the registry knows about a coder.
 
     ``kind`` is ``"prefix"`` (a fixed codeword per symbol: exact E_p[l] and Var_p[l] exist),
-    ``"stream"`` (arithmetic-type, a quantized static model: length tracks -log2 q_hat(x^n)) or
-    ``"adaptive"`` (learns its model while coding; needs no q).
+    ``"stream"`` (arithmetic-type, a quantized static model: length tracks -log2 q_hat(x^n)),
+    ``"adaptive"`` (learns its model while coding; needs no q), ``"vf"`` (variable-to-fixed:
+    a phrase of source symbols per fixed-length codeword, Tunstall) or ``"universal"`` (needs no
+    model and codes any sequence within a per-sequence bound, LZ78).
     """
 
     name: str
@@ -34,12 +37,14 @@ class CoderInfo:
     summary: str
 
 
+KINDS = ("prefix", "stream", "adaptive", "vf", "universal")
+
 _REGISTRY: dict[str, CoderInfo] = {}
 
 
 def register(name: str, kind: str, summary: str):
     """Class decorator: make ``cls`` buildable as ``build(name, q, **options)``."""
-    if kind not in ("prefix", "stream", "adaptive"):
+    if kind not in KINDS:
         raise ValueError(f"unknown coder kind {kind!r}")
 
     def decorate(cls):
@@ -77,6 +82,8 @@ def build(name: str, q=None, **options) -> Code:
     [1, 2, 2]
     """
     cls = info(name).cls
+    if isinstance(q, Model):
+        cls, q = _for_model(name, cls, q)
     args = (q,) if q is not None else ()
     try:
         inspect.signature(cls).bind(*args, **options)
@@ -110,6 +117,30 @@ def _table_bits(data: dict[str, Any]) -> int | None:
     if isinstance(words, list):
         return sum(len(w) for w in words if isinstance(w, str))
     return None
+
+
+def _for_model(name: str, cls: type, model: Model):
+    """The class and argument that code with ``model``. A coder that follows models
+    (``model_coder``) codes any model through the model's own quantization rule, except the
+    i.i.d. :class:`~codebook.models.IID`, which keeps the static coder (same bits as its
+    Distribution); a prefix code accepts a model only if it is i.i.d. (``model.iid()``)."""
+    from ..models import IID
+
+    model_cls = getattr(cls, "model_coder", None)
+    dist = model.iid()
+    if dist is not None and (model_cls is None or isinstance(model, IID)):
+        return cls, dist
+    if model_cls is None:
+        why = {
+            "prefix": "a prefix code has one fixed codeword per symbol, built from one distribution",
+            "adaptive": "it learns its own order-0 model (for adaptive counts with context use models.Context)",
+        }.get(info(name).kind, "it codes with one fixed distribution")
+        usable = ", ".join(n for n, i in _REGISTRY.items() if getattr(i.cls, "model_coder", None))
+        raise ModelError(
+            f"coder {name!r} cannot follow {model!r}, whose prediction changes from position to position: "
+            f"{why}; use a coder that follows a model ({usable})"
+        )
+    return model_cls, model
 
 
 def from_dict(data: dict[str, Any]) -> Code:

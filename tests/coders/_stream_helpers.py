@@ -67,6 +67,22 @@ def round_trip(code, symbols, ideal: float | None = None):
     return bits
 
 
+def flips_raise_or_decode(code, bits, n: int, step: int) -> None:
+    """Flip every ``step``-th bit in turn: decoding must raise DecodeError or return ``n``
+    symbols (a stream code has no redundancy to catch every flip; it must never hang or fail
+    with anything else)."""
+    from codebook.errors import DecodeError
+
+    for pos in range(0, len(bits), step):
+        bad = bits.copy()
+        bad[pos] ^= 1
+        try:
+            out = code.decode(bad, n)
+        except DecodeError:
+            continue
+        assert out.size == n
+
+
 # ---------------------------------------------------------------------- the shared contract
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402

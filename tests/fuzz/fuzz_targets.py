@@ -253,6 +253,8 @@ def _build(c: Choices, name: str, k: int):
 
 
 def _codable(code) -> np.ndarray:
+    if hasattr(code, "uncodable_symbols"):  # Tunstall: the symbols of supp(q)
+        return np.flatnonzero(~code.uncodable_symbols())
     kind = container.coder_kind(code.name)
     if kind == "prefix":
         return np.flatnonzero(np.asarray(code.lengths) > 0)
