@@ -802,7 +802,7 @@ def _rebuild(model: dict[str, Any], name: str, train=None) -> Code:
     ``TypeError``/``KeyError``/``IndexError``/``OverflowError`` on a malformed table; they are
     caught here too, because this is the boundary where untrusted bytes become objects.
     """
-    if name in filemodels.FILE_CODERS:
+    if filemodels.handles(name, model):
         try:
             code = filemodels.rebuild(name, model, train)
         except TrainingDataError:

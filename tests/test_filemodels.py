@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 import zlib
 from collections import Counter
+from fractions import Fraction
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +203,112 @@ def test_model_options_that_do_not_fit_are_usage_errors(capsys, tmp_path):
     status, stdout, _ = run(capsys, "compress", PROSE_PATH, out, "--coder", "huffman", "--format", "json")
     assert status == 0 and json.loads(stdout)["model"] == "order0" and json.loads(stdout)["coder"] == "huffman"
     assert "H3_bits_per_byte" in json.loads(stdout)
+
+
+# --------------------------------------------------------------------------- context:K and its bound
+def kt_probability(seq, k: int, alpha: Fraction) -> tuple[Fraction, list[int]]:
+    """The sequential Dirichlet(alpha) probability of ``seq`` (one context) in exact rationals, and its counts."""
+    counts, p = [0] * k, Fraction(1)
+    for t, s in enumerate(seq):
+        p *= (counts[s] + alpha) / (t + k * alpha)
+        counts[s] += 1
+    return p, counts
+
+
+def ml_probability(counts: list[int]) -> Fraction:
+    n, p = sum(counts), Fraction(1)
+    for c in counts:
+        if c:
+            p *= Fraction(c, n) ** c
+    return p
+
+
+@pytest.mark.parametrize("alpha", [Fraction(1, 2), Fraction(1), Fraction(3, 2)])
+def test_kt_regret_bound_is_exact_on_every_short_sequence(alpha):
+    # theory §r: P_ML(x) / P_alpha(x) <= prod_{i<m} (K alpha + i) / (alpha + i) = 2**R(m) for every
+    # sequence of m symbols, with equality at a constant sequence; all in exact rationals (K = 3).
+    k = 3
+    for m in range(1, 7):
+        bound = Fraction(1)
+        for i in range(m):
+            bound *= (k * alpha + i) / (alpha + i)
+        worst = max(ml_probability(c) / p for p, c in (kt_probability(s, k, alpha) for s in product(range(k), repeat=m)))
+        const_p, const_c = kt_probability((1,) * m, k, alpha)
+        assert worst == bound == ml_probability(const_c) / const_p
+        assert filemodels.kt_regret(m, k, float(alpha)) == pytest.approx(math.log2(bound), rel=1e-12)
+
+
+def test_below_one_half_a_constant_sequence_is_not_the_worst():
+    # Why the bound needs alpha >= 1/2: at alpha = 1/4, "2 1 0" has regret ratio 77/9 > 77/15 (constant).
+    alpha, k = Fraction(1, 4), 3
+    p, c = kt_probability((2, 1, 0), k, alpha)
+    q, d = kt_probability((0, 0, 0), k, alpha)
+    assert ml_probability(c) / p == Fraction(77, 9) > ml_probability(d) / q == Fraction(77, 15)
+    with pytest.raises(ValueError, match="prior of at least 1/2"):
+        filemodels.context_bound(b"abc", 1, prior=0.25)
+
+
+def test_the_context_bound_holds_for_the_models_log_loss_and_is_attained():
+    from codebook.models import Context
+
+    rng = np.random.default_rng(4)
+    for trial in range(12):
+        k, alphabet = trial % 4, int(rng.choice([2, 5, 40, 256]))
+        data = rng.integers(0, alphabet, int(rng.integers(1, 3000)), dtype=np.uint8).tobytes()
+        train = None if trial % 3 else rng.integers(0, alphabet, 500, dtype=np.uint8).tobytes()
+        prior = [0.5, 1.0, 2.0][trial % 3]
+        loss = Context(k, 256, prior, train=train).log_loss(np.frombuffer(data, np.uint8))
+        b = filemodels.context_bound(data, k, prior, train)
+        assert loss <= b["bound_bits"] + 1e-6, (trial, loss, b)
+    for text in (PROSE[:4000], LOG[:4000]):
+        assert Context(2, 256).log_loss(np.frombuffer(text, np.uint8)) <= filemodels.context_bound(text, 2)["bound_bits"]
+    # a constant message in one context is the worst case: the bound is its exact cost
+    zeros = np.zeros(1000, np.uint8)
+    b = filemodels.context_bound(zeros, 0)
+    assert b["empirical_bits"] == 0 and b["bound_bits"] == pytest.approx(Context(0, 256).log_loss(zeros), rel=1e-12)
+
+
+def test_context_files_round_trip_with_their_bound_reported(capsys, tmp_path):
+    packed, back = tmp_path / "c.cbk", tmp_path / "c.txt"
+    status, out, _ = run(capsys, "compress", PROSE_PATH, packed, "--model", "context:2", "--format", "json")
+    r = json.loads(out)
+    assert status == 0 and r["model"] == "context:2" and r["coder"] == "arithmetic" and r["model_kind"] == "context"
+    assert r["log_loss_bits"] <= r["bound"]["bound_bits"] and r["payload_bits"] <= r["bound"]["payload_bound_bits"]
+    assert r["quantized_log_loss_bits"] - r["log_loss_bits"] <= r["quantization_bound_bits"]
+    assert run(capsys, "decompress", packed, back)[0] == 0 and back.read_bytes() == PROSE
+    status, out, _ = run(capsys, "compress", LOG_PATH, tmp_path / "l.cbk", "--model", "context:1", "--coder", "rans",
+                         "--prior", "1", "--model-from", PROSE_PATH)
+    assert status == 0 and "guaranteed bound" in out and "log-loss of TRAIN" in out
+    status, _, err = run(capsys, "decompress", tmp_path / "l.cbk", back, "--force")
+    assert status == 1 and "primed on a training file of 19999 bytes" in err
+    assert run(capsys, "decompress", tmp_path / "l.cbk", back, "--force", "--model-from", PROSE_PATH)[0] == 0
+    assert back.read_bytes() == LOG
+    for argv, message in [(["--smoothing", "1"], "--smoothing belongs to --model order0"),
+                          (["--coder", "huffman"], "codes with arithmetic or rans"),
+                          (["--prior", "0.1"], "multiple of 2\\*\\*-16")]:
+        status, _, err = run(capsys, "compress", PROSE_PATH, tmp_path / "x", "--model", "context:1", *argv)
+        assert status == 2 and re.search(message, err), err
+
+
+def test_a_context_file_is_checked_like_any_other():
+    code = filemodels.ContextFileCoder("arithmetic", order=1)
+    blob = container.compress(b"abracadabra, abracadabra", code)
+    for i in range(0, len(blob), 3):
+        bad = bytearray(blob)
+        bad[i] ^= 0x10
+        with pytest.raises(ContainerError):
+            container.decompress(bytes(bad))
+    section = bytearray(blob)
+    # after the 40 fixed bytes and "arithmetic": kind 7, version 1, order 1, prior 2**15 / 2**16, precision 24, flags
+    assert section[50:58] == bytes([filemodels.CONTEXT_KIND_ID, 1, 1, 0x80, 0x80, 0x02, 24, 0])
+    for offset, value, message in [(52, 9, "order must be an integer in 0..6"), (56, 30, "precision"),
+                                   (57, 2, "the flags byte is 2")]:
+        bad = bytearray(blob)
+        bad[offset] = value
+        with pytest.raises(ContainerError, match=message):
+            container.decompress(refresh_crcs(bad))
+    # n far beyond what the payload can hold: each byte costs at least -log2(1 - 255/2**24) bits
+    bad = bytearray(blob)
+    struct.pack_into("<Q", bad, 16, 2**30)
+    with pytest.raises(ContainerError, match="needs at least"):
+        container.decompress(refresh_crcs(bad))

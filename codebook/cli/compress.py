@@ -110,7 +110,7 @@ def choose_model(model_name, given: dict):
     """The :class:`~codebook.filemodels.FileModel` of ``--model`` (default: cm, or order0 when
     an order-0 option is given); a usage error (exit 2) for an unknown name or an option the
     model does not take."""
-    from ..filemodels import DEFAULT_MODEL, ModelNameError, parse_model
+    from ..filemodels import CONTEXT_CODERS, DEFAULT_MODEL, ModelNameError, parse_model
 
     named = [f"--{k}" for k in ORDER0_OPTIONS if given.get(k) is not None]
     if model_name is None:
@@ -119,11 +119,19 @@ def choose_model(model_name, given: dict):
         model = parse_model(model_name)
     except ModelNameError as exc:
         raise click.BadParameter(str(exc), param_hint="'--model'") from None
+    verb = "belongs" if len(named) == 1 else "belong"
     if model.kind == "cm" and named:
         raise click.UsageError(
-            f"{', '.join(named)} {'belongs' if len(named) == 1 else 'belong'} to --model order0 (and --coder, --precision to context:K); the cm model "
-            "learns its own probabilities and codes them with its own binary range coder"
+            f"{', '.join(named)} {verb} to --model order0 (and --coder, --precision, --prior to context:K); the cm "
+            "model learns its own probabilities and codes them with its own binary range coder"
         )
+    if model.kind == "context":
+        if given.get("smoothing") is not None:
+            raise click.UsageError("--smoothing belongs to --model order0; a context model's pseudo-count is --prior "
+                                   "(0.5 = Krichevsky-Trofimov, 1 = Laplace)")
+        if given.get("coder") not in (None, *CONTEXT_CODERS):
+            raise click.BadParameter(f"a context model codes with {' or '.join(CONTEXT_CODERS)}; got "
+                                     f"{given['coder']!r}", param_hint="'--coder'")
     return model
 
 
@@ -139,7 +147,8 @@ def choose_model(model_name, given: dict):
     "columns and a match model mixed bit by bit, primed on a built-in text; its max profile below 1 MiB, "
     "its 1.7x faster fast profile from there), cm:max, cm:fast (one profile at every size), order0 (a byte "
     "distribution, coded by --coder; chosen by default when --coder, --smoothing, --precision or --prior is "
-    "given), context:K (adaptive order-K Krichevsky-Trofimov counts, if this codebook has codebook.models).",
+    "given), context:K (K = 0..6: adaptive Krichevsky-Trofimov counts of the byte after each context of K bytes, "
+    "coded by --coder arithmetic or rans; its guaranteed bound on IN is reported).",
 )
 @click.option(
     "--model-from",
@@ -190,7 +199,16 @@ def compress(in_path, out_path, model_name, train_path, coder, smoothing, precis
     if train_path is not None and train_path == "-" and in_path == "-":
         raise click.UsageError("IN and TRAIN cannot both be stdin")
     if model.kind == "cm":
-        _compress_cm(in_path, out_path, model.profile, train_path, max_size, force, quiet, fmt)
+        from ..contextmix import ContextMixingCoder
+
+        def build(train):
+            return ContextMixingCoder(profile=model.profile, prime=train)
+
+        _compress_learned(in_path, out_path, model, build, train_path, max_size, force, quiet, fmt)
+        return
+    if model.kind == "context":
+        _compress_learned(in_path, out_path, model, _context_builder(model, coder, precision, prior), train_path,
+                          max_size, force, quiet, fmt)
         return
     _compress_order0(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet, fmt)
 
@@ -256,10 +274,28 @@ def _entropy_fields(data) -> dict:
     return {f"H{k}_bits_per_byte": h for k, h in enumerate(conditional_entropies(data, 3)) if k}
 
 
-def _compress_cm(in_path, out_path, profile, train_path, max_size, force, quiet, fmt) -> None:
+def _context_builder(model, coder, precision, prior):
+    """The context model's coder for a training text (or None), its options checked now (exit 2)."""
+    from ..errors import CodebookError
+    from ..filemodels import ContextFileCoder
+
+    options = {"order": model.order, "prior": 0.5 if prior is None else prior, "precision": precision}
+
+    def build(train):
+        return ContextFileCoder(coder or "arithmetic", **options, train=train)
+
+    try:
+        ContextFileCoder(coder or "arithmetic", **options)
+    except CodebookError as exc:
+        hint = "'--prior'" if "prior" in str(exc) else "'--precision'" if "precision" in str(exc) else "'--model'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    return build
+
+
+def _compress_learned(in_path, out_path, model, build, train_path, max_size, force, quiet, fmt) -> None:
+    """Compress with a model that learns from IN while coding (cm, context:K), primed on TRAIN."""
     from .. import container
-    from ..contextmix import ContextMixingCoder
-    from ..contextmix.report import summary
+    from ..filemodels import summary
 
     check_output(out_path, in_path, force)
     status = Status(quiet)
@@ -267,8 +303,8 @@ def _compress_cm(in_path, out_path, profile, train_path, max_size, force, quiet,
         data = read_input(in_path, max_size, status=status)
         train = None if train_path is None else read_input(train_path, max_size, status=status, what="TRAIN",
                                                            limit="--max-size")
-        code = ContextMixingCoder(profile=profile, prime=train)
-        status.stage(f"encoding {human_size(len(data))} with cm")
+        code = build(train)
+        status.stage(f"encoding {human_size(len(data))} with {model.name}")
         blob = container.compress(data, code, max_size=max_size)
         status.stage(f"checking the {human_size(len(blob))} written")
         header = container.read_header(blob, max_size=max_size, train=train)
@@ -282,9 +318,7 @@ def _compress_cm(in_path, out_path, profile, train_path, max_size, force, quiet,
                 "in_bytes": len(data),
                 "out_bytes": header.file_bytes,
                 "ratio": header.file_bytes / len(data) if len(data) else math.nan,
-                "model": "cm" if profile == "auto" else f"cm:{profile}",
-                "profile": code.profile_for(len(data)),
-                "primer": code.primer,
+                "model": model.name,
                 "coder": header.coder,
                 "model_kind": header.model_kind,
                 "model_from": train_path,
@@ -292,13 +326,24 @@ def _compress_cm(in_path, out_path, profile, train_path, max_size, force, quiet,
                 "header_bytes": header.header_bytes,
                 "file_bytes": header.file_bytes,
                 "file_bits_per_byte": container.bits_per_byte(8 * header.file_bytes, len(data)),
-                **summary(data, code, header.payload_bits),
             }
+            if model.kind == "cm":
+                report.update(profile=code.profile_for(len(data)), primer=code.primer)
+            else:
+                report.update(order=code.order, prior=code.prior, precision=code.precision)
+            report.update(summary(data, code, header.payload_bits))
     finally:
         status.done()
     if quiet:
         return
-    _emit(out_path, report, fmt, _cm_table)
+    _emit(out_path, report, fmt, _cm_table if model.kind == "cm" else _context_table)
+
+
+def _num(value: float) -> str:
+    """A report value: 6 decimals, or n/a for nan (an empty IN)."""
+    from .output import fmt_bits
+
+    return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
 
 
 def _conditional_rows(r: dict, num) -> list[tuple[str, str, str]]:
@@ -309,10 +354,9 @@ def _conditional_rows(r: dict, num) -> list[tuple[str, str, str]]:
 
 
 def _cm_table(r: dict) -> str:
-    from .output import fmt_bits, table
+    from .output import table
 
-    def num(value: float) -> str:
-        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+    num = _num
 
     n = r["n_bytes"]
     lo, hi = r["excess_bounds_bits"]
@@ -399,7 +443,7 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
 
 
 def _report_table(r: dict) -> str:
-    from .output import fmt_bits, table
+    from .output import table
 
     q_name = "q_IN" if r["model_from_in"] else "q_TRAIN"
     if r["kind"] == "adaptive":
@@ -422,8 +466,7 @@ def _report_table(r: dict) -> str:
         "adaptive": ("-log2 P(IN) / n (adaptive)", "bits/byte"),
     }.get(r["kind"])
 
-    def num(value: float) -> str:
-        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+    num = _num
 
     rows = [("H(p_IN)", num(r["H_p"]), "bits/byte"), *_conditional_rows(r, num)]
     rows += [
@@ -446,6 +489,53 @@ def _report_table(r: dict) -> str:
     ]
     if "measure_command" in r:
         lines.append(f"H(p_IN,{q_name}) and D are those of: {r['measure_command']}")
+    return "\n".join(lines)
+
+
+def _context_table(r: dict) -> str:
+    from .output import table
+
+    num = _num
+
+    n = r["n_bytes"]
+    lo, hi = r["excess_bounds_bits"]
+    k = r["order"]
+    rows = [("H(p_IN)", num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r, num)]
+    rows += [
+        ("log-loss of the model", num(r["log_loss_bits_per_byte"]),
+         f"bits/byte ({r['log_loss_bits']:.1f} bits: sum of -log2 q(x_t | {k} previous byte{'s' * (k != 1)}))"),
+        ("quantized model", num(r["quantized_log_loss_bits_per_byte"]),
+         f"bits/byte (q_hat = f / 2^{r['precision']}; at most {r['quantization_bound_bits']:.3g} bits above: ok)"),
+        ("payload", num(r["payload_bits_per_byte"]),
+         f"bits/byte ({r['payload_bits']} bits = quantized + {r['excess_bits']:.2f}, window "
+         f"[{lo:g}, {hi:.3g}]: ok)"),
+    ]
+    b = r.get("bound")
+    if b is not None:
+        per = (lambda v: v / n) if n else (lambda v: math.nan)
+        rows.append(("guaranteed bound", num(per(b["bound_bits"])),
+                     f"bits/byte (n Hk + regret of {b['contexts']} contexts"
+                     + (" - log-loss of TRAIN" if r["model_from"] else "") + ", theory §r; log-loss below it: ok)"))
+    rows += [
+        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
+        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+    ]
+    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    prior = {0.5: " (Krichevsky-Trofimov)", 1.0: " (Laplace)"}.get(r["prior"], "")
+    train = "" if r["model_from"] is None else f", counts starting from TRAIN {r['model_from']} ({r['train_bytes']} bytes)"
+    lines = [
+        f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}, model {r['model']}, "
+        f"coder {r['coder']}",
+        f"model: adaptive counts of the byte after each context of {k} byte{'s' * (k != 1)}, prior "
+        f"{r['prior']:g}{prior}{train}",
+        table(["quantity", "value", "unit"], rows, "lrl"),
+    ]
+    if b is None:
+        lines.append("no guaranteed bound is shown: the theorem needs a prior of at least 1/2")
+    else:
+        minus = f" - {b['train_bits']:.1f} (log-loss of TRAIN)" if r["model_from"] else ""
+        lines.append(f"bound = {b['empirical_bits']:.1f} (n Hk with the model's zero history) + {b['regret_bits']:.1f} "
+                     f"(regret){minus} bits; the payload is below it plus the quantization and termination terms: ok")
     return "\n".join(lines)
 
 

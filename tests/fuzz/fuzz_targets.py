@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from bitarray import bitarray
 
-from codebook import coders, container
+from codebook import coders, container, filemodels
 from codebook.contextmix import ContextMixingCoder
 from codebook.errors import CodebookError, ContainerError, DecodeError, TrainingDataError
 
@@ -104,7 +104,7 @@ INTERESTING_INTS = [0, 1, 2, 3, 7, 8, 15, 16, 24, 25, 31, 32, 255, 256, 257, 409
 # ============================================================================ container
 FILE_CODERS = ["cm"]
 """Coders only files use (``codebook.filemodels``): fuzzed with the registry's in the container
-and decode areas."""
+and decode areas; ``context`` (a stream coder following a context model) in the container area."""
 
 
 def _cm(c: Choices, prime: bytes | None = None) -> ContextMixingCoder:
@@ -116,6 +116,11 @@ def _codable_model(c: Choices, data: bytes, name: str):
     """A coder for ``name`` over bytes built from ``data`` (or a TRAIN sample), or None."""
     if name == "cm":
         return _cm(c, c.pick(list(SAMPLES.values())) if c.chance(3) else None)
+    if name == "context":
+        train = c.pick(list(SAMPLES.values())) if c.chance(3) else None
+        return filemodels.ContextFileCoder(c.pick(list(filemodels.CONTEXT_CODERS)), order=c.int(0, 3),
+                                           prior=c.pick([0.5, 1, 2, 1 / 32]), precision=c.pick([None, 12, 16, 20]),
+                                           train=train)
     smoothing = c.pick([0.0, 0.5, 1.0, 1e-3])
     train = data if c.chance(6) else c.pick(list(SAMPLES.values()))
     if not train and smoothing == 0:
@@ -191,7 +196,7 @@ def target_container(data: bytes) -> str:
     original (when the data CRC is the original's) / bytes whose CRC is the stored one.
     Returns the coder's name (the campaign counts per coder)."""
     c = Choices(data)
-    name = c.pick([*coders.names(), *FILE_CODERS])
+    name = c.pick([*coders.names(), *FILE_CODERS, "context"])
     original = c.pick(list(SAMPLES.values()))
     original = original[: c.int(0, len(original))]
     code = _codable_model(c, original, name)
@@ -201,7 +206,10 @@ def target_container(data: bytes) -> str:
         blob = container.compress(original, code)
     except CodebookError:
         return name  # a byte the model cannot code: a clean refusal
-    train = None if getattr(code, "prime_info", None) is None else bytes(code._prime)
+    train = getattr(code, "_train", None)  # a context model's training bytes
+    if getattr(code, "prime_info", None) is not None:  # cm's
+        train = bytes(code._prime)
+    train = None if train is None else bytes(train)
     header, back = container.decode(blob, train=train)
     if back != original:
         raise SilentWrong(f"{name}: an unmutated file decodes to other bytes")
