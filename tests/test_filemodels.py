@@ -312,3 +312,21 @@ def test_a_context_file_is_checked_like_any_other():
     struct.pack_into("<Q", bad, 16, 2**30)
     with pytest.raises(ContainerError, match="needs at least"):
         container.decompress(refresh_crcs(bad))
+
+
+def test_the_adaptive_coder_of_order0_has_the_same_bound(capsys, tmp_path):
+    from codebook import coders
+
+    rng = np.random.default_rng(7)
+    for prior in (0.5, 1.0, 2.5):
+        for start in (None, rng.integers(0, 9, 256)):
+            counts = np.bincount(rng.integers(0, 256, 3000) % int(rng.integers(1, 256)), minlength=256)
+            code = coders.build("adaptive", alphabet_size=256, prior=prior, counts=start)
+            assert code.ideal_length_from_counts(counts) <= filemodels.adaptive_bound(counts, prior, start)["bound_bits"]
+    one = np.zeros(256, dtype=np.int64)
+    one[65] = 500  # a constant message: the bound is its exact cost
+    assert filemodels.adaptive_bound(one, 0.5)["bound_bits"] == pytest.approx(
+        coders.build("adaptive", alphabet_size=256).ideal_length_from_counts(one), rel=1e-12)
+    status, out, _ = run(capsys, "compress", PROSE_PATH, tmp_path / "a", "--coder", "adaptive", "--format", "json")
+    r = json.loads(out)
+    assert status == 0 and r["coder_model_bits_per_byte"] * r["n_bytes"] <= r["bound"]["bound_bits"]

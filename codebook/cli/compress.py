@@ -438,7 +438,14 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         elif kind == "stream" and getattr(code, "model", None) is not None:
             result["coder_model_bits_per_byte"] = cross_entropy(p, code.model)
         elif kind == "adaptive" and hasattr(code, "ideal_length_from_counts"):
-            result["coder_model_bits_per_byte"] = code.ideal_length_from_counts(counts_in) / n
+            from ..filemodels import adaptive_bound
+
+            ideal = code.ideal_length_from_counts(counts_in)
+            result["coder_model_bits_per_byte"] = ideal / n
+            bound = adaptive_bound(counts_in, float(code.prior), code.counts)
+            if not ideal <= bound["bound_bits"] * (1 + 1e-12) + 1e-9:
+                raise AssertionError(f"adaptive log-loss {ideal} above its guaranteed {bound['bound_bits']} bits")
+            result["bound"] = bound
     return result
 
 
@@ -475,6 +482,11 @@ def _report_table(r: dict) -> str:
     ]
     if model_row:
         rows.append((model_row[0], num(r["coder_model_bits_per_byte"]), model_row[1]))
+    if "bound" in r:
+        n = r["n_bytes"]
+        minus = " - log-loss of TRAIN's counts" if not r["model_from_in"] else ""
+        rows.append(("guaranteed bound", num(r["bound"]["bound_bits"] / n if n else math.nan),
+                     f"bits/byte (n H0 + KT regret{minus}, theory §r; -log2 P(IN) below it: ok)"))
     rows += [
         ("payload", num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
         ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
