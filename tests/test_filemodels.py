@@ -330,3 +330,23 @@ def test_the_adaptive_coder_of_order0_has_the_same_bound(capsys, tmp_path):
     status, out, _ = run(capsys, "compress", PROSE_PATH, tmp_path / "a", "--coder", "adaptive", "--format", "json")
     r = json.loads(out)
     assert status == 0 and r["coder_model_bits_per_byte"] * r["n_bytes"] <= r["bound"]["bound_bits"]
+
+
+def console_block(path: Path, command: str) -> str:
+    """The output shown under ``$ command`` in a console block of ``path``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"$ {command}") + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith(("$ ", "```")))
+    return "\n".join(lines[start:end]) + "\n"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/compress.md"])
+def test_the_docs_show_what_compress_and_decompress_print(doc, capsys, tmp_path, monkeypatch):
+    path = Path(__file__).resolve().parents[1] / doc
+    (tmp_path / "prose.txt").write_bytes(PROSE)
+    monkeypatch.chdir(tmp_path)
+    for command in ("codebook compress prose.txt prose.cbk", "codebook decompress prose.cbk back.txt"):
+        if f"$ {command}" not in path.read_text(encoding="utf-8"):
+            continue
+        status, out, _ = run(capsys, *command.split()[1:])
+        assert status == 0 and out == console_block(path, command)

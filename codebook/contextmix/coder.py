@@ -203,16 +203,16 @@ def primer_bytes() -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8)
 
 
-def _learned(lead: np.ndarray, profile: str, memory: int) -> _Model:
+def _learned(lead: np.ndarray, profile: Profile, memory: int) -> _Model:
     """A new model after learning ``lead`` (its log-loss counts cleared)."""
-    model = _Model(memory, PROFILES[profile])
+    model = _Model(memory, profile)
     model.run(K.PRIME, lead if lead.flags.writeable else lead.copy(), lead.size, np.zeros(16, np.uint8))
     model.loss[:] = 0
     return model
 
 
 @functools.lru_cache(maxsize=2)
-def _primer_state(profile: str, memory: int) -> _Model:
+def _primer_state(profile: Profile, memory: int) -> _Model:
     """The model after the primer, once per process (about 45 ms for ``max``); callers copy it."""
     return _learned(primer_bytes(), profile, memory)
 
@@ -333,9 +333,9 @@ class ContextMixingCoder(Code):
         if not self._lead.size:
             return _Model(self.memory, PROFILES[profile])
         if self._prime is None:
-            return _primer_state(profile, self.memory).copy()
+            return _primer_state(PROFILES[profile], self.memory).copy()
         if profile not in self._primed:
-            self._primed[profile] = _learned(self._lead, profile, self.memory)
+            self._primed[profile] = _learned(self._lead, PROFILES[profile], self.memory)
         return self._primed[profile].copy()
 
     def _history(self, block: np.ndarray | None, size: int) -> np.ndarray:

@@ -28,7 +28,7 @@ Tables (Markdown, to paste into docs):
    ``--repeats`` rounds in which every compressor runs once each way, in a rotating order (so
    a change of load hits all alike); CPU-time MB/s (bytes per CPU-second of the process, all
    threads: steadier on a shared machine); and the peak memory of each operation, measured in
-   a child process (its peak RSS minus the same child's RSS with the input loaded).
+   a child process (its peak RSS minus its peak with the input loaded and cm's kernel loaded).
 3. **Profiles** (``--profiles``; always in a full run): cm's configurations, the shipped ones
    and leaner or stronger variants of the same kernel, on every text input (the corpus cut to
    2 MiB, one block) with their CPU-time speed on it, both ways.
@@ -132,7 +132,10 @@ def competitors() -> dict:
 
 
 CM_SETUP = ("from codebook import container; from codebook.contextmix import ContextMixingCoder; "
-            "c = lambda d: container.compress(d, ContextMixingCoder()); u = container.decompress")
+            "c = lambda d: container.compress(d, ContextMixingCoder()); u = container.decompress; "
+            "w = lambda: ContextMixingCoder(memory=16, primer=False).encode(b'warm up the kernel')")
+"""Child-process code for the memory measurement: ``c`` compresses, ``u`` decompresses, ``w``
+loads what the first call would load (the numba kernel) without allocating a model's tables."""
 
 
 def cm_compress(data: bytes) -> bytes:
@@ -176,20 +179,23 @@ def _rates(n: int, seconds: list[float]) -> tuple[float, float, float]:
     return statistics.median(rates), min(rates), max(rates)
 
 
-def child_peak(setup: str, data_path: str, op: str) -> float:
-    """Peak RSS (MB) of a child that runs ``op`` (compress or decompress) once, minus its RSS
-    with the input (and, to decompress, the compressed input) loaded and warmed up."""
+def child_peak(setup: str, path: str, op: str) -> float:
+    """Peak RSS (MB) of a child that runs ``op`` (``c``: compress, ``u``: decompress) once on the
+    bytes of ``path``, minus its RSS just before, with those bytes loaded (and cm's kernel, ``w``).
+    Linux only: the peak (VmHWM) is reset through ``/proc/self/clear_refs``."""
     code = f"""
-import resource, sys
 {setup}
-data = open({data_path!r}, 'rb').read()
-blob = c(data) if {op == 'decompress'!r} else None
-c(data[:2000]); u(c(data[:2000]))  # warm up (numba loads its kernels)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-import gc; gc.collect()
-out = c(data) if {op == 'compress'!r} else u(blob)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((peak - base) / 1024)
+def status(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+data = open({path!r}, 'rb').read()
+globals().get("w", lambda: None)()
+base = status('VmRSS')
+with open('/proc/self/clear_refs', 'w') as fh:
+    fh.write('5')  # reset the peak (VmHWM) to the current RSS: start-up peaks are not counted
+out = {op}(data)
+print((status('VmHWM') - base) / 1024)
 """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
@@ -219,11 +225,13 @@ def speed_table(label: str, data: bytes, repeats: int, memory: bool) -> None:
             cpu[name][1].append(p2 - p1)
     peaks = {}
     if memory:
-        with tempfile.NamedTemporaryFile(suffix=".bin") as fh:
-            fh.write(data)
-            fh.flush()
+        with tempfile.TemporaryDirectory() as tmp:
+            original = Path(tmp) / "original"
+            original.write_bytes(data)
             for name in names:
-                peaks[name] = [child_peak(comp[name][2], fh.name, op) for op in ("compress", "decompress")]
+                packed = Path(tmp) / "packed"
+                packed.write_bytes(blobs[name])
+                peaks[name] = [child_peak(comp[name][2], str(original), "c"), child_peak(comp[name][2], str(packed), "u")]
     blocks = ContextMixingCoder().block_count(n)
     print(f"\n### Speed on {label} ({n} bytes; cm: profile {ContextMixingCoder().profile_for(n)}, {blocks} "
           f"block{'s' * (blocks > 1)} in {min(blocks, os.cpu_count() or 1)} thread{'s' * (blocks > 1)}; "
