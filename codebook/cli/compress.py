@@ -154,12 +154,12 @@ def choose_model(model_name, given: dict):
     "--model-from",
     "train_path",
     metavar="TRAIN",
-    help="Train the model on this file first. cm: primed on its bytes (decompress then needs the "
-    "same TRAIN); order0: the byte distribution of TRAIN instead of IN (add-A smoothed, see "
-    "--smoothing; the adaptive coder starts from its byte counts). At most --max-size bytes.",
+    help="Train the model on this file first. cm: learns its bytes; context:K: its counts start from them (for "
+    "both, decompress then needs the same TRAIN); order0: the byte distribution of TRAIN instead of IN (add-A "
+    "smoothed, see --smoothing; the adaptive coder starts from its byte counts). At most --max-size bytes.",
 )
-@opt.coder_option(several=False, help_intro="Coder of the order-0 model. Default: the first registered of rans, "
-                  "arithmetic, huffman.")
+@opt.coder_option(several=False, help_intro="Coder of --model order0 (default: the first registered of rans, "
+                  "arithmetic, huffman) or context:K (arithmetic or rans; default arithmetic).")
 @click.option(
     "--smoothing",
     type=click.FloatRange(min=0),
@@ -180,8 +180,9 @@ def compress(in_path, out_path, model_name, train_path, coder, smoothing, precis
     """Compress IN to OUT; '-' = stdin/stdout. The default model is cm (context mixing).
 
     The report gives the sizes of IN and OUT, the payload's bits per byte next to the
-    model's own log-loss on IN (cm: they agree within the coder's documented window, checked)
-    and the empirical entropies of IN given 0-3 previous bytes. With --model order0 it
+    model's own log-loss on IN (they agree within the coder's documented window, checked),
+    the empirical entropies of IN given 0-3 previous bytes and, for context:K (and order0's
+    adaptive coder), the bound its theorem guarantees on IN (theory §r), checked. With --model order0 it
     compares the payload with H(p_IN), H(p_IN, q) = H(p_IN) + D(p_IN || q) and the coder's own
     model; H(p_IN, q_TRAIN) is exactly what 'codebook measure --p file:IN --q file+A:TRAIN'
     prints, and a warning (stderr) says when the TRAIN model makes OUT larger than a model of
@@ -191,6 +192,7 @@ def compress(in_path, out_path, model_name, train_path, coder, smoothing, precis
     Examples:
       codebook compress book.txt book.cbk
       codebook compress log.txt log.cbk --model-from book.txt
+      codebook compress log.txt log.cbk --model context:2
       codebook compress log.txt log.cbk --model order0 --coder huffman
       cat book.txt | codebook compress - - > book.cbk
     """
@@ -597,8 +599,8 @@ def _warn_if_own_model_is_smaller(report: dict, counts_in, code, options: dict) 
     "--model-from",
     "train_path",
     metavar="TRAIN",
-    help="The training file IN was compressed with, for a model primed on one (cm with --model-from): "
-    "the same bytes (their size and CRC32 are in IN and checked). Not needed for any other file.",
+    help="The training file IN was compressed with, for a model trained on one (cm or context:K with "
+    "--model-from): the same bytes (their size and CRC32 are in IN and checked). Not needed for any other file.",
 )
 @MAX_SIZE_OPTION
 @opt.FORCE
