@@ -550,6 +550,7 @@ def compress(
     if len(model_bytes) > MAX_MODEL_BYTES:
         raise ContainerError(f"the model of coder {code.name!r} takes {len(model_bytes)} bytes, above {MAX_MODEL_BYTES}")
     _check_codable(view, code, model, counts)
+    _check_size(code, n)
     symbols = np.frombuffer(view, dtype=np.uint8)
     bits = code.encode(symbols)
     nbits = len(bits)
@@ -703,6 +704,7 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header
 
         code = RansV1(code)
     _check_count(code, name, n, nbits)
+    _check_size(code, n)
     if nbits % 8 and view[body_end - 1] & ((1 << (8 - nbits % 8)) - 1):
         raise ContainerError(f"the {8 - nbits % 8} padding bits after the payload's last bit are not zero")
     return Header(
@@ -813,7 +815,9 @@ def _rebuild(model: dict[str, Any], name: str, train=None) -> Code:
             raise ContainerError(f"the stored model rebuilds coder {code.name!r}, the header says {name!r}")
         return code
     if train is not None:
-        raise TrainingDataError(f"this file (coder {name!r}) was compressed without a training file; TRAIN (--model-from) is not needed")
+        raise TrainingDataError(
+            f"this file (coder {name!r}) was compressed without a training file; TRAIN (--model-from) is not needed"
+        )
     try:
         code = coders.from_dict(model)
     except CodebookError as exc:
@@ -841,6 +845,17 @@ def _check_frequencies(code: Code) -> None:
     total = sum(int(f) for f in freqs.tolist())
     if total != 1 << int(precision):
         raise ContainerError(f"the stored frequencies sum to {total}, not 2**{precision} = {1 << int(precision)}")
+
+
+def _check_size(code: Code, n: int) -> None:
+    """A coder whose working memory grows with n says how many symbols it accepts
+    (``check_size(n)``: a context model of order >= 3, ``codebook.filemodels``)."""
+    check = getattr(code, "check_size", None)
+    if check is not None:
+        try:
+            check(n)
+        except CodebookError as exc:
+            raise ContainerError(_short(exc)) from None
 
 
 def _check_count(code: Code, name: str, n: int, nbits: int) -> None:

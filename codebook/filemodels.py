@@ -15,14 +15,18 @@ Why a registry of its own. ``codebook.coders`` holds coders that code *any* alph
 distribution q; the simulations run every one of them. The cm model is a byte model that
 learns from the data and takes no q: it is not a coder of that registry, so that no
 simulation, sweep or ``--coder`` list meets it. The container (:mod:`codebook.container`)
-writes its files under the name ``cm`` and rebuilds its coder through :data:`FILE_CODERS`.
+writes its files under the name ``cm`` and rebuilds its coder through :data:`FILE_CODERS`. A
+``context:K`` file names its real coder (``arithmetic`` or ``rans``); its model section (kind
+7) says it follows a context model, and the coder is rebuilt here too (:func:`handles`).
 
 Training data. A model primed on TRAIN (``--model-from``) needs the same bytes to decode:
 the file stores their size and CRC32 (never the bytes), and decoding without them, or with
 other bytes, is refused with :class:`~codebook.errors.TrainingDataError`.
 
-Report numbers (:func:`conditional_entropies`, :func:`summary`): the payload next to the
-model's own log-loss, and the empirical conditional entropies of the file of orders 0-3.
+Report numbers (:func:`summary`): the payload next to the model's own log-loss, the
+empirical conditional entropies of the file of orders 0-3 (:func:`conditional_entropies`)
+and, for a KT context model, its guaranteed bound on the file (:func:`context_bound`,
+:func:`adaptive_bound`), all checked.
 """
 
 from __future__ import annotations
@@ -95,8 +99,6 @@ def parse_model(text: str) -> FileModel:
 
 # --------------------------------------------------------------------------- the cm model kind
 CM_KIND_ID = 6
-
-
 CM_PROFILES = ("auto", "max", "fast")
 """The cm profiles by their byte in the model section."""
 
@@ -151,6 +153,12 @@ CONTEXT_CODERS = ("arithmetic", "rans")
 """The stream coders that follow a model (``codebook.models``): what ``context:K`` codes with."""
 PRIOR_UNIT = 1 << 16
 """Priors are multiples of 2**-16 (``codebook.models.Context``): stored as ``prior * 2**16``."""
+MAX_CONTEXT_STATE = 1 << 31
+"""Largest count table a context file may make its coder allocate (2 GiB). ``models.Context``
+keeps a row of counts (about 1.1 KB over bytes) per context: all 65 536 of them up to order 2
+(71 MB), and up to one per byte of TRAIN + IN from order 3 (hashed), so a file that claims
+many bytes at a high order could make its reader allocate terabytes. From order 3 the message
+(with TRAIN) is therefore limited to about 1.9 MB, on writing and on reading."""
 
 
 class ContextFileCoder:
@@ -202,6 +210,28 @@ class ContextFileCoder:
 
     def quantization_bound(self, n: int) -> float:
         return self.code.quantization_bound(n)
+
+    def state_bytes(self, n: int) -> int:
+        """Bytes of counts the model allocates for a message of ``n`` bytes (``models.Context``'s layout)."""
+        from .models._kernels import context_width
+
+        row = 4 * int(context_width(256))
+        contexts = 256**self.order
+        if contexts <= 1 << 16:  # direct rows (models.context.DIRECT_CONTEXTS)
+            return contexts * row
+        used = 0 if self._train is None else int(self._train.size)
+        return min(contexts, used + n + 1) * (row + 24)
+
+    def check_size(self, n: int) -> None:
+        """Refuse (``CodeTableError``) a message whose count table would exceed :data:`MAX_CONTEXT_STATE`."""
+        need = self.state_bytes(n)
+        if need > MAX_CONTEXT_STATE:
+            train = "" if self._train is None else f" + {self._train.size} of TRAIN"
+            raise CodeTableError(
+                f"context:{self.order} on {n} bytes{train} may need {need / 1e9:.1f} GB of counts (about 1.1 KB per "
+                f"context, up to one per byte from order 3); the limit is {MAX_CONTEXT_STATE >> 30} GiB: use an order "
+                f"of at most 2, or the cm model"
+            )
 
     def min_ideal_length(self, n: int) -> float:
         """A lower bound on the quantized model's log-loss of any ``n`` bytes: each of the 256

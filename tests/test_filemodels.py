@@ -350,3 +350,15 @@ def test_the_docs_show_what_compress_and_decompress_print(doc, capsys, tmp_path,
             continue
         status, out, _ = run(capsys, *command.split()[1:])
         assert status == 0 and out == console_block(path, command)
+
+
+def test_a_high_order_context_file_cannot_make_its_reader_allocate_gigabytes():
+    # From order 3 the counts grow with n (about 1.1 KB per context, up to one per byte): a file
+    # claiming 3 million bytes (its payload could hold them: 2.2e-5 bits each) is refused.
+    blob = bytearray(container.compress(b"abracadabra, abracadabra", filemodels.ContextFileCoder(order=3)))
+    struct.pack_into("<Q", blob, 16, 3_000_000)
+    with pytest.raises(ContainerError, match=r"context:3 on 3000000 bytes may need 3\.\d GB of counts"):
+        container.decompress(refresh_crcs(blob))
+    assert filemodels.ContextFileCoder(order=2).state_bytes(10**9) < 80e6  # orders <= 2: a fixed table
+    with pytest.raises(ContainerError, match="the limit is 2 GiB"):
+        container.compress(bytes(2_000_000), filemodels.ContextFileCoder(order=4))

@@ -12,7 +12,8 @@ Profiles (:data:`PROFILES`; model version 2):
 
 * ``max``: all 7 hashed contexts, two mixers, two SSE stages (order 0 and order 1);
 * ``fast``: orders 2, 3, 4 and the word (4 hashed contexts), one mixer, the order-1 SSE: about
-  1.7x the speed of ``max``, 5-8 % larger on text (the table in ``docs/compress.md``);
+  1.5-1.7x the speed of ``max``, 1-7 % larger on text, 24 % on a log file (the table in
+  ``docs/compress.md``);
 * ``auto`` (the default): ``max`` below :data:`FAST_FROM` bytes (1 MiB), ``fast`` from there;
   the choice depends only on ``n``, so the decoder makes the same one.
 
@@ -20,8 +21,9 @@ The primer. Before coding, the model learns from a built-in text, ``primer.txt``
 bytes: excerpts of CPython's language reference and of three of its standard-library
 modules, PSF license), then from the training text ``prime`` if one is given: a model that
 starts knowing English and Python words codes a small file far better (payloads of 1-3 KB
-texts: 15-28 % smaller; 12 % at 6 KB, measured on tests/data and /usr/share/doc files). The primer is part of the model: it is pinned by :data:`PRIMER_SHA256`, and
-``primer=False`` switches it off (then ``max`` is bit for bit model version 1). Learning it
+texts: 15-28 % smaller; 12 % at 6 KB, measured on tests/data and /usr/share/doc files). The
+primer is part of the model: it is pinned by :data:`PRIMER_SHA256`, and ``primer=False``
+switches it off (then ``max`` is bit for bit model version 1). Learning it
 takes about 45 ms per process and profile (the state is kept, :func:`_primer_state`).
 
 Coding and its exact length. The final prediction is a 12-bit probability ``p_t`` for each
@@ -122,7 +124,8 @@ class Profile:
         out[K.CFG_NH], out[K.CFG_MIX2], out[K.CFG_APM], out[K.CFG_SKIP] = (
             len(self.contexts), int(self.mix2), self.apm, self.skip)
         out[K.CFG_CTX : K.CFG_CTX + len(self.contexts)] = self.contexts
-        out[K.CFG_LR], out[K.CFG_BOOST], out[K.CFG_BOOSTD], out[K.CFG_APMR] = self.lr, self.boost, self.boostd, self.apm_rate
+        out[K.CFG_LR], out[K.CFG_BOOST], out[K.CFG_BOOSTD] = self.lr, self.boost, self.boostd
+        out[K.CFG_APMR] = self.apm_rate
         out[K.CFG_WPM], out[K.CFG_WP1], out[K.CFG_WP2] = self.final
         return out
 
