@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 from bitarray import bitarray
 
-from . import coders
+from . import coders, filemodels
 from ._container_kernels import count_bytes_into, first_in
 from .coders.base import Code
 from .coders.prefix import MAX_CODEWORD_BITS
@@ -72,6 +72,7 @@ from .errors import (
     ContainerError,
     DistributionError,
     EncodeError,
+    TrainingDataError,
 )
 
 MAGIC = b"\x89CBK\r\n\x1a\n"
@@ -386,6 +387,8 @@ register_model_kind(2, "lengths", _pack_lengths, _unpack_lengths)
 register_model_kind(3, "codewords", _pack_codewords, _unpack_codewords)
 register_model_kind(4, "frequencies", _pack_frequencies, _unpack_frequencies)
 register_model_kind(5, "adaptive", _pack_adaptive, _unpack_adaptive)
+for _kind in filemodels.MODEL_KINDS:  # the byte models of ``codebook compress`` (cm)
+    register_model_kind(*_kind)
 
 
 def _pack_integers(table: dict) -> bytes | None:
@@ -471,19 +474,30 @@ def zero_probability_byte(data, model: Distribution) -> tuple[int, int] | None:
     return _first_byte_in(data, model.probs == 0)
 
 
+def coder_kind(name: str) -> str:
+    """The registry kind of coder ``name`` (prefix, stream, adaptive), or ``"model"`` for a
+    coder only files use (:data:`codebook.filemodels.FILE_CODERS`: it codes every byte)."""
+    return "model" if name in filemodels.FILE_CODERS else coders.info(name).kind
+
+
+def coder_names() -> list[str]:
+    """Every coder name a file may carry: the registry's and the file models' (``cm``)."""
+    return [*coders.names(), *filemodels.FILE_CODERS]
+
+
 def uncodable_bytes(code: Code) -> np.ndarray | None:
     """Byte values the coder cannot code at all (bool mask of 256), or ``None`` if unknown.
 
     A prefix code has no codeword for a length-0 symbol; a stream coder no interval for a
-    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders code every
-    symbol.
+    frequency-0 symbol (a probability its quantizer rounded to 0). Adaptive coders and the file
+    models (cm) code every symbol.
     """
     own = getattr(code, "uncodable_symbols", None)  # a coder that says so itself (Tunstall)
     if own is not None:
         return np.asarray(own())
-    kind = coders.info(code.name).kind
+    kind = coder_kind(code.name)
     table = getattr(code, "lengths", None) if kind == "prefix" else getattr(code, "frequencies", None)
-    if kind == "adaptive" or table is None:
+    if kind in ("adaptive", "model") or table is None:
         return None
     return np.asarray(table) == 0
 
@@ -528,10 +542,15 @@ def compress(
         raise ContainerError(f"the coder must have {ALPHABET_SIZE} symbols (bytes); got K = {code.alphabet_size}")
     name = code.name.encode("ascii")
     _check_name(name)
+    try:
+        filemodels.check_writable(code)
+    except CodebookError as exc:
+        raise ContainerError(str(exc)) from None
     model_bytes = pack_model(code.to_dict())
     if len(model_bytes) > MAX_MODEL_BYTES:
         raise ContainerError(f"the model of coder {code.name!r} takes {len(model_bytes)} bytes, above {MAX_MODEL_BYTES}")
     _check_codable(view, code, model, counts)
+    _check_size(code, n)
     symbols = np.frombuffer(view, dtype=np.uint8)
     bits = code.encode(symbols)
     nbits = len(bits)
@@ -644,8 +663,12 @@ def check_file_size(size: int, expected: int) -> None:
         raise ContainerError(f"{size - expected} unexpected bytes after the end of the compressed data (at {expected})")
 
 
-def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
+def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header:
     """Validate everything but the payload's content and rebuild the coder; see module doc.
+
+    ``train``: the training bytes of a file whose model was primed on them (cm with
+    ``--model-from``); such a file without them, or with other bytes, or any other file with
+    them, raises :class:`~codebook.errors.TrainingDataError` (a ContainerError).
 
     Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
     bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
@@ -665,22 +688,23 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
     name_bytes = bytes(view[FIXED_SIZE : FIXED_SIZE + name_len])
     _check_name_stored(name_bytes)
     name = name_bytes.decode("ascii")
-    if name not in coders.names():
+    if name not in coder_names():
         raise ContainerError(
             f"the file was written with coder {name!r}, which this codebook does not have "
-            f"(registered: {', '.join(coders.names())})"
+            f"(registered: {', '.join(coder_names())})"
         )
     start = FIXED_SIZE + name_len
     if version == 1:
         model, kind = _parse_model(view[start : start + model_len], name), "json"
     else:
         model, kind = unpack_model(view[start : start + model_len], name)
-    code = _rebuild(model, name)
+    code = _rebuild(model, name, train)
     if version == 1 and name == "rans":  # the first release's rANS stream layout (32-bit words)
         from .coders._rans_v1 import RansV1
 
         code = RansV1(code)
     _check_count(code, name, n, nbits)
+    _check_size(code, n)
     if nbits % 8 and view[body_end - 1] & ((1 << (8 - nbits % 8)) - 1):
         raise ContainerError(f"the {8 - nbits % 8} padding bits after the payload's last bit are not zero")
     return Header(
@@ -697,18 +721,18 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> Header:
     )
 
 
-def decompress(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+def decompress(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> bytes:
     """The original bytes of a container written by :func:`compress`, verified by CRC32.
 
     Raises :class:`ContainerError` (one plain sentence) on anything this module did not write:
     bad magic, truncation, a checksum mismatch, a bad field, a payload that does not decode.
     """
-    return decode(blob, max_size=max_size)[1]
+    return decode(blob, max_size=max_size, train=train)[1]
 
 
-def decode(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> tuple[Header, bytes]:
+def decode(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> tuple[Header, bytes]:
     """:func:`read_header` and :func:`decompress` in one pass: ``(header, original bytes)``."""
-    header = read_header(blob, max_size=max_size)
+    header = read_header(blob, max_size=max_size, train=train)
     view = memoryview(blob).cast("B")
     start = header.header_bytes - TRAILER_SIZE
     bits = bitarray(endian="big")
@@ -773,13 +797,27 @@ def _reject_constant(token: str):
     raise ValueError(f"{token} is not a number")
 
 
-def _rebuild(model: dict[str, Any], name: str) -> Code:
+def _rebuild(model: dict[str, Any], name: str, train=None) -> Code:
     """The coder's own ``from_dict`` validates its table; anything it raises becomes one line.
 
     Besides :class:`CodebookError`, a coder written without hostile input in mind might raise
     ``TypeError``/``KeyError``/``IndexError``/``OverflowError`` on a malformed table; they are
     caught here too, because this is the boundary where untrusted bytes become objects.
     """
+    if filemodels.handles(name, model):
+        try:
+            code = filemodels.rebuild(name, model, train)
+        except TrainingDataError:
+            raise
+        except CodebookError as exc:
+            raise ContainerError(f"the stored model is invalid: {_short(exc)}") from None
+        if code.name != name:
+            raise ContainerError(f"the stored model rebuilds coder {code.name!r}, the header says {name!r}")
+        return code
+    if train is not None:
+        raise TrainingDataError(
+            f"this file (coder {name!r}) was compressed without a training file; TRAIN (--model-from) is not needed"
+        )
     try:
         code = coders.from_dict(model)
     except CodebookError as exc:
@@ -809,13 +847,24 @@ def _check_frequencies(code: Code) -> None:
         raise ContainerError(f"the stored frequencies sum to {total}, not 2**{precision} = {1 << int(precision)}")
 
 
+def _check_size(code: Code, n: int) -> None:
+    """A coder whose working memory grows with n says how many symbols it accepts
+    (``check_size(n)``: a context model of order >= 3, ``codebook.filemodels``)."""
+    check = getattr(code, "check_size", None)
+    if check is not None:
+        try:
+            check(n)
+        except CodebookError as exc:
+            raise ContainerError(_short(exc)) from None
+
+
 def _check_count(code: Code, name: str, n: int, nbits: int) -> None:
     """Refuse an n that no message of n symbols could fit into B payload bits.
 
     Prefix codes: every codeword has at least one bit, so n <= B exactly. Other coders: see
     :func:`min_payload_bits`; where no bound is known, n is bounded by ``max_size`` only.
     """
-    if coders.info(name).kind == "prefix" and n > nbits:
+    if coder_kind(name) == "prefix" and n > nbits:
         raise ContainerError(
             f"header says n = {n} symbols but the payload has only {nbits} bits; a prefix code "
             f"spends at least one bit per symbol"
@@ -838,8 +887,8 @@ def min_payload_bits(code: Code, n: int) -> float:
 
     * prefix code: n * (shortest codeword length);
     * a coder with ``min_ideal_length(n)`` (the adaptive coder, any prior, with or without
-      starting counts: the constant message of its most likely symbol, theory §h) plus
-      ``excess_bounds(n)[0]``;
+      starting counts: the constant message of its most likely symbol, theory §h; the cm
+      model: 8n decisions of at least -log2(4095/4096) bits each) plus ``excess_bounds(n)[0]``;
     * stream coder (``frequencies``, ``precision``, ``excess_bounds``): every symbol costs at
       least ``precision - log2(max f)`` ideal bits, and the coder's output stays above the ideal
       length plus ``excess_bounds(n)[0]`` (theory §f).
@@ -853,7 +902,7 @@ def min_payload_bits(code: Code, n: int) -> float:
     own = getattr(code, "min_bits", None)  # the code families state their own exact minimum
     if own is not None:
         return float(own(n))
-    kind = coders.info(code.name).kind
+    kind = coder_kind(code.name)
     if kind == "prefix":
         lengths = np.asarray(code.lengths)
         return float(n * int(lengths[lengths > 0].min()))
@@ -925,6 +974,8 @@ __all__ = [
     "byte_counts",
     "byte_distribution",
     "check_file_size",
+    "coder_kind",
+    "coder_names",
     "compress",
     "counts_distribution",
     "decode",

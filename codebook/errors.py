@@ -48,6 +48,10 @@ class ContainerError(CodebookError):
     """A compressed file is not one codebook wrote, or it is truncated or corrupted."""
 
 
+class TrainingDataError(ContainerError):
+    """A file coded with a model primed on training data, decoded without those bytes or with others."""
+
+
 class ModelError(CodebookError):
     """A model (``codebook.models``) or source cannot be built or used as asked: a transition
     row that is not a pmf, a chain whose stationary distribution is not unique, a prefix code

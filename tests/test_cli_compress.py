@@ -380,7 +380,8 @@ def zlib_crc(data: bytes) -> str:
 
 
 def test_quiet_prints_nothing_and_q_is_not_an_option(capsys, tmp_path):
-    status, out, err = run(capsys, "compress", PROSE, tmp_path / "x", "--model-from", LOG, "--quiet")
+    status, out, err = run(capsys, "compress", PROSE, tmp_path / "x", "--model-from", LOG, "--model", "order0",
+                           "--quiet")
     assert (status, out, err) == (0, "", "")  # not even the warning
     status, out, err = run(capsys, "decompress", tmp_path / "x", tmp_path / "y", "--quiet")
     assert (status, out, err) == (0, "", "")

@@ -26,7 +26,7 @@ def test_the_package_ships_the_same_text_as_docs():
 
 def test_sections_keep_their_letters():
     found = sections(DOC.read_text(encoding="utf-8"))
-    assert [k for k in found if len(k) == 1] == list("abcdefghijklmnopq")
+    assert [k for k in found if len(k) == 1] == list("abcdefghijklmnopqr")
     assert "references" in found
 
 
@@ -88,7 +88,7 @@ def test_cli_prints_a_section_and_lists_them(capsys):
 def test_cli_unknown_section_is_a_usage_error(capsys):
     assert main_status(["theory", "z"]) == 2
     err = capsys.readouterr().err
-    assert "no section 'z'; sections: a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, references, all" in err
+    assert "no section 'z'; sections: a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, references, all" in err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -101,24 +101,71 @@ def _csv(report: dict) -> str:
 
 
 # --------------------------------------------------------------------------- compress
+ORDER0_OPTIONS = ("coder", "smoothing", "precision", "prior")
+"""Options of the order-0 model: given without ``--model``, they choose it (the first
+release's behaviour, so that ``--coder huffman`` keeps meaning what it meant)."""
+
+
+def choose_model(model_name, given: dict):
+    """The :class:`~codebook.filemodels.FileModel` of ``--model`` (default: cm, or order0 when
+    an order-0 option is given); a usage error (exit 2) for an unknown name or an option the
+    model does not take."""
+    from ..filemodels import CONTEXT_CODERS, DEFAULT_MODEL, ModelNameError, parse_model
+
+    named = [f"--{k}" for k in ORDER0_OPTIONS if given.get(k) is not None]
+    if model_name is None:
+        model_name = "order0" if named else DEFAULT_MODEL
+    try:
+        model = parse_model(model_name)
+    except ModelNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--model'") from None
+    verb = "belongs" if len(named) == 1 else "belong"
+    if model.kind == "cm" and named:
+        raise click.UsageError(
+            f"{', '.join(named)} {verb} to --model order0 (and --coder, --precision, --prior to context:K); the cm "
+            "model learns its own probabilities and codes them with its own binary range coder"
+        )
+    if model.kind == "context":
+        if given.get("smoothing") is not None:
+            raise click.UsageError("--smoothing belongs to --model order0; a context model's pseudo-count is --prior "
+                                   "(0.5 = Krichevsky-Trofimov, 1 = Laplace)")
+        if given.get("coder") not in (None, *CONTEXT_CODERS):
+            raise click.BadParameter(f"a context model codes with {' or '.join(CONTEXT_CODERS)}; got "
+                                     f"{given['coder']!r}", param_hint="'--coder'")
+    return model
+
+
 @click.command()
 @click.argument("in_path", metavar="IN")
 @click.argument("out_path", metavar="OUT")
 @click.option(
+    "--model",
+    "model_name",
+    metavar="NAME",
+    default=None,
+    help="The model: cm (default: context mixing, the strongest codebook has: orders 0-6, words, "
+    "columns and a match model mixed bit by bit, primed on a built-in text; its max profile below 1 MiB, "
+    "its about 1.6x faster fast profile from there), cm:max, cm:fast (one profile at every size), order0 (a byte "
+    "distribution, coded by --coder; chosen by default when --coder, --smoothing, --precision or --prior is "
+    "given), context:K (K = 0..6: adaptive Krichevsky-Trofimov counts of the byte after each context of K bytes, "
+    "coded by --coder arithmetic or rans; its guaranteed bound on IN is reported).",
+)
+@click.option(
     "--model-from",
     "train_path",
     metavar="TRAIN",
-    help="Learn the byte model from this file instead of IN (add-A smoothed, see --smoothing); the "
-    "adaptive coder starts from its byte counts. At most --max-size bytes.",
+    help="Train the model on this file first. cm: learns its bytes; context:K: its counts start from them (for "
+    "both, decompress then needs the same TRAIN); order0: the byte distribution of TRAIN instead of IN (add-A "
+    "smoothed, see --smoothing; the adaptive coder starts from its byte counts). At most --max-size bytes.",
 )
-@opt.coder_option(several=False, help_intro="Coder to use. Default: the first registered of rans, arithmetic, "
-                  "huffman.")
+@opt.coder_option(several=False, help_intro="Coder of --model order0 (default: the first registered of rans, "
+                  "arithmetic, huffman) or context:K (arithmetic or rans; default arithmetic).")
 @click.option(
     "--smoothing",
     type=click.FloatRange(min=0),
     default=None,
     metavar="A",
-    help=f"Add-A smoothing of the byte counts: q(x) = (c(x)+A)/(n+256A). Default {KT_SMOOTHING} "
+    help=f"Order-0 model: add-A smoothing of the byte counts, q(x) = (c(x)+A)/(n+256A). Default {KT_SMOOTHING} "
     "(Krichevsky-Trofimov) with --model-from, 0 without (every byte of IN is then in the model). "
     "For the adaptive coder A is its prior (same as --prior).",
 )
@@ -128,24 +175,48 @@ def _csv(report: dict) -> str:
 @opt.FORCE
 @opt.QUIET
 @opt.FORMAT
-def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet, fmt) -> None:
-    """Compress IN to OUT with a byte (order-0) model stored in OUT; '-' = stdin/stdout.
+def compress(in_path, out_path, model_name, train_path, coder, smoothing, precision, prior, max_size, force, quiet,
+             fmt) -> None:
+    """Compress IN to OUT; '-' = stdin/stdout. The default model is cm (context mixing).
 
-    The model q is the byte distribution of TRAIN (--model-from), or of IN itself. The
-    report gives the sizes of IN and OUT and their ratio, and compares the payload's bits
-    per byte with H(p_IN), H(p_IN, q) = H(p_IN) + D(p_IN || q) and the coder's own model;
-    the header (stored model) is shown separately. H(p_IN, q_TRAIN) is exactly what
-    'codebook measure --p file:IN --q file+A:TRAIN' prints. A warning (stderr) says when the
-    TRAIN model makes OUT larger than a model of IN itself would. An existing OUT is refused
-    unless --force.
+    The report gives the sizes of IN and OUT, the payload's bits per byte next to the
+    model's own log-loss on IN (they agree within the coder's documented window, checked),
+    the empirical entropies of IN given 0-3 previous bytes and, for context:K (and order0's
+    adaptive coder), the bound its theorem guarantees on IN (theory §r), checked. With --model order0 it
+    compares the payload with H(p_IN), H(p_IN, q) = H(p_IN) + D(p_IN || q) and the coder's own
+    model; H(p_IN, q_TRAIN) is exactly what 'codebook measure --p file:IN --q file+A:TRAIN'
+    prints, and a warning (stderr) says when the TRAIN model makes OUT larger than a model of
+    IN itself would. An existing OUT is refused unless --force.
 
     \b
     Examples:
       codebook compress book.txt book.cbk
-      codebook compress log.txt log.cbk --model-from book.txt --coder huffman
-      codebook compress log.txt log.cbk --model-from book.txt --coder adaptive
+      codebook compress log.txt log.cbk --model-from book.txt
+      codebook compress log.txt log.cbk --model context:2
+      codebook compress log.txt log.cbk --model order0 --coder huffman
       cat book.txt | codebook compress - - > book.cbk
     """
+    model = choose_model(model_name, {"coder": coder, "smoothing": smoothing, "precision": precision,
+                                      "prior": prior})
+    if train_path is not None and train_path == "-" and in_path == "-":
+        raise click.UsageError("IN and TRAIN cannot both be stdin")
+    if model.kind == "cm":
+        from ..contextmix import ContextMixingCoder
+
+        def build(train):
+            return ContextMixingCoder(profile=model.profile, prime=train)
+
+        _compress_learned(in_path, out_path, model, build, train_path, max_size, force, quiet, fmt)
+        return
+    if model.kind == "context":
+        _compress_learned(in_path, out_path, model, _context_builder(model, coder, precision, prior), train_path,
+                          max_size, force, quiet, fmt)
+        return
+    _compress_order0(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet, fmt)
+
+
+def _compress_order0(in_path, out_path, train_path, coder, smoothing, precision, prior, max_size, force, quiet,
+                     fmt) -> None:
     from .. import coders, container
 
     coder = coder or default_coder()
@@ -153,8 +224,6 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
     # An option this coder does not take, or a value it refuses on any model: exit 2, before any work.
     options = opt.build_options([coder], precision, prior)[coder]
     options.pop("prior", None)  # the adaptive prior is settled below, with --smoothing
-    if train_path is not None and train_path == "-" and in_path == "-":
-        raise click.UsageError("IN and TRAIN cannot both be stdin")
     if kind == "adaptive":
         smoothing = _adaptive_prior(smoothing, prior)  # never None: KT by default, with or without TRAIN
     check_output(out_path, in_path, force)
@@ -187,14 +256,132 @@ def compress(in_path, out_path, train_path, coder, smoothing, precision, prior, 
         header = container.read_header(blob, max_size=max_size)
         status.stage(f"writing {human_size(len(blob))}")
         write_output(out_path, blob, force)
+        if not quiet:
+            status.stage("counting the entropies of IN")
+            report = _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind)
+            report.update(_entropy_fields(data))
     finally:
         status.done()
     if quiet:
         return
-    report = _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind)
     if train_path is not None:
         _warn_if_own_model_is_smaller(report, counts_in, code, options)
     _emit(out_path, report, fmt, _report_table)
+
+
+def _entropy_fields(data) -> dict:
+    """``H1..H3_bits_per_byte``: the empirical conditional entropies of IN (order 0 is ``H_p``)."""
+    from ..filemodels import conditional_entropies
+
+    return {f"H{k}_bits_per_byte": h for k, h in enumerate(conditional_entropies(data, 3)) if k}
+
+
+def _context_builder(model, coder, precision, prior):
+    """The context model's coder for a training text (or None), its options checked now (exit 2)."""
+    from ..errors import CodebookError
+    from ..filemodels import ContextFileCoder
+
+    options = {"order": model.order, "prior": 0.5 if prior is None else prior, "precision": precision}
+
+    def build(train):
+        return ContextFileCoder(coder or "arithmetic", **options, train=train)
+
+    try:
+        ContextFileCoder(coder or "arithmetic", **options)
+    except CodebookError as exc:
+        hint = "'--prior'" if "prior" in str(exc) else "'--precision'" if "precision" in str(exc) else "'--model'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    return build
+
+
+def _compress_learned(in_path, out_path, model, build, train_path, max_size, force, quiet, fmt) -> None:
+    """Compress with a model that learns from IN while coding (cm, context:K), primed on TRAIN."""
+    from .. import container
+    from ..filemodels import summary
+
+    check_output(out_path, in_path, force)
+    status = Status(quiet)
+    try:
+        data = read_input(in_path, max_size, status=status)
+        train = None if train_path is None else read_input(train_path, max_size, status=status, what="TRAIN",
+                                                           limit="--max-size")
+        code = build(train)
+        status.stage(f"encoding {human_size(len(data))} with {model.name}")
+        blob = container.compress(data, code, max_size=max_size)
+        status.stage(f"checking the {human_size(len(blob))} written")
+        header = container.read_header(blob, max_size=max_size, train=train)
+        status.stage(f"writing {human_size(len(blob))}")
+        write_output(out_path, blob, force)
+        if not quiet:
+            status.stage("counting the entropies of IN")
+            report = {
+                "in": in_path,
+                "out": out_path,
+                "in_bytes": len(data),
+                "out_bytes": header.file_bytes,
+                "ratio": header.file_bytes / len(data) if len(data) else math.nan,
+                "model": model.name,
+                "coder": header.coder,
+                "model_kind": header.model_kind,
+                "model_from": train_path,
+                "train_bytes": None if train is None else len(train),
+                "header_bytes": header.header_bytes,
+                "file_bytes": header.file_bytes,
+                "file_bits_per_byte": container.bits_per_byte(8 * header.file_bytes, len(data)),
+            }
+            if model.kind == "cm":
+                report.update(profile=code.profile_for(len(data)), primer=code.primer)
+            else:
+                report.update(order=code.order, prior=code.prior, precision=code.precision)
+            report.update(summary(data, code, header.payload_bits))
+    finally:
+        status.done()
+    if quiet:
+        return
+    _emit(out_path, report, fmt, _cm_table if model.kind == "cm" else _context_table)
+
+
+def _num(value: float) -> str:
+    """A report value: 6 decimals, or n/a for nan (an empty IN)."""
+    from .output import fmt_bits
+
+    return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+
+
+def _conditional_rows(r: dict, num) -> list[tuple[str, str, str]]:
+    """Report rows of the empirical H(X | k previous bytes) of IN, k = 1..3 (when computed)."""
+    words = {1: "1 previous byte", 2: "2 previous bytes", 3: "3 previous bytes"}
+    return [(f"H(X | {words[k]})", num(r[f"H{k}_bits_per_byte"]), "bits/byte (empirical, of IN itself)")
+            for k in words if f"H{k}_bits_per_byte" in r]
+
+
+def _cm_table(r: dict) -> str:
+    from .output import table
+
+    num = _num
+
+    n = r["n_bytes"]
+    lo, hi = r["excess_bounds_bits"]
+    rows = [("H(p_IN)", num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r, num)]
+    rows += [
+        ("log-loss of the model", num(r["log_loss_bits_per_byte"]),
+         f"bits/byte ({r['log_loss_bits']:.1f} bits: sum of -log2 q over the {8 * n} bit decisions)"),
+        ("payload", num(r["payload_bits_per_byte"]),
+         f"bits/byte ({r['payload_bits']} bits = log-loss + {r['excess_bits']:.2f}, window [{lo:g}, {hi:.3g}]: ok)"),
+        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
+        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+    ]
+    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    train = "" if r["model_from"] is None else f", then TRAIN {r['model_from']} ({r['train_bytes']} bytes)"
+    blocks = "" if r["blocks"] == 1 else f" in {r['blocks']} independent blocks"
+    return "\n".join([
+        f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}, model {r['model']}",
+        f"model: context mixing, profile {r['profile']}, learned from the built-in primer{train}, then from IN "
+        f"while coding{blocks}; {r['memory_bytes'] / 1e6:.0f} MB of model state",
+        table(["quantity", "value", "unit"], rows, "lrl"),
+        "H(X | k previous bytes) are plug-in estimates from IN itself: the cost of a model fitted to IN, "
+        "with the model not paid for.",
+    ])
 
 
 def _adaptive_prior(smoothing, prior) -> float:
@@ -221,6 +408,7 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         "in_bytes": n,
         "out_bytes": header.file_bytes,
         "ratio": header.file_bytes / n if n else math.nan,
+        "model": "order0",
         "coder": code.name,
         "kind": kind,
         "model_from": train_path if train_path is not None else in_path,
@@ -252,12 +440,19 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         elif kind == "stream" and getattr(code, "model", None) is not None:
             result["coder_model_bits_per_byte"] = cross_entropy(p, code.model)
         elif kind == "adaptive" and hasattr(code, "ideal_length_from_counts"):
-            result["coder_model_bits_per_byte"] = code.ideal_length_from_counts(counts_in) / n
+            from ..filemodels import adaptive_bound
+
+            ideal = code.ideal_length_from_counts(counts_in)
+            result["coder_model_bits_per_byte"] = ideal / n
+            bound = adaptive_bound(counts_in, float(code.prior), code.counts)
+            if not ideal <= bound["bound_bits"] * (1 + 1e-12) + 1e-9:
+                raise AssertionError(f"adaptive log-loss {ideal} above its guaranteed {bound['bound_bits']} bits")
+            result["bound"] = bound
     return result
 
 
 def _report_table(r: dict) -> str:
-    from .output import fmt_bits, table
+    from .output import table
 
     q_name = "q_IN" if r["model_from_in"] else "q_TRAIN"
     if r["kind"] == "adaptive":
@@ -280,16 +475,20 @@ def _report_table(r: dict) -> str:
         "adaptive": ("-log2 P(IN) / n (adaptive)", "bits/byte"),
     }.get(r["kind"])
 
-    def num(value: float) -> str:
-        return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
+    num = _num
 
-    rows = [
-        ("H(p_IN)", num(r["H_p"]), "bits/byte"),
+    rows = [("H(p_IN)", num(r["H_p"]), "bits/byte"), *_conditional_rows(r, num)]
+    rows += [
         (f"H(p_IN,{q_name})", num(r["H_pq"]), "bits/byte"),
         (f"D(p_IN||{q_name})", num(r["D_pq"]), "bits/byte"),
     ]
     if model_row:
         rows.append((model_row[0], num(r["coder_model_bits_per_byte"]), model_row[1]))
+    if "bound" in r:
+        n = r["n_bytes"]
+        minus = " - log-loss of TRAIN's counts" if not r["model_from_in"] else ""
+        rows.append(("guaranteed bound", num(r["bound"]["bound_bits"] / n if n else math.nan),
+                     f"bits/byte (n H0 + KT regret{minus}, theory §r; -log2 P(IN) below it: ok)"))
     rows += [
         ("payload", num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
         ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
@@ -304,6 +503,54 @@ def _report_table(r: dict) -> str:
     ]
     if "measure_command" in r:
         lines.append(f"H(p_IN,{q_name}) and D are those of: {r['measure_command']}")
+    return "\n".join(lines)
+
+
+def _context_table(r: dict) -> str:
+    from .output import table
+
+    num = _num
+
+    n = r["n_bytes"]
+    lo, hi = r["excess_bounds_bits"]
+    k = r["order"]
+    rows = [("H(p_IN)", num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r, num)]
+    rows += [
+        ("log-loss of the model", num(r["log_loss_bits_per_byte"]),
+         f"bits/byte ({r['log_loss_bits']:.1f} bits: sum of -log2 q(x_t | {k} previous byte{'s' * (k != 1)}))"),
+        ("quantized model", num(r["quantized_log_loss_bits_per_byte"]),
+         f"bits/byte (q_hat = f / 2^{r['precision']}; at most {r['quantization_bound_bits']:.3g} bits above: ok)"),
+        ("payload", num(r["payload_bits_per_byte"]),
+         f"bits/byte ({r['payload_bits']} bits = quantized + {r['excess_bits']:.2f}, window "
+         f"[{lo:g}, {hi:.3g}]: ok)"),
+    ]
+    b = r.get("bound")
+    if b is not None:
+        per = (lambda v: v / n) if n else (lambda v: math.nan)
+        rows.append(("guaranteed bound", num(per(b["bound_bits"])),
+                     f"bits/byte (n Hk + regret of {b['contexts']} contexts"
+                     + (" - log-loss of TRAIN" if r["model_from"] else "") + ", theory §r; log-loss below it: ok)"))
+    rows += [
+        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
+        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+    ]
+    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    prior = {0.5: " (Krichevsky-Trofimov)", 1.0: " (Laplace)"}.get(r["prior"], "")
+    train = ("" if r["model_from"] is None
+             else f", counts starting from TRAIN {r['model_from']} ({r['train_bytes']} bytes)")
+    lines = [
+        f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}, model {r['model']}, "
+        f"coder {r['coder']}",
+        f"model: adaptive counts of the byte after each context of {k} byte{'s' * (k != 1)}, prior "
+        f"{r['prior']:g}{prior}{train}",
+        table(["quantity", "value", "unit"], rows, "lrl"),
+    ]
+    if b is None:
+        lines.append("no guaranteed bound is shown: the theorem needs a prior of at least 1/2")
+    else:
+        minus = f" - {b['train_bits']:.1f} (log-loss of TRAIN)" if r["model_from"] else ""
+        lines.append(f"bound = {b['empirical_bits']:.1f} (n Hk with the model's zero history) + {b['regret_bits']:.1f} "
+                     f"(regret){minus} bits; the payload is below it plus the quantization and termination terms: ok")
     return "\n".join(lines)
 
 
@@ -349,11 +596,18 @@ def _warn_if_own_model_is_smaller(report: dict, counts_in, code, options: dict) 
 @click.command()
 @click.argument("in_path", metavar="IN")
 @click.argument("out_path", metavar="OUT")
+@click.option(
+    "--model-from",
+    "train_path",
+    metavar="TRAIN",
+    help="The training file IN was compressed with, for a model trained on one (cm or context:K with "
+    "--model-from): the same bytes (their size and CRC32 are in IN and checked). Not needed for any other file.",
+)
 @MAX_SIZE_OPTION
 @opt.FORCE
 @opt.QUIET
 @opt.FORMAT
-def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
+def decompress(in_path, out_path, train_path, max_size, force, quiet, fmt) -> None:
     """Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout.
 
     The header, the stored model and both checksums are verified before anything is
@@ -362,20 +616,24 @@ def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
     this codebook has written are read. An existing OUT is refused unless --force.
 
     \b
-    Example:
+    Examples:
       codebook decompress book.cbk book.txt
+      codebook decompress log.cbk log.txt --model-from book.txt
     """
     from .. import container
     from ..errors import ContainerError
 
+    if train_path is not None and train_path == "-" and in_path == "-":
+        raise click.UsageError("IN and TRAIN cannot both be stdin")
     check_output(out_path, in_path, force)
     status = Status(quiet)
     try:
         where = "stdin" if in_path == "-" else in_path
+        train = None if train_path is None else read_input(train_path, max_size, status=status, what="TRAIN")
         try:
             blob = read_container(in_path, max_size, status)
             status.stage(f"decoding {human_size(len(blob))}")
-            header, data = container.decode(blob, max_size=max_size)
+            header, data = container.decode(blob, max_size=max_size, train=train)
         except ContainerError as exc:
             raise ContainerError(f"{where}: {exc}") from None
         del blob
@@ -393,6 +651,7 @@ def decompress(in_path, out_path, max_size, force, quiet, fmt) -> None:
         "coder": header.coder,
         "format_version": header.version,
         "model_kind": header.model_kind,
+        "model_from": train_path,
         "crc32": f"{header.data_crc32:08x}",
         "crc32_ok": True,
     }
@@ -404,4 +663,4 @@ def _decompress_table(r: dict) -> str:
             f"CRC32 {r['crc32']} ok")
 
 
-__all__ = ["compress", "decompress", "default_coder", "own_model_bound"]
+__all__ = ["choose_model", "compress", "decompress", "default_coder", "own_model_bound"]

@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "measure": ("codebook.cli.measure:measure", "H(p), H(q), H(p,q), H(q,p), D(p||q) and D(q||p) of two distributions."),
     "code": ("codebook.cli.code:code", "The code table (symbol, q, length, codeword), Kraft sum and expected lengths."),
     "compress": ("codebook.cli.compress:compress",
-                 "Compress IN to OUT with a byte (order-0) model stored in OUT; '-' = stdin/stdout."),
+                 "Compress IN to OUT; '-' = stdin/stdout. The default model is cm (context mixing)."),
     "decompress": ("codebook.cli.compress:decompress",
                    "Decompress IN (written by 'codebook compress') to OUT; '-' = stdin/stdout."),
     "theory": ("codebook.cli.theory:theory",

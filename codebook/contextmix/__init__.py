@@ -15,10 +15,14 @@ See :mod:`codebook.contextmix.coder` for the model, the length bound and the mem
 
 from .coder import (
     DEFAULT_MEMORY,
+    FAST_FROM,
     MAX_MEMORY,
     MIN_MEMORY,
     PARALLEL_MIN,
+    PROFILES,
     ContextMixingCoder,
+    Profile,
 )
 
-__all__ = ["DEFAULT_MEMORY", "MAX_MEMORY", "MIN_MEMORY", "PARALLEL_MIN", "ContextMixingCoder"]
+__all__ = ["DEFAULT_MEMORY", "FAST_FROM", "MAX_MEMORY", "MIN_MEMORY", "PARALLEL_MIN", "PROFILES", "ContextMixingCoder",
+           "Profile"]

@@ -1,76 +1,9 @@
-"""What a compression with the cm model cost, next to what simpler models of the same bytes say.
-
-:func:`summary` puts side by side, in bits per byte of the input: the payload (the exact bit
-length of the stream), the model's own log-loss (the sum of -log2 of the probabilities it gave
-the bits that occurred), the documented window between the two (``excess_bounds``, checked),
-and the empirical conditional entropies of the input given the previous 0..3 bytes
-(:func:`conditional_entropies`): order 0 is H(p_IN), the plug-in entropy of the byte
-histogram. These are properties of the file, not bounds on any adaptive code (a plug-in
-estimate of order k is optimistic: it is the cost of a model fitted to the very bytes it
-codes, with the model itself not paid for), so the report states them as reference points.
-"""
+"""What a compression with the cm model cost: :func:`codebook.filemodels.summary` (the payload
+next to the model's own log-loss, the coder's window between them, checked, and the empirical
+conditional entropies of the input), kept here for the cm model's users."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-from .coder import ContextMixingCoder, _as_bytes
-
-
-def conditional_entropies(data, max_order: int = 3) -> list[float]:
-    """Empirical H(X_t | X_{t-k}..X_{t-1}) for k = 0..max_order, in bits per byte.
-
-    The plug-in estimate over the (k+1)-grams of ``data`` (positions ``t >= k``):
-    ``H = sum_{c,x} n(c,x)/N * log2(n(c)/n(c,x))``. ``nan`` where ``data`` has no (k+1)-gram.
-    """
-    arr = _as_bytes(data).astype(np.uint64)
-    out = []
-    for k in range(max_order + 1):
-        n = arr.size - k
-        if n <= 0:
-            out.append(math.nan)
-            continue
-        key = np.zeros(n, dtype=np.uint64)
-        for j in range(k + 1):
-            key = (key << np.uint64(8)) | arr[j : j + n]
-        _, joint = np.unique(key, return_counts=True)
-        _, ctx = np.unique(key >> np.uint64(8), return_counts=True)
-        h_joint = float(np.log2(n) - (joint * np.log2(joint)).sum() / n)
-        h_ctx = float(np.log2(n) - (ctx * np.log2(ctx)).sum() / n) if k else 0.0
-        out.append(h_joint - h_ctx)
-    return out
-
-
-def summary(data, code: ContextMixingCoder, payload_bits: int) -> dict:
-    """The numbers a compression report shows (see the module docstring), all checked.
-
-    ``payload_bits`` is the length of ``code.encode(data)``; ``code.last_log_loss`` must be
-    that encoding's log-loss (it is, right after ``encode``). Raises ``AssertionError`` if the
-    payload is outside the documented window around the log-loss (a coder bug).
-    """
-    view = _as_bytes(data)
-    n = view.size
-    loss = code.last_log_loss if code.last_log_loss is not None else code.log_loss(view)
-    lo, hi = code.excess_bounds(n)
-    if not lo <= payload_bits - loss <= hi:
-        raise AssertionError(f"payload {payload_bits} bits is outside log-loss {loss} + [{lo}, {hi}]")
-    per = (lambda v: v / n) if n else (lambda v: math.nan)
-    result = {
-        "n_bytes": n,
-        "payload_bits": payload_bits,
-        "payload_bits_per_byte": per(payload_bits),
-        "log_loss_bits": loss,
-        "log_loss_bits_per_byte": per(loss),
-        "excess_bits": payload_bits - loss,
-        "excess_bounds_bits": [lo, hi],
-        "blocks": code.block_count(n),
-        "memory_bytes": code.memory_bytes(n),
-    }
-    for k, h in enumerate(conditional_entropies(view)):
-        result[f"H{k}_bits_per_byte"] = h
-    return result
-
+from ..filemodels import conditional_entropies, summary
 
 __all__ = ["conditional_entropies", "summary"]

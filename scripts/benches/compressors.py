@@ -1,7 +1,7 @@
-"""codebook's context-mixing model "cm" against gzip -9, bzip2 -9, xz -9e and zstd -19.
+"""codebook compress (the cm model, its default) against gzip -9, bzip2 -9, xz -9e and zstd -19.
 
     python scripts/bench.py compressors [--quick]
-    python scripts/benches/compressors.py [--mb 8] [--repeats 3] [--memory 22] [--quick]
+    python scripts/benches/compressors.py [--mb 8] [--repeats 5] [--profiles] [--quick]
 
 Inputs, all assembled at run time (nothing large is committed):
 
@@ -9,62 +9,66 @@ Inputs, all assembled at run time (nothing large is committed):
   generator script);
 * a multi-MB text corpus: the running Python's standard-library ``.py`` sources (outside
   ``site-packages``), concatenated in sorted path order, the first ``--mb`` MiB (8 by default);
-* a binary: the first ``--mb`` MiB of an ELF file of this machine, the running
+* a binary: the first ``min(--mb, 4)`` MiB of an ELF file of this machine, the running
   interpreter's executable if it is at least 1 MiB, else its shared ``libpython``.
 
 Competitors, in the same run on the same bytes: ``zlib.compress(data, 9)`` (DEFLATE at the
 level of ``gzip -9``; zlib's 6-byte framing instead of gzip's 18), ``bz2.compress(data, 9)``,
 ``lzma.compress(data, preset=9 | PRESET_EXTREME)`` (``xz -9e``, .xz format) and
 ``zstandard.ZstdCompressor(level=19)`` (the ``bench`` extra; skipped if missing). Their sizes
-include their own headers.
+include their own headers; codebook's is the whole file ``codebook compress`` writes
+(``container.compress`` with ``ContextMixingCoder()``: header, model section, payload, CRCs),
+decoded again and compared, its payload checked against the model's log-loss.
 
-codebook's size is the file the container would write for a cm stream: the payload
-(``ceil(bits / 8)`` bytes, the exact bit length of a real stream that was decoded and
-compared) plus the container's fixed 44 bytes, the coder name and the model's JSON table
-(``header`` column). ``loss`` is the model's own log-loss (bits/byte), which the payload
-must match within the documented window (checked here on every input).
+Tables (Markdown, to paste into docs):
 
-Speed (corpus only): compress and decompress of the payload by the library
-(``ContextMixingCoder.encode``/``decode``; two blocks in two threads for inputs of at least
-1 MiB), alternating with ``xz -9e`` on the same bytes, ``--repeats`` times; the table gives
-the median MB/s (1e6 bytes per second of wall time) and the range over the repeats, and the
-median of the paired ratios to xz. The machine may be shared: the paired ratio is the
-number to compare across runs. The cost of the two blocks is measured by coding the corpus
-once more as one block.
+1. **Sizes**: bits per byte of every compressor on every input, and cm / best other.
+2. **Speed** on the corpus and the binary: compress and decompress MB/s (1e6 bytes per second of
+   wall time; cm through the library, the CLI's own start-up not counted), median and range over
+   ``--repeats`` rounds in which every compressor runs once each way, in a rotating order (so
+   a change of load hits all alike); CPU-time MB/s (bytes per CPU-second of the process, all
+   threads: steadier on a shared machine); and the peak memory of each operation, measured in
+   a child process (its peak RSS minus its peak with the input loaded and cm's kernel loaded).
+3. **Profiles** (``--profiles``; always in a full run): cm's configurations, the shipped ones
+   and leaner or stronger variants of the same kernel, on every text input (the corpus cut to
+   2 MiB, one block) with their CPU-time speed on it, both ways.
+
+The machine may be shared: the header prints the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import bz2
-import json
 import lzma
-import math
 import os
-import resource
 import statistics
+import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from codebook import container, filemodels  # noqa: E402
 from codebook.contextmix import ContextMixingCoder  # noqa: E402
+from codebook.contextmix import coder as cm  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-CONTAINER_FIXED = 44  # fixed header (40) + body CRC (4), docs/container.md
 
 
 # --------------------------------------------------------------------------- inputs
 def text_files() -> list[tuple[str, bytes]]:
     out = []
     for path in sorted(DATA.iterdir()):
+        if not path.is_file():
+            continue
         raw = path.read_bytes()
         try:
             raw.decode("utf-8")
@@ -99,38 +103,54 @@ def elf_binary(mib: float) -> tuple[str, bytes] | None:
         except OSError:
             continue
         if raw[:4] == b"\x7fELF" and len(raw) >= 1 << 20:
-            return f"{path.name} (ELF), {min(len(raw), int(mib * (1 << 20))) / (1 << 20):.3g} MiB", raw[: int(mib * (1 << 20))]
+            size = min(len(raw), int(mib * (1 << 20)))
+            return f"{path.name} (ELF), {size / (1 << 20):.3g} MiB", raw[:size]
     return None
 
 
-# --------------------------------------------------------------------------- competitors
+# --------------------------------------------------------------------------- compressors
 def competitors() -> dict:
+    """name -> (compress, decompress, child-process setup code)."""
     comp = {
-        "gzip -9": lambda d: zlib.compress(d, 9),
-        "bzip2 -9": lambda d: bz2.compress(d, 9),
-        "xz -9e": lambda d: lzma.compress(d, preset=9 | lzma.PRESET_EXTREME),
+        "gzip -9": (lambda d: zlib.compress(d, 9), zlib.decompress, "import zlib; c = lambda d: zlib.compress(d, 9); "
+                    "u = zlib.decompress"),
+        "bzip2 -9": (lambda d: bz2.compress(d, 9), bz2.decompress, "import bz2; c = lambda d: bz2.compress(d, 9); "
+                     "u = bz2.decompress"),
+        "xz -9e": (lambda d: lzma.compress(d, preset=9 | lzma.PRESET_EXTREME), lzma.decompress,
+                   "import lzma; c = lambda d: lzma.compress(d, preset=9 | lzma.PRESET_EXTREME); u = lzma.decompress"),
     }
     try:
         import zstandard
 
-        comp["zstd -19"] = lambda d: zstandard.ZstdCompressor(level=19).compress(d)
+        comp["zstd -19"] = (lambda d: zstandard.ZstdCompressor(level=19).compress(d),
+                            lambda b: zstandard.ZstdDecompressor().decompress(b),
+                            "import zstandard; c = lambda d: zstandard.ZstdCompressor(level=19).compress(d); "
+                            "u = lambda b: zstandard.ZstdDecompressor().decompress(b)")
     except ImportError:
         pass
     return comp
 
 
-def cm_file(data: bytes, memory: int) -> dict:
-    code = ContextMixingCoder(memory=memory)
-    bits = code.encode(data)
-    loss = code.last_log_loss
-    back = code.decode(bits, len(data), dtype=np.uint8)
-    if back.tobytes() != data:
+CM_SETUP = ("from codebook import container; from codebook.contextmix import ContextMixingCoder; "
+            "c = lambda d: container.compress(d, ContextMixingCoder()); u = container.decompress; "
+            "w = lambda: ContextMixingCoder(memory=16, primer=False).encode(b'warm up the kernel')")
+"""Child-process code for the memory measurement: ``c`` compresses, ``u`` decompresses, ``w``
+loads what the first call would load (the numba kernel) without allocating a model's tables."""
+
+
+def cm_compress(data: bytes) -> bytes:
+    return container.compress(data, ContextMixingCoder())
+
+
+def cm_file(data: bytes) -> bytes:
+    """The file ``codebook compress`` writes, decoded again and checked against the model's log-loss."""
+    code = ContextMixingCoder()
+    blob = container.compress(data, code)
+    header, back = container.decode(blob)
+    if back != data:
         raise AssertionError("cm did not round-trip")
-    lo, hi = code.excess_bounds(len(data))
-    if not lo <= len(bits) - loss <= hi:
-        raise AssertionError(f"payload - log-loss = {len(bits) - loss} outside [{lo}, {hi}]")
-    header = CONTAINER_FIXED + len(code.name) + len(json.dumps(code.to_dict(), separators=(",", ":")))
-    return {"bits": len(bits), "loss": loss, "header": header, "bytes": (len(bits) + 7) // 8 + header}
+    filemodels.summary(data, code, header.payload_bits, bound=False)  # raises if the payload is outside its window
+    return blob
 
 
 def bpb(nbytes: float, n: int) -> float:
@@ -138,92 +158,170 @@ def bpb(nbytes: float, n: int) -> float:
 
 
 # --------------------------------------------------------------------------- tables
-def ratio_table(inputs, memory: int) -> None:
+def size_table(inputs) -> None:
     comp = competitors()
     names = list(comp)
-    print(f"\n### Size (bits/byte; file sizes include each format's header; cm --memory {memory})\n")
-    print("| input | bytes | " + " | ".join(names) + " | cm file | cm payload | cm loss | header | cm / best |")
-    print("|---|---:|" + "---:|" * len(names) + "---:|---:|---:|---:|---:|")
+    print("\n### Sizes (bits per byte; each file with its format's own header; cm = `codebook compress IN OUT`)\n")
+    print("| input | bytes | " + " | ".join(names) + " | **cm** | cm / best other |")
+    print("|---|---:|" + "---:|" * len(names) + "---:|---:|")
     for label, data in inputs:
         n = len(data)
-        sizes = {name: len(fn(data)) for name, fn in comp.items()}
-        r = cm_file(data, memory)
-        best = min(sizes.values())
-        best_name = min(sizes, key=sizes.get)
+        sizes = {name: len(fn[0](data)) for name, fn in comp.items()}
+        blob = cm_file(data)
+        best = min(sizes, key=sizes.get)
         cells = " | ".join(f"{bpb(sizes[k], n):.3f}" for k in names)
-        print(
-            f"| {label} | {n} | {cells} | **{bpb(r['bytes'], n):.3f}** | {r['bits'] / n:.3f} | "
-            f"{r['loss'] / n:.3f} | {r['header']} B | {r['bytes'] / best:.3f} ({best_name}) |",
-            flush=True,
-        )
+        print(f"| {label} | {n} | {cells} | **{bpb(len(blob), n):.3f}** | {len(blob) / sizes[best]:.3f} ({best}) |",
+              flush=True)
 
 
-def speed_table(label: str, data: bytes, memory: int, repeats: int) -> None:
+def _rates(n: int, seconds: list[float]) -> tuple[float, float, float]:
+    rates = [n / t / 1e6 for t in seconds]
+    return statistics.median(rates), min(rates), max(rates)
+
+
+def child_peak(setup: str, path: str, op: str) -> float:
+    """Peak RSS (MB) of a child that runs ``op`` (``c``: compress, ``u``: decompress) once on the
+    bytes of ``path``, minus its RSS just before, with those bytes loaded (and cm's kernel, ``w``).
+    Linux only: the peak (VmHWM) is reset through ``/proc/self/clear_refs``."""
+    code = f"""
+{setup}
+def status(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+data = open({path!r}, 'rb').read()
+globals().get("w", lambda: None)()
+base = status('VmRSS')
+with open('/proc/self/clear_refs', 'w') as fh:
+    fh.write('5')  # reset the peak (VmHWM) to the current RSS: start-up peaks are not counted
+out = {op}(data)
+print((status('VmHWM') - base) / 1024)
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return float(res.stdout.strip())
+
+
+def speed_table(label: str, data: bytes, repeats: int, memory: bool) -> None:
     n = len(data)
-    code = ContextMixingCoder(memory=memory)
-    code.encode(data[:1000])  # compile outside the timings
-    xz = competitors()["xz -9e"]
-    enc, dec, xz_t, pair_e, pair_d = [], [], [], [], []
-    cpu_e, cpu_d = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        bits = code.encode(data)
-        t1, c1 = time.perf_counter(), time.process_time()
-        back = code.decode(bits, n, dtype=np.uint8)
-        t2, c2 = time.perf_counter(), time.process_time()
-        xz(data)
-        t3 = time.perf_counter()
-        if back.tobytes() != data:
-            raise AssertionError("cm did not round-trip")
-        enc.append(t1 - t0)
-        dec.append(t2 - t1)
-        cpu_e.append(c1 - c0)
-        cpu_d.append(c2 - c1)
-        xz_t.append(t3 - t2)
-        pair_e.append((t3 - t2) / (t1 - t0))
-        pair_d.append((t3 - t2) / (t2 - t1))
-    one = ContextMixingCoder(memory=memory, blocks=1).encode(data)
+    comp = {"cm": (cm_compress, container.decompress, CM_SETUP), **competitors()}
+    blobs = {name: fns[0](data) for name, fns in comp.items()}  # warm up (numba, the primer's state)
+    wall = {name: ([], []) for name in comp}
+    cpu = {name: ([], []) for name in comp}
+    names = list(comp)
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            c, u, _ = comp[name]
+            t0, p0 = time.perf_counter(), time.process_time()
+            blob = c(data)
+            t1, p1 = time.perf_counter(), time.process_time()
+            back = u(blob)
+            t2, p2 = time.perf_counter(), time.process_time()
+            if back != data:
+                raise AssertionError(f"{name} did not round-trip")
+            wall[name][0].append(t1 - t0)
+            wall[name][1].append(t2 - t1)
+            cpu[name][0].append(p1 - p0)
+            cpu[name][1].append(p2 - p1)
+    peaks = {}
+    if memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            original = Path(tmp) / "original"
+            original.write_bytes(data)
+            for name in names:
+                packed = Path(tmp) / "packed"
+                packed.write_bytes(blobs[name])
+                peaks[name] = [child_peak(comp[name][2], str(original), "c"), child_peak(comp[name][2], str(packed), "u")]
+    blocks = ContextMixingCoder().block_count(n)
+    print(f"\n### Speed on {label} ({n} bytes; cm: profile {ContextMixingCoder().profile_for(n)}, {blocks} "
+          f"block{'s' * (blocks > 1)} in {min(blocks, os.cpu_count() or 1)} thread{'s' * (blocks > 1)}; "
+          f"{repeats} rounds, load average {os.getloadavg()[0]:.1f} at the end)\n")
+    print("| | bits/byte | compress MB/s, median (range) | decompress MB/s | compress, per CPU-s | decompress, per CPU-s "
+          "| memory compress / decompress |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in names:
+        ce, cl, ch = _rates(n, wall[name][0])
+        de, dl, dh = _rates(n, wall[name][1])
+        mem = f"{peaks[name][0]:.0f} / {peaks[name][1]:.0f} MB" if name in peaks else ""
+        shown = "**cm**" if name == "cm" else name
+        print(f"| {shown} | {bpb(len(blobs[name]), n):.3f} | {ce:.2f} ({cl:.2f}-{ch:.2f}) | {de:.2f} ({dl:.2f}-{dh:.2f}) | "
+              f"{_rates(n, cpu[name][0])[0]:.2f} | {_rates(n, cpu[name][1])[0]:.2f} | {mem} |", flush=True)
+    code = ContextMixingCoder()
+    print(f"\ncm's model state: {code.memory_bytes(n) / 1e6:.0f} MB ({blocks} x "
+          f"{code.memory_bytes(n) / blocks / 1e6:.0f} MB at memory={code.memory}).")
 
-    def mbs(ts):
-        rates = [n / t / 1e6 for t in ts]
-        return f"{statistics.median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f})"
 
-    blocks = code.block_count(n)
-    print(f"\n### Speed on {label} ({n} bytes, {blocks} blocks in {min(blocks, os.cpu_count() or 1)} threads, "
-          f"{repeats} paired repeats, load average {os.getloadavg()[0]:.1f} at the end)\n")
-    print("| | MB/s median (range) | CPU-time MB/s (median) | median speed-up over xz -9e in the same repeat |")
-    print("|---|---:|---:|---:|")
-    print(f"| cm compress | {mbs(enc)} | {statistics.median(n / t / 1e6 for t in cpu_e):.2f} | {statistics.median(pair_e):.2f}x |")
-    print(f"| cm decompress | {mbs(dec)} | {statistics.median(n / t / 1e6 for t in cpu_d):.2f} | {statistics.median(pair_d):.2f}x |")
-    print(f"| xz -9e compress | {mbs(xz_t)} | | 1 |")
-    print(f"\nTwo blocks cost {len(bits) - len(one)} bits ({100 * (len(bits) / len(one) - 1):.2f} %) over one "
-          f"block ({len(one) / n:.4f} -> {len(bits) / n:.4f} bits/byte).")
-    model = code.memory_bytes(n)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"Model state: {model / 1e6:.1f} MB for {blocks} blocks ({code.memory_bytes(1) / 1e6:.1f} MB each); "
-          f"peak RSS of this benchmark process: {peak / 1e6:.0f} MB.")
+# --------------------------------------------------------------------------- profiles
+O2, O3, O4, O6, W, WW, COL = range(7)
+A1, A2 = cm.K.APM_ORDER0, cm.K.APM_ORDER1
+VARIANTS = {
+    "max (shipped)": cm.PROFILES["max"],
+    "max, 1 mixer": replace(cm.PROFILES["max"], mix2=False),
+    "max, order-1 SSE only": replace(cm.PROFILES["max"], apm=A2),
+    "6 contexts (no column)": replace(cm.PROFILES["max"], contexts=(O2, O3, O4, O6, W, WW)),
+    "5 contexts, 2 mixers": cm.Profile((O2, O3, O4, W, WW), True, A2, 0),
+    "4 contexts, 2 mixers": cm.Profile((O2, O3, O4, W), True, A2, 0),
+    "fast (shipped)": cm.PROFILES["fast"],
+    "fast, mixer dead zone 32": replace(cm.PROFILES["fast"], skip=32),
+    "3 contexts": cm.Profile((O2, O3, W), False, A2, 0),
+}
 
 
-def run(quick: bool = False, mib: float | None = None, repeats: int | None = None, memory: int = 22) -> None:
+def profile_table(inputs) -> None:
+    comp = competitors()
+    best = {label: min(len(fns[0](d)) for fns in comp.values()) for label, d in inputs}
+    corpus_label, corpus = inputs[-1]
+    header = 52  # fixed fields, "cm", the cm model section, CRCs: what a file adds to the payload
+    print(f"\n### cm's profiles and variants (file size / best other on each input; speed on {corpus_label}, "
+          "one block, per CPU-second)\n")
+    print("| configuration | " + " | ".join(lbl.replace("tests/data/", "") for lbl, _ in inputs) +
+          " | compress MB/s | decompress MB/s |")
+    print("|---|" + "---:|" * (len(inputs) + 2))
+    rows = [(name, prof, True) for name, prof in VARIANTS.items()] + [("max, no primer", cm.PROFILES["max"], False)]
+    for name, prof, primer in rows:
+        cm.PROFILES["bench"] = prof
+        cm.PROFILE_NAMES = ("auto", *cm.PROFILES)
+        code = ContextMixingCoder(profile="bench", blocks=1, primer=primer)
+        cells = [f"{((len(code.encode(d)) + 7) // 8 + header) / best[lbl]:.3f}" for lbl, d in inputs]
+        bits = code.encode(corpus)
+        te, td = [], []
+        for _ in range(3):
+            p0 = time.process_time()
+            code.encode(corpus)
+            p1 = time.process_time()
+            code.decode(bits, len(corpus), dtype="uint8")
+            te.append(p1 - p0)
+            td.append(time.process_time() - p1)
+        n = len(corpus)
+        print(f"| {name} | " + " | ".join(cells) + f" | {n / min(te) / 1e6:.2f} | {n / min(td) / 1e6:.2f} |", flush=True)
+    del cm.PROFILES["bench"]
+    cm.PROFILE_NAMES = ("auto", *cm.PROFILES)
+
+
+def run(quick: bool = False, mib: float | None = None, repeats: int | None = None, profiles: bool | None = None) -> None:
     mib = mib if mib is not None else (1.0 if quick else 8.0)
-    repeats = repeats if repeats is not None else (1 if quick else 3)
+    repeats = repeats if repeats is not None else (1 if quick else 5)
+    print(f"load average {os.getloadavg()[0]:.1f} at the start, {os.cpu_count()} CPUs")
     corpus = stdlib_corpus(mib)
     inputs = text_files() + [corpus]
     binary = elf_binary(min(mib, 4.0))
-    if binary is not None:
-        inputs.append(binary)
-    ratio_table(inputs, memory)
-    speed_table(corpus[0], corpus[1], memory, repeats)
+    size_table(inputs + ([binary] if binary else []))
+    speed_table(corpus[0], corpus[1], repeats, memory=not quick)
+    if binary is not None and not quick:
+        speed_table(binary[0], binary[1], repeats, memory=False)
+    if profiles if profiles is not None else not quick:
+        profile_table(text_files() + [stdlib_corpus(min(mib, 2.0))])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=None, help="MiB of corpus (default 8; 1 with --quick)")
-    parser.add_argument("--repeats", type=int, default=None, help="paired timing repeats (default 3)")
-    parser.add_argument("--memory", type=int, default=22, help="cm --memory (log2 bytes per table)")
+    parser.add_argument("--repeats", type=int, default=None, help="timing rounds (default 5; 1 with --quick)")
+    parser.add_argument("--profiles", action=argparse.BooleanOptionalAction, default=None,
+                        help="the profiles table (default: in a full run, not with --quick)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    run(args.quick, args.mb, args.repeats, args.memory)
+    run(args.quick, args.mb, args.repeats, args.profiles)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from codebook.contextmix import ContextMixingCoder
 from codebook.contextmix import coder as cm
-from codebook.errors import CodeTableError, DecodeError, EncodeError
+from codebook.errors import CodeTableError, DecodeError, EncodeError, TrainingDataError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PROSE = (DATA / "prose.txt").read_bytes()
@@ -63,8 +63,9 @@ def test_an_empty_message_is_zero_bits_and_a_byte_is_at_most_12_bits_plus_termin
 
 def test_log_loss_is_the_sum_of_minus_log2_of_the_12_bit_probabilities():
     code = ContextMixingCoder(memory=SMALL)
-    model = code._fresh()
-    hist = np.frombuffer(b"hello", dtype=np.uint8).copy()
+    model = code._fresh("max")  # after the primer: its log-loss counts cleared
+    assert model.loss.sum() == 0
+    hist = code._history(np.frombuffer(b"hello", dtype=np.uint8), 5)
     model.run(cm.K.PRIME, hist, hist.size, np.zeros(16, np.uint8))
     counts = model.loss
     assert counts.sum() == 40  # one count per decision
@@ -80,11 +81,36 @@ def test_text_compresses_and_repeats_cost_almost_nothing():
     assert twice - once < 0.05 * once  # the match model finds the copy
 
 
-def test_golden_bitstream():
-    """Pins model version 1: any change of a table, a parameter or the coder changes this."""
-    bits = ContextMixingCoder(memory=16).encode(PROSE[:4000])
-    assert len(bits) == 11571
-    assert hashlib.sha256(bits.tobytes()).hexdigest() == "498379254c117b2681815cde47e9b054b5020c57f993feb3839a89a154ddf660"
+@pytest.mark.parametrize("profile, primer, length, digest", [
+    ("max", True, 9933, "c97bbf80c9d387ebd33a7fa460fc5d9343fc47eb4a576d48d68eadffe310636d"),
+    ("fast", True, 10024, "5f370bd237431b373a5d323371f595ab14a0b1d2d9ae823ae451bf6cdfbbadb4"),
+    # without the primer, max is bit for bit model version 1 (its golden stream)
+    ("max", False, 11571, "498379254c117b2681815cde47e9b054b5020c57f993feb3839a89a154ddf660"),
+    ("fast", False, 11781, "d2e4576b33e47736daf52ef07e80fb5a9955c8a7c173342b772989f6672da521"),
+])
+def test_golden_bitstream(profile, primer, length, digest):
+    """Pins model version 2: any change of the primer, a table, a parameter or the coder changes this."""
+    bits = ContextMixingCoder(profile=profile, memory=16, primer=primer).encode(PROSE[:4000])
+    assert len(bits) == length
+    assert hashlib.sha256(bits.tobytes()).hexdigest() == digest
+
+
+def test_auto_is_max_below_a_mebibyte_and_fast_from_there():
+    code = ContextMixingCoder(memory=SMALL)
+    assert code.profile_for(cm.FAST_FROM - 1) == "max" and code.profile_for(cm.FAST_FROM) == "fast"
+    assert ContextMixingCoder(profile="max").profile_for(10**9) == "max"
+    fast = round_trip(ContextMixingCoder(memory=SMALL, profile="fast"), LOG)
+    strong = round_trip(ContextMixingCoder(memory=SMALL, profile="max"), LOG)
+    assert len(strong) < len(fast) and ContextMixingCoder(memory=SMALL).encode(LOG) == strong
+
+
+def test_the_primer_is_checked_and_helps_a_small_text():
+    assert hashlib.sha256(cm.primer_bytes().tobytes()).hexdigest() == cm.PRIMER_SHA256
+    assert cm.primer_bytes().size == 65866 and not cm.primer_bytes().flags.writeable
+    small = SOURCE[:1500]
+    assert len(ContextMixingCoder(memory=SMALL).encode(small)) < 0.85 * len(
+        ContextMixingCoder(memory=SMALL, primer=False).encode(small))
+    round_trip(ContextMixingCoder(memory=SMALL, primer=False, prime=PROSE[:300]), SOURCE[:500])
 
 
 def test_blocks_are_fixed_by_n_and_cost_a_48_bit_length_each():
@@ -149,24 +175,28 @@ def test_priming_helps_a_related_text_and_the_decoder_needs_the_same_training_te
     assert info == {"size": 10000, "crc32": zlib.crc32(PROSE[:10000])}
     rebuilt = ContextMixingCoder.from_dict(primed.to_dict(), prime=PROSE[:10000])
     assert rebuilt.decode(bits, len(target), dtype=np.uint8).tobytes() == target
-    with pytest.raises(CodeTableError, match="primed on a training file of 10000 bytes"):
+    with pytest.raises(TrainingDataError, match="primed on a training file of 10000 bytes"):
         ContextMixingCoder.from_dict(primed.to_dict())
-    with pytest.raises(CodeTableError, match="is not the one"):
+    with pytest.raises(TrainingDataError, match="is not the training file"):
         ContextMixingCoder.from_dict(primed.to_dict(), prime=PROSE[:9999] + b"?")
+    with pytest.raises(TrainingDataError, match="without a training file"):
+        ContextMixingCoder.from_dict(ContextMixingCoder(memory=SMALL).to_dict(), prime=PROSE[:10])
 
 
 def test_serialisation_round_trip_and_hostile_tables():
-    code = ContextMixingCoder(memory=17, blocks=2)
+    code = ContextMixingCoder(memory=17, blocks=2, profile="fast")
     assert ContextMixingCoder.from_dict(code.to_dict()).to_dict() == code.to_dict() == {
-        "coder": "cm", "version": 1, "memory": 17, "blocks": 2,
+        "coder": "cm", "version": 2, "profile": "fast", "memory": 17, "primer": True, "blocks": 2,
     }  # fmt: skip
     bad = [
         ({"memory": 40}, "'memory' must be in 16..28"),
         ({"memory": True}, "wrong type"),
         ({"blocks": 0}, "'blocks' must be"),
-        ({"version": 2}, "version 2 is not supported"),
+        ({"version": 1}, "version 1 is not supported"),
         ({"alphabet_size": 2}, "alphabet_size must be 256"),
         ({"prime": [1, 2]}, "'prime' must be an object"),
+        ({"profile": "best"}, "'profile' must be one of auto, max, fast"),
+        ({"primer": 1}, "'primer' must be true or false"),
     ]
     for change, message in bad:
         with pytest.raises(CodeTableError, match=message):
@@ -180,16 +210,23 @@ def test_bad_arguments_name_the_value():
         ContextMixingCoder(blocks=0)
     with pytest.raises(ValueError, match="`threads` must be a positive integer"):
         ContextMixingCoder(threads=0)
+    with pytest.raises(ValueError, match="`profile` must be one of auto, max, fast; got 'best'"):
+        ContextMixingCoder(profile="best")
+    with pytest.raises(ValueError, match="`primer` must be True or False"):
+        ContextMixingCoder(primer=None)
     with pytest.raises(EncodeError, match="symbol 300 at position 1 is outside the alphabet 0..255"):
         ContextMixingCoder(memory=SMALL).encode([1, 300])
 
 
-def test_memory_is_what_the_docstring_says():
-    code = ContextMixingCoder(memory=22)
-    model = code._fresh()
+@pytest.mark.parametrize("profile, hashed", [("max", 7), ("fast", 4)])
+def test_memory_is_what_the_docstring_says(profile, hashed):
+    code = ContextMixingCoder(memory=20, profile=profile)
+    model = code._fresh(profile)
     state = sum(v.nbytes for v in vars(model).values() if isinstance(v, np.ndarray))
-    scratch = model.regs.nbytes + model.coder.nbytes + model.loss.nbytes
-    assert state - scratch == code.memory_bytes(1) == 8 * 2**22 + cm.MODEL_FIXED_BYTES
+    scratch = model.regs.nbytes + model.coder.nbytes + model.loss.nbytes + model.cfg.nbytes
+    fixed = cm.PROFILES[profile].state_bytes(20) - (hashed + 1) * 2**20
+    assert state - scratch == code.memory_bytes(1) == (hashed + 1) * 2**20 + fixed
+    assert 4.4e6 < fixed < 4.5e6  # bit histories 64 KiB, SSE 4.3 MB, state maps and weights
     assert code.memory_bytes(cm.PARALLEL_MIN) == 2 * code.memory_bytes(1)
 
 

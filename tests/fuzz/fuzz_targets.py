@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 from bitarray import bitarray
 
-from codebook import coders, container
-from codebook.errors import CodebookError, ContainerError, DecodeError
+from codebook import coders, container, filemodels
+from codebook.contextmix import ContextMixingCoder
+from codebook.errors import CodebookError, ContainerError, DecodeError, TrainingDataError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -101,8 +102,25 @@ INTERESTING_INTS = [0, 1, 2, 3, 7, 8, 15, 16, 24, 25, 31, 32, 255, 256, 257, 409
 
 
 # ============================================================================ container
+FILE_CODERS = ["cm"]
+"""Coders only files use (``codebook.filemodels``): fuzzed with the registry's in the container
+and decode areas; ``context`` (a stream coder following a context model) in the container area."""
+
+
+def _cm(c: Choices, prime: bytes | None = None) -> ContextMixingCoder:
+    """A small cm coder (64 KiB tables), automatic or 1-3 blocks, maybe primed on ``prime``."""
+    return ContextMixingCoder(memory=16, blocks=c.pick([None, 1, 2, 3]), prime=prime)
+
+
 def _codable_model(c: Choices, data: bytes, name: str):
     """A coder for ``name`` over bytes built from ``data`` (or a TRAIN sample), or None."""
+    if name == "cm":
+        return _cm(c, c.pick(list(SAMPLES.values())) if c.chance(3) else None)
+    if name == "context":
+        train = c.pick(list(SAMPLES.values())) if c.chance(3) else None
+        return filemodels.ContextFileCoder(c.pick(list(filemodels.CONTEXT_CODERS)), order=c.int(0, 3),
+                                           prior=c.pick([0.5, 1, 2, 1 / 32]), precision=c.pick([None, 12, 16, 20]),
+                                           train=train)
     smoothing = c.pick([0.0, 0.5, 1.0, 1e-3])
     train = data if c.chance(6) else c.pick(list(SAMPLES.values()))
     if not train and smoothing == 0:
@@ -173,21 +191,26 @@ def _fix_crcs(c: Choices, blob: bytearray, original: bytes) -> None:
         struct.pack_into("<I", blob, len(blob) - 4, zlib.crc32(bytes(blob[container.FIXED_SIZE : -4])))
 
 
-def target_container(data: bytes) -> None:
+def target_container(data: bytes) -> str:
     """Mutated files of every coder, with and without recomputed CRCs: ContainerError or the
-    original (when the data CRC is the original's) / bytes whose CRC is the stored one."""
+    original (when the data CRC is the original's) / bytes whose CRC is the stored one.
+    Returns the coder's name (the campaign counts per coder)."""
     c = Choices(data)
-    name = c.pick(coders.names())
+    name = c.pick([*coders.names(), *FILE_CODERS, "context"])
     original = c.pick(list(SAMPLES.values()))
     original = original[: c.int(0, len(original))]
     code = _codable_model(c, original, name)
     if code is None:
-        return
+        return name
     try:
         blob = container.compress(original, code)
     except CodebookError:
-        return  # a byte the model cannot code: a clean refusal
-    header, back = container.decode(blob)
+        return name  # a byte the model cannot code: a clean refusal
+    train = getattr(code, "_train", None)  # a context model's training bytes
+    if getattr(code, "prime_info", None) is not None:  # cm's
+        train = bytes(code._prime)
+    train = None if train is None else bytes(train)
+    header, back = container.decode(blob, train=train)
     if back != original:
         raise SilentWrong(f"{name}: an unmutated file decodes to other bytes")
     if c.chance(1, 16):
@@ -197,14 +220,18 @@ def target_container(data: bytes) -> None:
     recomputed = c.chance(5)
     if recomputed:
         _fix_crcs(c, bad, original)
+    if c.chance(1):  # training bytes where none are needed, other ones, or none
+        train = c.pick([None, b"", SAMPLES["prose"], (train or b"")[:-1]])
     try:
-        header, out = container.decode(bytes(bad), max_size=c.pick([container.DEFAULT_MAX_SIZE, 1 << 20, 1000]))
+        header, out = container.decode(bytes(bad), max_size=c.pick([container.DEFAULT_MAX_SIZE, 1 << 20, 1000]),
+                                       train=train)
     except ContainerError:
-        return
+        return name
     if zlib.crc32(out) != header.data_crc32 or len(out) != header.size:
         raise SilentWrong(f"{name}: decoded {len(out)} bytes whose CRC32 is not the stored one")
     if header.data_crc32 == zlib.crc32(original) and out != original:
         raise SilentWrong(f"{name}: a mutated file decoded to other bytes with the original's CRC32")
+    return name
 
 
 # ============================================================================ tables
@@ -236,7 +263,7 @@ def _build(c: Choices, name: str, k: int):
 def _codable(code) -> np.ndarray:
     if hasattr(code, "uncodable_symbols"):  # Tunstall: the symbols of supp(q)
         return np.flatnonzero(~code.uncodable_symbols())
-    kind = coders.info(code.name).kind
+    kind = container.coder_kind(code.name)
     if kind == "prefix":
         return np.flatnonzero(np.asarray(code.lengths) > 0)
     if kind == "stream":
@@ -333,15 +360,15 @@ def target_tables(data: bytes) -> None:
 
 
 # ============================================================================ decode
-def target_decode(data: bytes) -> None:
+def target_decode(data: bytes) -> str:
     """Streams of every coder, random or mutated, through ``decode``/``decode_partial``:
-    DecodeError, or symbols whose encoding is exactly the bits consumed."""
+    DecodeError, or symbols whose encoding is exactly the bits consumed. Returns the coder's name."""
     c = Choices(data)
-    name = c.pick(coders.names())
+    name = c.pick([*coders.names(), *FILE_CODERS])
     k = c.int(1, 40)
-    code = _build(c, name, k)
+    code = _cm(c, c.pick([None, SAMPLES["log"][:200]])) if name == "cm" else _build(c, name, k)
     if code is None:
-        return
+        return name
     symbols = _codable(code)
     x = symbols[c.rng().integers(0, symbols.size, c.int(0, 300))]
     bits = code.encode(x)
@@ -376,9 +403,10 @@ def target_decode(data: bytes) -> None:
     try:
         out, used = code.decode_partial(bits + junk, n)
     except DecodeError:
-        return
+        return name
     if out.size != n or not 0 <= used <= len(bits) + len(junk) or code.encode(out) != (bits + junk)[:used]:
         raise SilentWrong(f"{name}: decode_partial returned symbols whose encoding is not the {used} bits it consumed")
+    return name
 
 
 # ============================================================================ spec (campaign only)
@@ -510,6 +538,7 @@ VALID = {
     "--max-size": ["100000", "1000000", "1000"],
     "--workers": ["1", "2"],
     "--units": ["bits", "nats"],
+    "--model": ["cm", "order0", "cm", "context:2"],
 }
 """Option values that make sense, chosen three times in four so that inputs get past parsing."""
 
@@ -596,7 +625,13 @@ def target_cli(data: bytes, hostile: bool = False) -> str:
             blob = stdout if packed == "-" else (Path(packed).read_bytes() if os.path.isfile(packed) else None)
             if blob is not None and packed != "/dev/null":
                 try:
-                    back = container.decompress(blob)
+                    try:
+                        back = container.decompress(blob)
+                    except TrainingDataError:  # cm primed on --model-from TRAIN: decoded with the same bytes
+                        train = argv[argv.index("--model-from") + 1] if "--model-from" in argv else None
+                        if train is None or not os.path.isfile(train):
+                            raise
+                        back = container.decompress(blob, train=Path(train).read_bytes())
                 except ContainerError as exc:
                     raise SilentWrong(f"compress wrote a file that does not decompress: {exc}") from None
                 if back != Path(source).read_bytes():
