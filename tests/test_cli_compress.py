@@ -669,3 +669,16 @@ def test_run_cli_turns_a_recursion_error_into_one_line(capsys, monkeypatch):
 
     assert runner(deep, []) == 1
     assert capsys.readouterr().err == "codebook: error: the input is nested too deeply\n"
+
+
+@pytest.mark.parametrize("name", [n for n in coders.names() if not coders.info(n).cls.uses_probabilities])
+def test_a_coder_that_uses_no_model_is_reported_without_one(capsys, tmp_path, name):
+    # Elias and LZ78 take only the alphabet size from q: no H(p_IN, q) row for a q they never saw,
+    # and --model-from (which would change nothing) is a usage error.
+    status, out, _ = run(capsys, "compress", PROSE, tmp_path / "x.cbk", "--coder", name)
+    assert status == 0
+    assert f"model: none: {name} codes the byte values themselves" in out
+    assert "H(p_IN,q" not in out and "D(p_IN" not in out
+    status, _, err = run(capsys, "compress", PROSE, tmp_path / "y.cbk", "--coder", name, "--model-from", LOG)
+    assert status == 2 and "--model-from has no effect" in err
+    assert not (tmp_path / "y.cbk").exists()

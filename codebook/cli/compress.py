@@ -221,6 +221,9 @@ def _compress_order0(in_path, out_path, train_path, coder, smoothing, precision,
 
     coder = coder or default_coder()
     kind = coders.info(coder).kind
+    if train_path is not None and not coders.info(coder).cls.uses_probabilities:
+        raise click.UsageError(f"--model-from has no effect with --coder {coder}: it uses no model "
+                               f"(it codes the byte values themselves)")
     # An option this coder does not take, or a value it refuses on any model: exit 2, before any work.
     options = opt.build_options([coder], precision, prior)[coder]
     options.pop("prior", None)  # the adaptive prior is settled below, with --smoothing
@@ -411,6 +414,7 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         "model": "order0",
         "coder": code.name,
         "kind": kind,
+        "uses_probabilities": code.uses_probabilities,
         "model_from": train_path if train_path is not None else in_path,
         "model_from_in": train_path is None,
         "smoothing": smoothing,
@@ -459,6 +463,9 @@ def _report_table(r: dict) -> str:
         start = "no starting counts" if r["model_from_in"] else f"starting from the byte counts of TRAIN {r['model_from']}"
         source = f"adaptive, learns from IN while coding, {start}, prior {r['smoothing']:g}"
         q_text = "(q: its starting model)"
+    elif not r["uses_probabilities"]:
+        source = f"none: {r['coder']} codes the byte values themselves (it takes only the alphabet size, 256)"
+        q_text = ""
     elif r["model_from_in"]:
         if r["smoothing"] == 0:
             source = "byte distribution of IN itself, no smoothing needed (every byte of IN has q > 0)"
@@ -478,10 +485,11 @@ def _report_table(r: dict) -> str:
     num = _num
 
     rows = [("H(p_IN)", num(r["H_p"]), "bits/byte"), *_conditional_rows(r, num)]
-    rows += [
-        (f"H(p_IN,{q_name})", num(r["H_pq"]), "bits/byte"),
-        (f"D(p_IN||{q_name})", num(r["D_pq"]), "bits/byte"),
-    ]
+    if r["uses_probabilities"]:
+        rows += [
+            (f"H(p_IN,{q_name})", num(r["H_pq"]), "bits/byte"),
+            (f"D(p_IN||{q_name})", num(r["D_pq"]), "bits/byte"),
+        ]
     if model_row:
         rows.append((model_row[0], num(r["coder_model_bits_per_byte"]), model_row[1]))
     if "bound" in r:

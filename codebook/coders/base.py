@@ -88,6 +88,9 @@ class Code(abc.ABC):
     """
 
     name: ClassVar[str] = "code"
+    #: False for codes that take only the alphabet size from q (Elias, LZ78): reports then
+    #: say that no model was used instead of printing H(p, q) for a q the code never saw.
+    uses_probabilities: ClassVar[bool] = True
 
     @property
     @abc.abstractmethod

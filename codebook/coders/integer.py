@@ -312,6 +312,7 @@ class EliasCode(IntegerCode):
     """Common part of the three Elias codes (``variant`` set by the subclass)."""
 
     variant = "gamma"
+    uses_probabilities = False
     _kernel_variant = kernels.GAMMA
 
     def __init__(self, q=None, *, alphabet_size: int | None = None):

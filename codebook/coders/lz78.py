@@ -127,6 +127,8 @@ class LZ78Code(Code):
     >>> # 0 | 0 1 | 01 0 | 10 1 | 001 1 | 000 0: (prefix index, symbol) per phrase
     """
 
+    uses_probabilities = False
+
     def __init__(self, q=None, *, alphabet_size: int | None = None):
         self._k, _ = _alphabet(q, alphabet_size, "lz78")
         self._w = symbol_bits(self._k)
