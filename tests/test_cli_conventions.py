@@ -3,6 +3,7 @@ hidden aliases, no short option colliding with a long one, usage errors exit 2."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -168,3 +169,40 @@ def test_progress_on_a_terminal_only(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "codebook", *args], capture_output=True, text=True,
                           env={**os.environ, **cache})
     assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == out  # not a terminal: silent
+
+
+def test_a_coder_with_build_options_runs_under_its_own_label(capsys):
+    # 'huffman(arity=3)' is the D-ary code, not a second plain Huffman: its summary says D = 3, and
+    # its mean over the same messages differs from the binary code's.
+    args = ("simulate", "--p", "0.5,0.25,0.125,0.125", "--q", "0.5,0.25,0.125,0.125",
+            "--coder", "huffman, huffman(arity=3) ,rans(precision=12)", "--n", "1000", "--trials", "2",
+            "--format", "json")
+    status, out, _ = run(capsys, *args)
+    assert status == 0
+    summaries = {s["coder"]: s for s in json.loads(out)["summaries"]}
+    assert set(summaries) == {"huffman", "huffman(arity=3)", "rans(precision=12)"}
+    # By hand: the binary Huffman lengths for this dyadic q are 1,2,3,3, so E_p[l] = 1.75 bits; the
+    # ternary code (one dummy symbol, K - 1 = 3 is odd) merges 1/8,1/8,0 and then 1/2,1/4,1/4:
+    # lengths 1,1,2,2, E_p[l] = 5/4 digits, at 46/29 bits a digit in the stream (theory §m).
+    assert summaries["huffman"]["expected"] == 1.75
+    assert summaries["huffman(arity=3)"]["expected"] == pytest.approx(5 / 4 * 46 / 29, rel=1e-12)
+    assert all(s["verdict"] == "consistent" for s in summaries.values())
+
+
+@pytest.mark.parametrize("value, message", [
+    ("huffman(foo=1)", "huffman has no option foo; it takes arity, max_length"),
+    ("huffman(arity=1)", "must be an integer in 2..65536"),
+    ("huffman(arity", "is not NAME or NAME(OPTION=VALUE, ...)"),
+    ("huffman(arity=3, arity=4)", "gives arity twice"),
+    ("elias-gamma(m=2)", "elias-gamma has no option m; it takes no options"),
+    ("huffman(arity=3),huffman( arity=3 )", "lists huffman(arity=3) more than once"),
+    ("nope(arity=3)", "unknown coder 'nope'"),
+])
+def test_bad_coder_options_are_usage_errors(capsys, value, message):
+    status, _, err = run(capsys, "simulate", "--coder", value, "--n", "100", "--trials", "1")
+    assert status == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_single_coder_commands_take_a_name_only(capsys):
+    status, _, err = run(capsys, "code", "--coder", "huffman(arity=3)")
+    assert status == 2 and "options in parentheses" in err

@@ -23,6 +23,7 @@ errors must answer at once.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import click
@@ -191,6 +192,79 @@ class _CoderOption(click.Option):
             self.opts, self.help = opts, help_text
 
 
+def _split_top_level(text: str) -> list[str]:
+    """Split at the commas outside parentheses: 'huffman(arity=3,max_length=9),rans' -> 2 items."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [item.strip() for item in items if item.strip()]
+
+
+def _option_value(text: str):
+    """An option value as written: an integer, a finite number, true/false, or else a string."""
+    for convert in (int, float):
+        try:
+            value = convert(text)
+        except ValueError:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            break
+        return value
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return text.strip("'\"")
+
+
+def split_coder(entry: str) -> tuple[str, dict]:
+    """``'huffman(arity=3, max_length=12)'`` -> ``('huffman', {'arity': 3, 'max_length': 12})``;
+    a bare name has no options. Raises ``ValueError`` with the reason on a malformed entry."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9_-]+)\s*(?:\((.*)\))?\s*", entry)
+    if match is None:
+        raise ValueError(f"{entry!r} is not NAME or NAME(OPTION=VALUE, ...)")
+    name, inside = match.group(1), match.group(2)
+    options: dict = {}
+    for item in ([] if inside is None or not inside.strip() else inside.split(",")):
+        key, eq, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not eq or not key.isidentifier() or not value:
+            raise ValueError(f"{entry!r}: options are written OPTION=VALUE; got {item.strip()!r}")
+        if key in options:
+            raise ValueError(f"{entry!r} gives {key} twice")
+        options[key] = _option_value(value)
+    return name, options
+
+
+def coder_label(name: str, options: dict) -> str:
+    """The canonical spelling of a coder with options (options sorted), as tables show it."""
+    return name if not options else name + "(" + ", ".join(f"{k}={v}" for k, v in sorted(options.items())) + ")"
+
+
+def _check_coder_options(name: str, options: dict) -> None:
+    """Options the coder's constructor does not take, or values it refuses on any model: ValueError."""
+    import inspect
+
+    from .. import coders
+
+    info = coders.info(name)
+    accepted = [k for k in inspect.signature(info.cls).parameters if k not in ("self", "q", "alphabet_size")]
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        takes = f"it takes {', '.join(accepted)}" if accepted else "it takes no options"
+        raise ValueError(f"{name} has no option {', '.join(unknown)}; {takes}")
+    tiny = {"alphabet_size": 2} if info.kind == "adaptive" else {"q": [0.5, 0.5]}
+    try:
+        coders.build(name, **tiny, **options)
+    except (TypeError, OverflowError) as exc:
+        raise ValueError(f"{coder_label(name, options)}: bad option value: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{coder_label(name, options)}: {exc}") from None
+
+
 def _parse_coders(ctx, param, value):
     if value is None:
         return None
@@ -199,24 +273,39 @@ def _parse_coders(ctx, param, value):
     def bad(message):
         return click.BadParameter(message, ctx, param_hint="'--coder'")
 
-    names = [c.strip() for c in value.split(",") if c.strip()]
-    if not names:
+    entries = _split_top_level(value)
+    if not entries:
         raise bad("needs at least one coder name")
-    if len(names) > 1 and not param.several:
+    if len(entries) > 1 and not param.several:
         raise bad(f"takes one coder name; got {value!r}")
-    for name in names:
+    labels = []
+    for entry in entries:
+        try:
+            name, options = split_coder(entry)
+        except ValueError as exc:
+            raise bad(str(exc)) from None
         if name not in coders.names():
             raise bad(f"unknown coder {name!r}; registered coders: {', '.join(coders.names())}")
-    repeated = sorted({n for n in names if names.count(n) > 1}, key=names.index)
+        if options and not param.several:
+            raise bad(f"options in parentheses ({entry!r}) are taken by 'codebook simulate' and grid files; "
+                      f"here give the name only")
+        try:
+            _check_coder_options(name, options)
+        except ValueError as exc:
+            raise bad(str(exc)) from None
+        labels.append(coder_label(name, options))
+    repeated = sorted({n for n in labels if labels.count(n) > 1}, key=labels.index)
     if repeated:  # two identical coders would be counted twice in the summaries and in the Bonferroni m
         raise bad(f"lists {', '.join(repeated)} more than once; give each coder once")
-    return names if param.several else names[0]
+    return labels if param.several else labels[0]
 
 
 def coder_option(*, several: bool = True, default: str | None = None, help_intro: str | None = None):
     """``--coder NAME`` (or ``--coder a,b`` when ``several``), checked against the registry
     (an unknown name is a usage error, exit 2). ``--coders`` is a hidden alias. The value is a
-    list of names (``several``; ``None`` when not given) or one name."""
+    list of names (``several``; ``None`` when not given) or one name. Where several are taken,
+    an entry may carry build options, ``huffman(arity=3)``, checked against the coder's
+    constructor; :func:`split_coder` takes an entry apart again."""
     intro = help_intro or ("Coders to run, a comma list (default: every registered coder)." if several
                            else "Coder to use.")
     return click.option("--coder", "--coders", "coder", metavar="A,B" if several else "NAME", default=default,
@@ -259,6 +348,6 @@ def build_options(names: list[str], precision: int | None, prior: float | None) 
 
 __all__ = [
     "FORCE", "FORMAT", "MAX_N", "MAX_TRIALS", "MAX_WORK", "MAX_WORKERS", "PRECISION", "PRIOR", "QUIET", "SEED",
-    "UNITS", "Count", "build_options", "check_out_dir", "check_work", "coder_option", "n_option", "out_option",
+    "UNITS", "Count", "build_options", "coder_label", "split_coder", "check_out_dir", "check_work", "coder_option", "n_option", "out_option",
     "trials_option",
 ]

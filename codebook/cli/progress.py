@@ -136,7 +136,9 @@ def compile_coders(names: Iterable[str], *, quiet: bool) -> float:
         return 0.0
     from .. import coders  # imports every coder module, so their kernels are found below
 
-    names = list(names)
+    from .options import split_coder
+
+    names = list(dict.fromkeys(split_coder(entry)[0] for entry in names))  # 'huffman(arity=3)' compiles huffman
     if not cold_kernels(names):
         return 0.0
     import numpy as np

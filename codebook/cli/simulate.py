@@ -16,7 +16,7 @@ from ..spec import SOURCE_HELP, SPEC_HELP
 from .sequence import MODEL_HELP
 from . import progress
 from .options import (FORCE, FORMAT, PRECISION, PRIOR, QUIET, SEED, UNITS, build_options, check_out_dir,
-                      check_work, coder_option, n_option, out_option, trials_option)
+                      check_work, coder_option, n_option, out_option, split_coder, trials_option)
 from .output import (WIDTH, dump_json, exit_if_inconsistent, fmt_bits, in_units, verdict_notes, verification_table,
                      wrap)
 
@@ -38,9 +38,9 @@ def coder_specs(names: list[str], precision: int | None, prior: float | None) ->
     that none of them takes, or a value a coder refuses)."""
     from simulations.experiment import CoderSpec
 
-    options = build_options(names, precision, prior)
-    return [CoderSpec(name, tuple(sorted(options[name].items()))) if options[name] else CoderSpec(name)
-            for name in names]
+    parsed = [split_coder(entry) for entry in names]  # 'huffman(arity=3)': options written with the name win
+    options = build_options([name for name, _ in parsed], precision, prior)
+    return [CoderSpec(name, tuple(sorted({**options[name], **own}.items()))) for name, own in parsed]
 
 
 def build_flags(precision: int | None, prior: float | None) -> list[str]:
@@ -61,7 +61,9 @@ def verification_failed(exc) -> click.ClickException:
                    "the source's own stationary marginal). " + SPEC_HELP)
 @click.option("--model", "model", default="static", show_default=True, metavar="NAME", help=MODEL_HELP)
 @coder_option(help_intro="Coders to run, a comma list (default: the coders built from q; the code families, such as "
-              "golomb, elias-delta, tunstall or lz78, run when named).")
+              "golomb, elias-delta, tunstall or lz78, run when named). A coder may carry build options in "
+              "parentheses, which win over --precision / --prior: 'huffman(arity=3)', 'huffman(max_length=12)', "
+              "'rans(precision=12)'.")
 @n_option(DEFAULT_N)
 @trials_option(DEFAULT_TRIALS)
 @SEED
@@ -99,6 +101,7 @@ def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fm
       codebook simulate                                   # the default experiment
       codebook simulate --p 0.4,0.3,0.2,0.1 --q uniform:4 --n 1e5 --trials 5 --format json
       codebook simulate --coder huffman,shannon --out report/
+      codebook simulate --coder 'huffman,huffman(arity=3),huffman(max_length=9)' --n 1e5
       codebook simulate --p zipf:4096:1.1 --q uniform:4096 --coder rans --precision 24
       codebook simulate --p markov:4:2:0.5:7 --model true --n 1e5   # a source with memory, its own chain
       codebook simulate --p markov:4:2:0.5:7 --model context:2      # an adaptive context model learns it
