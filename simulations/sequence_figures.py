@@ -1,6 +1,7 @@
 """Figures of the sequence sweeps (``memory``, ``learned-context``, ``predictions``).
 
-Made to be read in a report: 1600 pixels wide, 12-point text, the claim's own quantity on the
+Made to be read in a report: 10 inches at 160 dpi, exactly 1600 pixels wide (no tight crop: a
+constrained layout makes room for the legends below the axes), 12-point text, the claim's own quantity on the
 y axis, every theory line a verdict uses drawn and named, the legend below the data.
 """
 
@@ -14,8 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DPI = 100
-WIDE = (16, 7.2)
+DPI = 160
+WIDE = (10, 6.2)
 plt.rcParams.update({"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11})
 
 
@@ -25,13 +26,20 @@ def _x(result):
 
 
 def _save(fig, out: Path, name: str) -> str:
-    fig.savefig(out / name, dpi=DPI, bbox_inches="tight", metadata={"Software": None}, pil_kwargs={"optimize": True})
+    fig.set_layout_engine("constrained")  # fits the legends below the axes inside the 10-inch canvas
+    fig.savefig(out / name, dpi=DPI, metadata={"Software": None}, pil_kwargs={"optimize": True})
     plt.close(fig)
     return name
 
 
-def _legend_below(ax, ncol: int = 3):
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, frameon=False)
+def _legend_below(ax, ncol: int = 3, *more_axes):
+    """One legend below the panels (each label once; with ``ncol`` columns filled column by
+    column, so with two panels and ncol=2 each column holds one panel's entries)."""
+    handles: dict = {}
+    for a in (ax, *more_axes):
+        for h, label in zip(*a.get_legend_handles_labels()):
+            handles.setdefault(label, h)
+    ax.figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, frameon=False)
 
 
 def _mean(r, coder):
@@ -70,7 +78,7 @@ def memory_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("bits/symbol")
     ax.set_title(f"{r0.p_spec}: n = {r0.n} symbols per message, {r0.trials} messages per point")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 2)
+    _legend_below(ax, 1)
     return [(_save(fig, out, "memory.png"),
              "Bits/symbol of memoryless codes (left) and of adaptive context models of order k, against H(X) and "
              "the entropy rate: the memoryless gap, and the learning cost of long contexts.")]
@@ -96,9 +104,8 @@ def learned_context_figures(results, out: Path) -> list[tuple[str, str]]:
         ax.set_ylim(bottom=0)
         ax.set_title(f"pseudo-count {alpha.replace('alpha=', 'α = ')}: circles mark the best order")
         ax.grid(alpha=0.3)
-        _legend_below(ax, 1)
+    _legend_below(axes[0][0], 2, *axes[0][1:])
     axes[0][0].set_ylabel("bits/byte of the test half")
-    fig.tight_layout()
     return [(_save(fig, out, "learned_context.png"),
              "Bits/byte of adaptive order-k context models on the test half of the text, for four amounts of "
              "training (circles: the best order), with the Krichevsky-Trofimov pseudo-count 1/2 (left) and 1/32 "
@@ -123,9 +130,8 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("bits per label")
     nats = ax.secondary_yaxis("right", functions=(lambda b: b * math.log(2), lambda v: v / math.log(2)))
     nats.set_ylabel("loss in nats (as an ML library reports it)")
-    ax.set_title(f"training lowers the loss and the code length together (n = {results[0].n} test labels)")
+    ax.set_title(f"loss and code length fall together\n(n = {results[0].n} test labels)")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 2)
     n = results[0].n
     for j, coder in enumerate(["arithmetic", "rans"]):
         diff = [(_mean(r, coder)[0] - r.H_pq) * n for r in results]
@@ -138,10 +144,9 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
     ax2.set_xscale("log")
     ax2.set_xlabel("training steps")
     ax2.set_ylabel("bits per message (whole test set)")
-    ax2.set_title("they agree to a few bits per message")
+    ax2.set_title("bits minus loss, per message:\ninside each coder's window")
     ax2.grid(alpha=0.3)
-    _legend_below(ax2, 1)
-    fig.tight_layout()
+    _legend_below(ax, 2, ax2)  # left column: the left panel's entries, right column: the right panel's
     return [(_save(fig, out, "predictions.png"),
              "Left: the classifier's test loss (converted from nats to bits, right axis in nats) and the measured "
              "bits per label of coding the labels with its predictions. Right: their difference per message, with "
