@@ -1,6 +1,7 @@
 """Figures of the sequence sweeps (``memory``, ``learned-context``, ``predictions``).
 
-Made to be read in a report: 1600 pixels wide, 12-point text, the claim's own quantity on the
+Made to be read in a report: 10 inches at 160 dpi, exactly 1600 pixels wide (no tight crop: a
+constrained layout makes room for the legends below the axes), 12-point text, the claim's own quantity on the
 y axis, every theory line a verdict uses drawn and named, the legend below the data.
 """
 
@@ -14,8 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DPI = 100
-WIDE = (16, 7.2)
+DPI = 160
+WIDE = (10, 6.2)
 plt.rcParams.update({"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11})
 
 
@@ -25,13 +26,20 @@ def _x(result):
 
 
 def _save(fig, out: Path, name: str) -> str:
-    fig.savefig(out / name, dpi=DPI, bbox_inches="tight", metadata={"Software": None}, pil_kwargs={"optimize": True})
+    fig.set_layout_engine("constrained")  # fits the legends below the axes inside the 10-inch canvas
+    fig.savefig(out / name, dpi=DPI, metadata={"Software": None}, pil_kwargs={"optimize": True})
     plt.close(fig)
     return name
 
 
-def _legend_below(ax, ncol: int = 3):
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, frameon=False)
+def _legend_below(ax, ncol: int = 3, *more_axes):
+    """One legend below the panels (each label once; with ``ncol`` columns filled column by
+    column, so with two panels and ncol=2 each column holds one panel's entries)."""
+    handles: dict = {}
+    for a in (ax, *more_axes):
+        for h, label in zip(*a.get_legend_handles_labels()):
+            handles.setdefault(label, h)
+    ax.figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, frameon=False)
 
 
 def _mean(r, coder):
@@ -70,7 +78,7 @@ def memory_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("bits/symbol")
     ax.set_title(f"{r0.p_spec}: n = {r0.n} symbols per message, {r0.trials} messages per point")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 2)
+    _legend_below(ax, 1)
     return [(_save(fig, out, "memory.png"),
              "Bits/symbol of memoryless codes (left) and of adaptive context models of order k, against H(X) and "
              "the entropy rate: the memoryless gap, and the learning cost of long contexts.")]
@@ -88,60 +96,62 @@ def learned_context_figures(results, out: Path) -> list[tuple[str, str]]:
     for ax, alpha in zip(axes[0], alphas):
         for m in sizes:
             ks, ys = zip(*context[(alpha, m)])
-            ax.plot(ks, ys, "o-", ms=7, lw=2, color=colour[m], label=f"context model trained on {m} bytes (measured)")
+            ax.plot(ks, ys, "o-", ms=7, lw=2, color=colour[m], label=f"trained on {m} bytes (measured)")
             best = min(range(len(ys)), key=ys.__getitem__)
             ax.plot([ks[best]], [ys[best]], "o", ms=16, mfc="none", mec=colour[m], mew=2)
         rs = [r for r in results if r.label.startswith(f"{alpha}, train {sizes[0]} B,")]
         ax.plot([_x(r) for r in rs], [r.H_p for r in rs], "k--", lw=1.5,
                 label="plug-in H(X | k previous bytes) of the test text (in-sample, optimistic)")
-        for m in sizes:
+        for m in sizes:  # one legend entry for the four (their values: the second figure)
             if (plain, m) in cm:
-                ax.axhline(cm[(plain, m)], color=colour[m], ls=":", lw=2.2,
-                           label=f"cm without primer, trained on {m} bytes: {cm[(plain, m)]:.3f} (measured)")
+                ax.axhline(cm[(plain, m)], color=colour[m], ls=":", lw=2.2)
+        if cm:
+            ax.plot([], [], ls=":", lw=2.2, color="0.35", label="cm without primer after the same training (dotted)")
         ax.set_xticks(sorted({k for m in sizes for k, _ in context[(alpha, m)]}))
         ax.set_xlabel("context order k (bytes)")
         ax.set_ylim(bottom=0)
         ax.set_title(f"pseudo-count {alpha.replace('alpha=', 'α = ')}: circles mark the best order")
         ax.grid(alpha=0.3)
+    _legend_below(axes[0][0], 2, *axes[0][1:])
     axes[0][0].set_ylabel("bits/byte of the test half")
-    fig.tight_layout()
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False)
     figures = [(_save(fig, out, "learned_context.png"),
                 "Bits/byte of adaptive order-k context models on the test half of the text, for four amounts of "
                 "training (circles: the best order), with the Krichevsky-Trofimov pseudo-count 1/2 (left) and 1/32 "
                 "(right): context dilution makes the best order finite; training moves it up when the estimator "
                 "learns sparse contexts fast enough. Dotted, in the same colours: cm without its primer after the "
-                "same training, the like-for-like reference.")]
+                "same training, the like-for-like reference (its values in the next figure).")]
     cm_sizes = sorted({m for _, m in cm})
     if not cm_sizes:
         return figures
-    fig, ax = plt.subplots(figsize=(13, 6.5))
+    fig, ax = plt.subplots(figsize=WIDE)
     top = 0.0
     for j, alpha in enumerate(alphas):
         best = [min(context[(alpha, m)], key=lambda p: p[1]) for m in cm_sizes]
         ax.plot(cm_sizes, [b for _, b in best], "s-", color=f"C{4 + j}", ms=8, lw=2,
-                label=f"best context model, {alpha.replace('alpha=', 'α = ')} (its order k written above)")
+                label=f"best context model, {alpha.replace('alpha=', 'α = ')}")
         top = max(top, *(b for _, b in best))
         for m, (k, b) in zip(cm_sizes, best):
             ax.annotate(f"k = {k:g}", (m, b), textcoords="offset points", xytext=(0, 9), ha="center",
                         color=f"C{4 + j}")
-    for variant, style, text in ((plain, "o-", "cm without primer (like for like)"),
-                                 (primed, "D--", "cm with its built-in primer (as codebook compress --model-from)")):
+    for variant, style, text, dy in ((plain, "o-", "cm without primer (like for like)", 9),
+                                     (primed, "D--", "cm with its primer (as codebook compress)", -20)):
         ms = [m for m in cm_sizes if (variant, m) in cm]
-        ax.plot(ms, [cm[(variant, m)] for m in ms], style, color="k" if variant == plain else "C7", ms=8, lw=2,
-                label=text)
+        colour = "k" if variant == plain else "C7"
+        ax.plot(ms, [cm[(variant, m)] for m in ms], style, color=colour, ms=8, lw=2, label=text)
+        for m in ms:  # values above the upper cm line, below the lower one
+            ax.annotate(f"{cm[(variant, m)]:.3f}", (m, cm[(variant, m)]), textcoords="offset points", xytext=(0, dy),
+                        ha="center", color=colour)
     ax.set_xticks(cm_sizes)
     ax.set_xlabel("training bytes m (the end of the first half)")
     ax.set_ylabel("bits/byte of the test half")
     ax.set_ylim(0, top * 1.12)  # room for the labels k = ... above the highest line
-    ax.set_title("cm against the best order-k context model at each amount of training")
+    ax.set_title("cm against the best context model (k: its order) at each amount of training")
     ax.grid(alpha=0.3)
     _legend_below(ax, 2)
     figures.append((_save(fig, out, "learned_context_cm.png"),
                     "Bits/byte of the test half against the amount of training: the best context model of each "
                     "pseudo-count (its best order k written above it), cm without its primer (the like-for-like "
-                    "reference) and cm with its built-in primer, as codebook compress runs it."))
+                    "reference) and cm with its built-in primer, as codebook compress runs it (values in bits/byte)."))
     return figures
 
 
@@ -162,9 +172,8 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("bits per label")
     nats = ax.secondary_yaxis("right", functions=(lambda b: b * math.log(2), lambda v: v / math.log(2)))
     nats.set_ylabel("loss in nats (as an ML library reports it)")
-    ax.set_title(f"training lowers the loss and the code length together (n = {results[0].n} test labels)")
+    ax.set_title(f"loss and code length fall together\n(n = {results[0].n} test labels)")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 2)
     n = results[0].n
     for j, coder in enumerate(["arithmetic", "rans"]):
         diff = [(_mean(r, coder)[0] - r.H_pq) * n for r in results]
@@ -177,10 +186,9 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
     ax2.set_xscale("log")
     ax2.set_xlabel("training steps")
     ax2.set_ylabel("bits per message (whole test set)")
-    ax2.set_title("they agree to a few bits per message")
+    ax2.set_title("bits minus loss, per message:\ninside each coder's window")
     ax2.grid(alpha=0.3)
-    _legend_below(ax2, 1)
-    fig.tight_layout()
+    _legend_below(ax, 2, ax2)  # left column: the left panel's entries, right column: the right panel's
     return [(_save(fig, out, "predictions.png"),
              "Left: the classifier's test loss (converted from nats to bits, right axis in nats) and the measured "
              "bits per label of coding the labels with its predictions. Right: their difference per message, with "
