@@ -235,14 +235,15 @@ which this number ignores).
 The reference is cm, the context-mixing model `codebook compress` uses by default
 (codebook.contextmix: for each of the 8 bits of a byte it mixes the predictions made in the
 contexts of the last 0, 1, 2, 3, 4 and 6 bytes, of the current and the last two words, of the
-column and of a match model, and it learns all of them as it codes). Its dotted lines are cm *without* its
-built-in primer, after learning the same m training bytes and nothing else: the like-for-like
-comparison, as the context models get no primer either. The second figure adds cm *with* the
-primer (65 866 bytes of English and Python learned before the training bytes), which is what
-`codebook compress --model-from TRAIN` pays for the test half. cm has no order k, so its rows
-have no plug-in entropy. Every coded message is decoded and checked against the coder's exact
-window around the model's own log-loss (for cm, `excess_bounds`: the payload 0 to 2 bits above
-Σ -log2 q over its 8 binary decisions per byte, theory §f)."""
+column and of a match model, and it learns all of them as it codes). Its dotted lines are cm
+*without* its built-in primer, after learning the same m training bytes and nothing else: the
+like-for-like comparison, as the context models get no primer either. The second figure adds
+cm *with* the primer (65 866 bytes of English and Python learned before the training bytes):
+the payload `codebook compress` writes for the test half (with `--model-from TRAIN` for
+m > 0). cm has no order k, so its rows have no plug-in entropy. Every coded message is decoded
+and checked against the coder's exact window around the model's own log-loss (for cm,
+`excess_bounds`: the payload is 0 to 2 bits, plus 2.1e-11 per decision, above Σ -log2 q over
+its 8 binary decisions per byte, theory §f)."""
 
 
 def learned_context_points(results) -> tuple[dict, dict]:
