@@ -14,7 +14,8 @@ Models (``--model NAME``):
 Why a registry of its own. ``codebook.coders`` holds coders that code *any* alphabet from a
 distribution q; the simulations run every one of them. The cm model is a byte model that
 learns from the data and takes no q: it is not a coder of that registry, so that no
-simulation, sweep or ``--coder`` list meets it. The container (:mod:`codebook.container`)
+simulation, sweep or ``--coder`` list meets it by accident (the ``learned-context`` sweep
+builds it by name, as its reference). The container (:mod:`codebook.container`)
 writes its files under the name ``cm`` and rebuilds its coder through :data:`FILE_CODERS`. A
 ``context:K`` file names its real coder (``arithmetic`` or ``rans``); its model section (kind
 7) says it follows a context model, and the coder is rebuilt here too (:func:`handles`).

@@ -199,7 +199,13 @@ def run_fixed_messages(
     message checked exactly against its coder's window and the quantization bound (no source
     law, so no expectation and no floor). ``reference`` fills the header (``H_p``, ``H_q``,
     ``H_pq``, as the caller defines them for its data; NaN by default), named in reports by
-    ``measure_names``."""
+    ``measure_names``.
+
+    ``coder_list`` holds registry names or :class:`CoderSpec` objects, built for ``model``, or
+    ``(CoderSpec, code)`` pairs: a code the caller built that carries its own model and is not
+    in the registry (the cm byte model, ``codebook.contextmix``; ``model`` is then that code).
+    Such a code is measured and judged as a stream coder: its payload must lie within
+    ``code.excess_bounds(n)`` of ``code.ideal_length(message)``."""
     messages = [np.asarray(m) for m in messages]
     n = int(messages[0].size)
     ref = {"H_p": math.nan, "H_q": math.nan, "H_pq": math.nan, **(reference or {})}
@@ -215,7 +221,12 @@ def run_fixed_messages(
 
 def _build(result, coder_list, model, expectation) -> list:
     built = []
-    for spec in [CoderSpec.of(c) for c in coder_list]:
+    for item in coder_list:
+        if isinstance(item, tuple):  # (spec, code): built by the caller, not in the registry
+            spec, code = item
+            built.append((spec, "stream", code, expectation(code, "stream")))
+            continue
+        spec = CoderSpec.of(item)
         kind = coders.info(spec.name).kind
         try:
             code = coders.build(spec.name, model, **dict(spec.options))

@@ -45,7 +45,7 @@ def _task(label, coders, n, trials, x, run, p_spec="", q_spec="", meta=None):
 
     # p and q are placeholders (these tasks describe their source in meta); kept valid for the type
     one = Distribution([1.0])
-    return Task(label, one, one, tuple(CoderSpec(c) for c in coders), n, trials, x=x, p_spec=p_spec, q_spec=q_spec,
+    return Task(label, one, one, tuple(CoderSpec.of(c) for c in coders), n, trials, x=x, p_spec=p_spec, q_spec=q_spec,
                 meta=meta or {}, run=run)
 
 
@@ -124,6 +124,10 @@ CONTEXT_ORDERS = (0, 1, 2, 3, 4, 5, 6)
 TRAINING_BYTES = (0, 1_000, 3_000, 9_000)
 CONTEXT_PRIORS = ((0.5, "1/2"), (1 / 32, "1/32"))
 """Krichevsky-Trofimov, and a small pseudo-count that learns sparse contexts faster."""
+CM_VARIANTS = ((False, "cm without primer"), (True, "cm with primer"))
+"""The reference: cm (``codebook compress``'s default model) learning only the training bytes,
+like the context models, and with its built-in primer first, as ``codebook compress`` runs it."""
+LEARNED_MEASURES = ("plug-in H(X | k previous bytes) of the test text", "-", "-")
 
 
 def _default_text() -> str:
@@ -135,53 +139,87 @@ def _default_text() -> str:
     return "tests/data/prose.txt"
 
 
-def _text(params: dict) -> tuple[bytes, str]:
+def _text(params: dict) -> tuple[bytes, str, str]:
+    """The text's bytes, the path to read it from, and its name in reports (``--p`` as given,
+    or ``tests/data/prose.txt``: never the absolute path of one checkout)."""
     spec = params["p"] or _default_text()
     path = Path(spec)
     try:
-        return path.read_bytes(), spec
+        return path.read_bytes(), spec, params["p"] or "tests/data/prose.txt"
     except OSError as exc:
         raise _refuse(f"sweep 'learned-context' reads a text file (--p PATH; default tests/data/prose.txt "
                                   f"of the repository): cannot read {spec!r}: {exc.strerror}") from None
 
 
 def _learned_context_tasks(seed: int, quick: bool, params: dict) -> list:
-    data, spec = _text(params)
+    data, path, shown = _text(params)
     if len(data) < 2000:
-        raise _refuse(f"sweep 'learned-context' needs a text of at least 2000 bytes; {spec!r} has {len(data)}")
+        raise _refuse(f"sweep 'learned-context' needs a text of at least 2000 bytes; {shown!r} has {len(data)}")
     orders = CONTEXT_ORDERS[:4] if quick else CONTEXT_ORDERS
     half = len(data) // 2
     sizes = [m for m in TRAINING_BYTES if m <= half]
+    sizes = sizes[:2] if quick else sizes
     out = []
     for alpha, text in CONTEXT_PRIORS:
-        for m in sizes[:2] if quick else sizes:
+        for m in sizes:
             for k in orders:
                 out.append(_task(f"alpha={text}, train {m} B, order {k}", ["arithmetic"], len(data) - half, 1, k,
-                                 run_learned_context_task, spec, f"context:{k}, prior {text}, trained on {m} bytes",
-                                 {"order": k, "train": m, "split": half, "prior": alpha}))
+                                 run_learned_context_task, shown, f"context:{k}, prior {text}, trained on {m} bytes",
+                                 {"order": k, "train": m, "split": half, "prior": alpha, "path": path}))
+    from .experiment import CoderSpec
+
+    for primer, name in CM_VARIANTS:
+        cm = CoderSpec("cm", (("primer", primer),), label="cm")  # the options column records the primer
+        for m in sizes:
+            out.append(_task(f"{name}, train {m} B", [cm], len(data) - half, 1, None, run_learned_context_cm_task,
+                             shown, f"cm {'after its built-in primer' if primer else 'without its primer'}, trained "
+                             f"on {m} bytes", {"train": m, "split": half, "primer": primer, "path": path}))
     return out
 
 
-def run_learned_context_task(task, master_seed: int, index: int, family: int | None):
+def _halves(task):
+    """The test half (uint8) and the training bytes (the last ``m`` of the first half) of a task."""
     import numpy as np
 
+    data = Path(task.meta["path"]).read_bytes()
+    split, m = task.meta["split"], task.meta["train"]
+    return np.frombuffer(data[split:], dtype=np.uint8), data[split - m : split] if m else None
+
+
+def run_learned_context_task(task, master_seed: int, index: int, family: int | None):
     from codebook import empirical_conditional_entropy, models
 
     from .sequence import run_fixed_messages
 
-    data = Path(task.p_spec).read_bytes()
-    split, m, k = task.meta["split"], task.meta["train"], task.meta["order"]
-    test = np.frombuffer(data[split:], dtype=np.uint8)
-    model = models.Context(k, 256, prior=task.meta["prior"], train=data[split - m : split] if m else None)
+    test, train = _halves(task)
+    k = task.meta["order"]
+    model = models.Context(k, 256, prior=task.meta["prior"], train=train)
     emp = empirical_conditional_entropy(test, k, 256) if k < test.size else 0.0
     return run_fixed_messages([test], model, task.coders, label=task.label, p_spec=task.p_spec, q_spec=task.q_spec,
                               x=task.x, reference={"H_p": emp, "H_q": empirical_conditional_entropy(test, 0, 256)},
-                              measure_names=("plug-in H(X | k previous bytes) of the test text", "-", "-"))
+                              measure_names=LEARNED_MEASURES)
+
+
+def run_learned_context_cm_task(task, master_seed: int, index: int, family: int | None):
+    """cm codes the test half after learning the training bytes (and its primer first if
+    ``meta["primer"]``): encoded, decoded and compared, the payload checked against the window
+    ``excess_bounds`` around the model's own log-loss, like a stream coder's."""
+    from codebook import empirical_conditional_entropy
+    from codebook.contextmix import ContextMixingCoder
+
+    from .sequence import run_fixed_messages
+
+    test, train = _halves(task)
+    code = ContextMixingCoder(prime=train, primer=task.meta["primer"])
+    return run_fixed_messages([test], code, [(task.coders[0], code)], label=task.label, p_spec=task.p_spec,
+                              q_spec=task.q_spec, x=task.x,
+                              reference={"H_q": empirical_conditional_entropy(test, 0, 256)},
+                              measure_names=LEARNED_MEASURES)
 
 
 def _learned_context_description(params: dict) -> str:
-    _, spec = _text(params)
-    return f"""Real text: the second half of `{Path(spec).name}` is coded byte by byte with an adaptive order-k
+    _, _, shown = _text(params)
+    return f"""Real text: the second half of `{Path(shown).name}` is coded byte by byte with an adaptive order-k
 context model, k = 0..6, after learning from the last m bytes of the first half (m = 0, 1000,
 3000, 9000). Each context runs the sequential estimator q(s) = (n_s + α) / (n + 256 α) (theory
 §h), with the Krichevsky-Trofimov α = 1/2 and with α = 1/32. Longer contexts predict better
@@ -192,27 +230,64 @@ over 256 symbols) and order 1 stays best at these sizes; a small α learns spars
 faster, and then more training moves the minimum to a longer context. The dashed line is the
 plug-in conditional entropy of the test text itself at each order: an optimistic, in-sample
 number (it falls to 0 as k grows, because a model fitted to the text has to be paid for,
-which this number ignores). Every coded message is decoded and checked against the coder's
-exact window around the model's own log-loss."""
+which this number ignores).
+
+The reference is cm, the context-mixing model `codebook compress` uses by default
+(codebook.contextmix: for each of the 8 bits of a byte it mixes the predictions made in the
+contexts of the last 0, 1, 2, 3, 4 and 6 bytes, of the current and the last two words, of the
+column and of a match model, and it learns all of them as it codes). Its dotted lines are cm
+*without* its built-in primer, after learning the same m training bytes and nothing else: the
+like-for-like comparison, as the context models get no primer either. The second figure adds
+cm *with* the primer (65 866 bytes of English and Python learned before the training bytes):
+the payload `codebook compress` writes for the test half (with `--model-from TRAIN` for
+m > 0). cm has no order k, so its rows have no plug-in entropy. Every coded message is decoded
+and checked against the coder's exact window around the model's own log-loss (for cm,
+`excess_bounds`: the payload is 0 to 2 bits, plus 2.1e-11 per decision, above Σ -log2 q over
+its 8 binary decisions per byte, theory §f)."""
+
+
+def learned_context_points(results) -> tuple[dict, dict]:
+    """The sweep's numbers by its labels: ``{(alpha, m): [(k, bits/byte), ...]}`` of the
+    context models (alpha as in the label, ``"alpha=1/2"``) and ``{(variant, m): bits/byte}``
+    of cm (variant ``"cm without primer"`` or ``"cm with primer"``), m the training bytes."""
+    context: dict[tuple[str, int], list] = {}
+    cm: dict[tuple[str, int], float] = {}
+    for r in results:
+        head, train, *_ = r.label.split(", ")
+        m, bits = int(train.split(" ")[1]), r.summaries[0]["bits_per_symbol"]
+        if head.startswith("cm"):
+            cm[(head, m)] = bits
+        else:
+            context.setdefault((head, m), []).append((_x(r), bits))
+    return context, cm
 
 
 def _learned_context_findings(results) -> list[str]:
     lines = []
-    groups: dict[tuple[str, int], list] = {}
-    for r in results:
-        alpha, train, _ = r.label.split(", ")
-        groups.setdefault((alpha, int(train.split(" ")[1])), []).append((_x(r), r.summaries[0]["bits_per_symbol"]))
-    for (alpha, m), pts in groups.items():
+    context, cm = learned_context_points(results)
+    for (alpha, m), pts in context.items():
         k, bits = min(pts, key=lambda p: p[1])
         lines.append(f"{alpha}, training on {m} bytes: the cost is smallest at order {k:g} ({bits:.3f} bits/byte); "
                      f"order {pts[-1][0]:g} costs {pts[-1][1]:.3f}.")
+    for m in sorted({m for _, m in cm}):
+        best = min(((bits, k, alpha) for (alpha, mm), pts in context.items() if mm == m for k, bits in pts),
+                   default=None)
+        plain, primed = cm.get((CM_VARIANTS[0][1], m)), cm.get((CM_VARIANTS[1][1], m))
+        if plain is None or best is None:
+            continue
+        where = "below" if plain < best[0] else "not below"
+        line = (f"cm, training on {m} bytes and no primer: {plain:.3f} bits/byte, {where} every context model's "
+                f"minimum {best[0]:.3f} ({best[2]}, order {best[1]:g}; cm/minimum = {plain / best[0]:.3f})")
+        if primed is not None:
+            line += f"; with its built-in primer first: {primed:.3f} bits/byte"
+        lines.append(line + ".")
     return lines
 
 
 def _learned_context_sweep(SweepDef):
     return SweepDef(
         "learned-context", "Context models learned on real text: bits/byte against the order k and the training data",
-        "context models on text: bits/byte against order k and training (context dilution)",
+        "context models on text: bits/byte against order k and training, cm as the reference",
         _learned_context_description, _learned_context_tasks, _fig_from("sequence_figures", "learned_context_figures"),
         _learned_context_findings,
         defaults={"p": None}, quick={},

@@ -85,32 +85,74 @@ def memory_figures(results, out: Path) -> list[tuple[str, str]]:
 
 
 def learned_context_figures(results, out: Path) -> list[tuple[str, str]]:
-    groups: dict[str, dict[int, list]] = {}
-    for r in results:
-        alpha, train, _ = r.label.split(", ")
-        groups.setdefault(alpha, {}).setdefault(int(train.split(" ")[1]), []).append(r)
-    fig, axes = plt.subplots(1, len(groups), figsize=WIDE, sharey=True, squeeze=False)
-    for ax, (alpha, by_m) in zip(axes[0], groups.items()):
-        for j, (m, rs) in enumerate(sorted(by_m.items())):
-            ks = [_x(r) for r in rs]
-            ys = [_mean(r, "arithmetic")[0] for r in rs]
-            ax.plot(ks, ys, "o-", ms=7, lw=2, color=f"C{j}", label=f"trained on {m} bytes (measured)")
+    from .sequence_catalog import CM_VARIANTS, learned_context_points
+
+    context, cm = learned_context_points(results)
+    alphas = list(dict.fromkeys(alpha for alpha, _ in context))
+    sizes = sorted({m for _, m in context})
+    colour = {m: f"C{j}" for j, m in enumerate(sizes)}
+    plain, primed = CM_VARIANTS[0][1], CM_VARIANTS[1][1]
+    fig, axes = plt.subplots(1, len(alphas), figsize=WIDE, sharey=True, squeeze=False)
+    for ax, alpha in zip(axes[0], alphas):
+        for m in sizes:
+            ks, ys = zip(*context[(alpha, m)])
+            ax.plot(ks, ys, "o-", ms=7, lw=2, color=colour[m], label=f"trained on {m} bytes (measured)")
             best = min(range(len(ys)), key=ys.__getitem__)
-            ax.plot([ks[best]], [ys[best]], "o", ms=16, mfc="none", mec=f"C{j}", mew=2)
-        rs = sorted(by_m.items())[0][1]
+            ax.plot([ks[best]], [ys[best]], "o", ms=16, mfc="none", mec=colour[m], mew=2)
+        rs = [r for r in results if r.label.startswith(f"{alpha}, train {sizes[0]} B,")]
         ax.plot([_x(r) for r in rs], [r.H_p for r in rs], "k--", lw=1.5,
                 label="plug-in H(X | k previous bytes) of the test text (in-sample, optimistic)")
+        for m in sizes:  # one legend entry for the four (their values: the second figure)
+            if (plain, m) in cm:
+                ax.axhline(cm[(plain, m)], color=colour[m], ls=":", lw=2.2)
+        if cm:
+            ax.plot([], [], ls=":", lw=2.2, color="0.35", label="cm without primer after the same training (dotted)")
+        ax.set_xticks(sorted({k for m in sizes for k, _ in context[(alpha, m)]}))
         ax.set_xlabel("context order k (bytes)")
         ax.set_ylim(bottom=0)
         ax.set_title(f"pseudo-count {alpha.replace('alpha=', 'α = ')}: circles mark the best order")
         ax.grid(alpha=0.3)
     _legend_below(axes[0][0], 2, *axes[0][1:])
     axes[0][0].set_ylabel("bits/byte of the test half")
-    return [(_save(fig, out, "learned_context.png"),
-             "Bits/byte of adaptive order-k context models on the test half of the text, for four amounts of "
-             "training (circles: the best order), with the Krichevsky-Trofimov pseudo-count 1/2 (left) and 1/32 "
-             "(right): context dilution makes the best order finite; training moves it up when the estimator "
-             "learns sparse contexts fast enough.")]
+    figures = [(_save(fig, out, "learned_context.png"),
+                "Bits/byte of adaptive order-k context models on the test half of the text, for four amounts of "
+                "training (circles: the best order), with the Krichevsky-Trofimov pseudo-count 1/2 (left) and 1/32 "
+                "(right): context dilution makes the best order finite; training moves it up when the estimator "
+                "learns sparse contexts fast enough. Dotted, in the same colours: cm without its primer after the "
+                "same training, the like-for-like reference (its values in the next figure).")]
+    cm_sizes = sorted({m for _, m in cm})
+    if not cm_sizes:
+        return figures
+    fig, ax = plt.subplots(figsize=WIDE)
+    top = 0.0
+    for j, alpha in enumerate(alphas):
+        best = [min(context[(alpha, m)], key=lambda p: p[1]) for m in cm_sizes]
+        ax.plot(cm_sizes, [b for _, b in best], "s-", color=f"C{4 + j}", ms=8, lw=2,
+                label=f"best context model, {alpha.replace('alpha=', 'α = ')}")
+        top = max(top, *(b for _, b in best))
+        for m, (k, b) in zip(cm_sizes, best):
+            ax.annotate(f"k = {k:g}", (m, b), textcoords="offset points", xytext=(0, 9), ha="center",
+                        color=f"C{4 + j}")
+    for variant, style, text, dy in ((plain, "o-", "cm without primer (like for like)", 9),
+                                     (primed, "D--", "cm with its primer (as codebook compress)", -20)):
+        ms = [m for m in cm_sizes if (variant, m) in cm]
+        colour = "k" if variant == plain else "C7"
+        ax.plot(ms, [cm[(variant, m)] for m in ms], style, color=colour, ms=8, lw=2, label=text)
+        for m in ms:  # values above the upper cm line, below the lower one
+            ax.annotate(f"{cm[(variant, m)]:.3f}", (m, cm[(variant, m)]), textcoords="offset points", xytext=(0, dy),
+                        ha="center", color=colour)
+    ax.set_xticks(cm_sizes)
+    ax.set_xlabel("training bytes m (the end of the first half)")
+    ax.set_ylabel("bits/byte of the test half")
+    ax.set_ylim(0, top * 1.12)  # room for the labels k = ... above the highest line
+    ax.set_title("cm against the best context model (k: its order) at each amount of training")
+    ax.grid(alpha=0.3)
+    _legend_below(ax, 2)
+    figures.append((_save(fig, out, "learned_context_cm.png"),
+                    "Bits/byte of the test half against the amount of training: the best context model of each "
+                    "pseudo-count (its best order k written above it), cm without its primer (the like-for-like "
+                    "reference) and cm with its built-in primer, as codebook compress runs it (values in bits/byte)."))
+    return figures
 
 
 def predictions_figures(results, out: Path) -> list[tuple[str, str]]:

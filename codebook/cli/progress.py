@@ -139,6 +139,7 @@ def compile_coders(names: Iterable[str], *, quiet: bool) -> float:
     from .options import split_coder
 
     names = list(dict.fromkeys(split_coder(entry)[0] for entry in names))  # 'huffman(arity=3)' compiles huffman
+    names = [n for n in names if n in coders.names()]  # cm (sweep learned-context) is no registry coder
     if not cold_kernels(names):
         return 0.0
     import numpy as np
