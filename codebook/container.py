@@ -663,24 +663,11 @@ def check_file_size(size: int, expected: int) -> None:
         raise ContainerError(f"{size - expected} unexpected bytes after the end of the compressed data (at {expected})")
 
 
-def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header:
-    """Validate everything but the payload's content and rebuild the coder; see module doc.
-
-    ``train``: the training bytes of a file whose model was primed on them (cm with
-    ``--model-from``); such a file without them, or with other bytes, or any other file with
-    them, raises :class:`~codebook.errors.TrainingDataError` (a ContainerError).
-
-    Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
-    bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
-    name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
-    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
-    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
-    """
-    view = memoryview(blob).cast("B")
-    size = view.nbytes
+def _checked_model(view, max_size: int):
+    """The fixed fields, file size and body CRC checked, the coder name and the stored model
+    read (not yet rebuilt): ``(version, name, model, kind, n, nbits, data_crc, body_end)``."""
     version, name_len, model_len, n, nbits, data_crc, expected = _fixed_fields(view, max_size)
-    payload_len = (nbits + 7) // 8
-    check_file_size(size, expected)
+    check_file_size(view.nbytes, expected)
     body_end = expected - TRAILER_SIZE
     (body_crc,) = struct.unpack("<I", view[body_end:])
     if zlib.crc32(view[FIXED_SIZE:body_end]) != body_crc:
@@ -698,6 +685,38 @@ def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header
         model, kind = _parse_model(view[start : start + model_len], name), "json"
     else:
         model, kind = unpack_model(view[start : start + model_len], name)
+    return version, name, model, kind, n, nbits, data_crc, body_end
+
+
+def training_info(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> dict | None:
+    """``{"size", "crc32"}`` of the training file a file's model was primed on, or None.
+
+    Reads only what the header and the body CRC vouch for, so a reader can bound how much of
+    TRAIN it reads (a TRAIN longer than ``size`` bytes is the wrong one) before reading it.
+    Raises :class:`ContainerError` as :func:`read_header` does.
+    """
+    model = _checked_model(memoryview(blob).cast("B"), max_size)[2]
+    prime = model.get("prime") if isinstance(model, dict) else None
+    return prime if isinstance(prime, dict) else None
+
+
+def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header:
+    """Validate everything but the payload's content and rebuild the coder; see module doc.
+
+    ``train``: the training bytes of a file whose model was primed on them (cm with
+    ``--model-from``); such a file without them, or with other bytes, or any other file with
+    them, raises :class:`~codebook.errors.TrainingDataError` (a ContainerError).
+
+    Checks, in order: magic, version, size of the fixed header, its CRC, reserved fields,
+    bounds of the lengths, ``n <= max_size``, the exact file size, the body CRC, the coder
+    name (registered), the model (strict JSON, rebuilt by the coder's ``from_dict``, 256
+    symbols, frequencies summing exactly for stream coders), ``n`` against what B bits can
+    hold (:func:`min_payload_bits`) and the zero padding bits. Raises :class:`ContainerError` with one plain sentence.
+    """
+    view = memoryview(blob).cast("B")
+    size = view.nbytes
+    version, name, model, kind, n, nbits, data_crc, body_end = _checked_model(view, max_size)
+    payload_len = (nbits + 7) // 8
     code = _rebuild(model, name, train)
     if version == 1 and name == "rans":  # the first release's rANS stream layout (32-bit words)
         from .coders._rans_v1 import RansV1
@@ -986,6 +1005,7 @@ __all__ = [
     "pack_model",
     "read_header",
     "register_model_kind",
+    "training_info",
     "uncodable_bytes",
     "unpack_model",
     "zero_probability_byte",

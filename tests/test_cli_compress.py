@@ -682,3 +682,26 @@ def test_a_coder_that_uses_no_model_is_reported_without_one(capsys, tmp_path, na
     status, _, err = run(capsys, "compress", PROSE, tmp_path / "y.cbk", "--coder", name, "--model-from", LOG)
     assert status == 2 and "--model-from has no effect" in err
     assert not (tmp_path / "y.cbk").exists()
+
+
+def test_decompress_reads_in_before_train_and_no_more_of_train_than_it_was_trained_on(capsys, tmp_path):
+    # A foreign IN fails before TRAIN is read, and an endless TRAIN (/dev/zero) is refused after
+    # one byte more than the training file's stored size, not after --max-size bytes.
+    packed = tmp_path / "p.cbk"
+    assert run(capsys, "compress", PROSE, packed, "--model-from", SOURCE)[0] == 0
+    status, _, err = run(capsys, "decompress", PROSE, tmp_path / "a", "--model-from", "/dev/zero")
+    assert status == 1 and "not a codebook compressed file" in err
+    status, _, err = run(capsys, "decompress", packed, tmp_path / "b", "--model-from", "/dev/zero")
+    assert status == 1 and f"({SOURCE.stat().st_size} bytes, CRC32" in err and "it is longer" in err
+    assert not (tmp_path / "b").exists()
+    assert run(capsys, "decompress", packed, tmp_path / "c", "--model-from", SOURCE)[0] == 0
+    assert (tmp_path / "c").read_bytes() == PROSE.read_bytes()
+
+
+@pytest.mark.parametrize("model", ["cm", "context:2"])
+def test_an_empty_train_is_refused_for_a_learning_model(capsys, tmp_path, model):
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    status, _, err = run(capsys, "compress", PROSE, tmp_path / "x", "--model", model, "--model-from", empty)
+    assert status == 1 and "is empty: there is nothing to learn" in err
+    assert not (tmp_path / "x").exists()

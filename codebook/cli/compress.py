@@ -308,6 +308,12 @@ def _compress_learned(in_path, out_path, model, build, train_path, max_size, for
         data = read_input(in_path, max_size, status=status)
         train = None if train_path is None else read_input(train_path, max_size, status=status, what="TRAIN",
                                                            limit="--max-size")
+        if train is not None and not len(train):
+            from ..errors import TrainingDataError
+
+            # Primed on nothing, the model is the untrained one, but its file would still ask for TRAIN.
+            source = "stdin" if train_path == "-" else repr(train_path)
+            raise TrainingDataError(f"TRAIN {source} is empty: there is nothing to learn; leave out --model-from")
         code = build(train)
         status.stage(f"encoding {human_size(len(data))} with {model.name}")
         blob = container.compress(data, code, max_size=max_size)
@@ -637,9 +643,11 @@ def decompress(in_path, out_path, train_path, max_size, force, quiet, fmt) -> No
     status = Status(quiet)
     try:
         where = "stdin" if in_path == "-" else in_path
-        train = None if train_path is None else read_input(train_path, max_size, status=status, what="TRAIN")
         try:
             blob = read_container(in_path, max_size, status)
+            # IN first, so that a foreign IN fails before TRAIN is read, and TRAIN read only up to
+            # one byte more than the training file IN was primed on (a longer one is the wrong file).
+            train = None if train_path is None else _read_train_for(blob, train_path, max_size, status)
             status.stage(f"decoding {human_size(len(blob))}")
             header, data = container.decode(blob, max_size=max_size, train=train)
         except ContainerError as exc:
@@ -664,6 +672,24 @@ def decompress(in_path, out_path, train_path, max_size, force, quiet, fmt) -> No
         "crc32_ok": True,
     }
     _emit(out_path, report, fmt, _decompress_table)
+
+
+def _read_train_for(blob, train_path: str, max_size: int, status):
+    """TRAIN for decompressing ``blob``, read only up to one byte more than the training file
+    the blob was primed on: a longer TRAIN is the wrong file, said before reading it all."""
+    from .. import container
+    from ..errors import ContainerError, TrainingDataError
+
+    info = container.training_info(blob, max_size=max_size)
+    if info is None or int(info["size"]) >= max_size:
+        return read_input(train_path, max_size, status=status, what="TRAIN")
+    size = int(info["size"])
+    try:
+        return read_input(train_path, size, status=status, what="TRAIN")
+    except ContainerError:
+        source = "stdin" if train_path == "-" else repr(train_path)
+        raise TrainingDataError(f"TRAIN {source} is not the training file this file was compressed with "
+                                f"({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
 
 
 def _decompress_table(r: dict) -> str:

@@ -607,6 +607,9 @@ def random_argv(c: Choices, ws: dict, hostile: bool) -> list[str]:
 
 LAST_COMMAND: list = ["", []]
 """The command and argv of the last :func:`target_cli` input (for the campaign's counters)."""
+LAST_STATUS: list = [None]
+"""The exit status of the last :func:`target_cli` input (the campaign tells a completed long run
+from a slow error by it)."""
 
 
 def target_cli(data: bytes, hostile: bool = False) -> str:
@@ -618,7 +621,9 @@ def target_cli(data: bytes, hostile: bool = False) -> str:
         argv = random_argv(c, ws, hostile)
         LAST_COMMAND[:] = [cli_label(argv), argv]
         stdin = c.pick([b"", SAMPLES["prose"][:300], Path(ws["good"]).read_bytes(), c.blob(64)])
+        LAST_STATUS[0] = None
         status, stdout, stderr = run_argv(argv, stdin)
+        LAST_STATUS[0] = status
         check_cli_outcome(argv, status, stderr)
         if argv[:1] == ["compress"] and status == 0 and len(argv) >= 3 and os.path.isfile(argv[1]):
             source, packed = argv[1], argv[2]
@@ -629,9 +634,12 @@ def target_cli(data: bytes, hostile: bool = False) -> str:
                         back = container.decompress(blob)
                     except TrainingDataError:  # cm primed on --model-from TRAIN: decoded with the same bytes
                         train = argv[argv.index("--model-from") + 1] if "--model-from" in argv else None
-                        if train is None or not os.path.isfile(train):
+                        if train == "-":  # TRAIN was this run's stdin
+                            back = container.decompress(blob, train=stdin)
+                        elif train is None or not os.path.isfile(train):
                             raise
-                        back = container.decompress(blob, train=Path(train).read_bytes())
+                        else:
+                            back = container.decompress(blob, train=Path(train).read_bytes())
                 except ContainerError as exc:
                     raise SilentWrong(f"compress wrote a file that does not decompress: {exc}") from None
                 if back != Path(source).read_bytes():
