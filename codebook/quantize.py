@@ -3,7 +3,7 @@
 A stream coder (arithmetic, rANS) cannot use the floats of ``q``; it codes with integer
 frequencies ``f`` and total ``M = 2**precision``, i.e. with the model ``q_hat = f / M``.
 Coding data from ``p`` then costs ``H(p, q_hat)`` bits per symbol, not ``H(p, q)``; the
-difference ``H(p, q_hat) - H(p, q) = Σ p log2(q / q_hat)`` (THEORY.md (f), "quantisation
+difference ``H(p, q_hat) - H(p, q) = Σ p log2(q / q_hat)`` (theory §f, "quantisation
 cost") is what this module tries to keep small.
 
 Algorithm (deterministic, vectorized, O(K log K)):
@@ -35,7 +35,7 @@ most about ``1 / (q M)``, so the cost falls roughly like ``2**-precision`` under
 ``p`` (first-order term ``Σ p (q - q_hat)/q``, random signs) and like ``4**-precision`` when
 ``p = q`` (``D(q||q_hat) ≈ (log2 e / 2) Σ (q - q_hat)² / q``). Symbols with ``q < 1/M`` are
 lifted to ``1/M``, which costs the other symbols their share; with ``M`` close to ``K`` the
-model flattens towards uniform (THEORY.md (f): Zipf-4096 at precision 12 costs 3.25 bits).
+model flattens towards uniform (theory §f: Zipf-4096 at precision 12 costs 3.25 bits).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Experiments on codebook's coders: repeated seeded runs, sweeps, verdicts against THEORY.md, reports.
+"""Experiments on codebook's coders: repeated seeded runs, sweeps, verdicts against docs/theory.md, reports.
 
 ``simulations`` builds on ``codebook`` (never the other way round):
 

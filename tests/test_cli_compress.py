@@ -311,7 +311,7 @@ def test_force_onto_a_device_writes_into_it_instead_of_replacing_it(capsys, tmp_
 def test_stream_report_matches_the_stored_frequencies(capsys, tmp_path, name):
     # H(p_IN, q_hat) from the frequencies stored in the file, summed here in plain Python:
     # -Σ_x p(x) log2(f_x / 2**b); the payload must lie within the coder's documented excess
-    # of n times it (THEORY.md (f)). Runs for every registered stream coder (none before the
+    # of n times it (theory §f). Runs for every registered stream coder (none before the
     # `stream` branch lands: then this is reported as skipped).
     packed = tmp_path / "s.cbk"
     status, out, _ = run(capsys, "compress", PROSE, packed, "--model-from", LOG, "--coder", name, "--format", "json")

@@ -128,13 +128,13 @@ def test_never_worse_than_naive_rounding():
 
 
 def test_theory_vectors():
-    # THEORY.md (f): Zipf-4096 at precision 12 forces every f = 1 (q_hat uniform), costing
+    # theory §f: Zipf-4096 at precision 12 forces every f = 1 (q_hat uniform), costing
     # H(q, q_hat) - H(q) = 12 - H(q) = 3.25 bits/symbol.
     z = Distribution.zipf(4096, 1.0)
     f = quantize(z, 12)
     assert (f == 1).all()
     assert cross_entropy(z, f / 4096) - entropy(z) == pytest.approx(3.25, abs=0.005)
-    # At precision 16 THEORY.md quotes D = 8.57e-4 (for its quantizer); ours is no worse.
+    # At precision 16 docs/theory.md quotes D = 8.57e-4 (for its quantizer); ours is no worse.
     assert kl_to(z, quantize(z, 16), 16) <= 8.57e-4
     # p = (1/2, 1/2), q = (1 - 1e-12, 1e-12) at 16 bits: the floor rescues the tiny symbol and
     # H(p, q_hat) - H(p, q) = -11.93 bits/symbol.

@@ -1,6 +1,6 @@
-"""codebook.theory against THEORY.md's test vectors and independent exact computations.
+"""codebook.theory against docs/theory.md's test vectors and independent exact computations.
 
-Reference values are quoted from THEORY.md (section given at each test) or computed here with
+Reference values are quoted from docs/theory.md (section given at each test) or computed here with
 fractions, never with the functions under test.
 """
 
@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from codebook import coders, theory
 from codebook.distributions import Distribution
 
-CHAIN = [1, 1000, 1001, 1002, 2003, 3005, 5008, 8013, 13021, 21034, 34055, 55089]  # THEORY.md (d), T = 144232
+CHAIN = [1, 1000, 1001, 1002, 2003, 3005, 5008, 8013, 13021, 21034, 34055, 55089]  # theory §d, T = 144232
 
 
 def test_prefix_moments_textbook_example():
-    # THEORY.md (i): p = (.4,.3,.2,.1), Huffman (1,2,3,3): E = 1.9, Var = 0.69.
+    # theory §i: p = (.4,.3,.2,.1), Huffman (1,2,3,3): E = 1.9, Var = 0.69.
     mean, var = theory.prefix_moments([1, 2, 3, 3], [0.4, 0.3, 0.2, 0.1])
     assert mean == pytest.approx(1.9, abs=1e-15)
     assert var == pytest.approx(0.69, abs=1e-15)
@@ -40,7 +40,7 @@ def test_prefix_moments_checks_length():
 
 
 def test_log_loss_moments_direction_example():
-    # THEORY.md (j): H(p,q) = 3.0265, H(q,p) = 3.0880.
+    # theory §j: H(p,q) = 3.0265, H(q,p) = 3.0880.
     p, q = [0.1, 0.1, 0.1, 0.7], [1 / 3, 1 / 3, 1 / 4, 1 / 12]
     assert theory.log_loss_moments(p, q)[0] == pytest.approx(3.0265, abs=5e-5)
     assert theory.log_loss_moments(q, p)[0] == pytest.approx(3.0880, abs=5e-5)
@@ -57,7 +57,7 @@ def test_log_loss_variance_exact():
 
 
 def test_huffman_mismatch_counterexamples_inside_the_bound():
-    # THEORY.md (d) table: E_p[l_H] = 1 with H(p,q) = 1.736966 (below H(p,q)) ...
+    # theory §d table: E_p[l_H] = 1 with H(p,q) = 1.736966 (below H(p,q)) ...
     p, q = [0.5, 0.5], [0.9, 0.1]
     e = coders.build("huffman", q).expected_length(p)
     bound = theory.huffman_bound(p, q)
@@ -68,13 +68,13 @@ def test_huffman_mismatch_counterexamples_inside_the_bound():
     e = coders.build("huffman", q).expected_length(p)
     assert e == 3 and theory.huffman_bound(p, q).contains(3)
     assert theory.log_loss_moments(p, q)[0] + 1 == pytest.approx(2.643856, abs=1e-6)
-    # The Shannon code beats it there: E_p = 2 (THEORY.md (d)).
+    # The Shannon code beats it there: E_p = 2 (theory §d).
     assert coders.build("shannon", q).expected_length(p) == 2
     assert theory.shannon_bound(p, q).contains(2)
 
 
 def test_fibonacci_chain_nearly_attains_the_cap():
-    # THEORY.md (d): delta at symbol 1 of the K = 12 chain: 11 bits against H(p,q) = 7.172247.
+    # theory §d: delta at symbol 1 of the K = 12 chain: 11 bits against H(p,q) = 7.172247.
     q = Distribution.from_weights(CHAIN)
     p = np.zeros(12)
     p[1] = 1.0
@@ -139,7 +139,7 @@ def test_bound_contains_respects_strictness_and_infinity():
 
 
 def _kt_sequential_bits(symbols, k, alpha=Fraction(1, 2)):
-    """-log2 of the sequential KT product, in exact fractions (THEORY.md (h) definition)."""
+    """-log2 of the sequential KT product, in exact fractions (theory §h definition)."""
     counts = [0] * k
     prob = Fraction(1)
     for t, x in enumerate(symbols):
@@ -165,7 +165,7 @@ def test_kt_rejects_bad_counts():
 
 
 def test_kt_expected_redundancy_matches_exact_binomial_expectation():
-    # THEORY.md (h): K = 2, n = 1e4, theta = 0.3: Clarke-Barron within 1e-3 of the exact expectation.
+    # theory §h: K = 2, n = 1e4, theta = 0.3: Clarke-Barron within 1e-3 of the exact expectation.
     from scipy.stats import binom
 
     n, theta = 10_000, 0.3
@@ -203,9 +203,9 @@ def test_adaptive_guarantee_has_the_exact_expectation_and_no_variance():
 
 
 def test_laplace_expected_redundancy_matches_exact_binomial_expectation():
-    # THEORY.md (h), Laplace: (K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!. Reference: the exact
+    # theory §h, Laplace: (K-1)/2 log2(n/(2 pi e)) - 1/2 Σ log2 p_k - log2 (K-1)!. Reference: the exact
     # expectation over the binomial, with the Laplace length log2 C(n+1, 1) + log2 C(n, a) (enumerative
-    # code, THEORY.md (h)) written here with lgamma, not with the function under test.
+    # code, theory §h) written here with lgamma, not with the function under test.
     from scipy.stats import binom
 
     n, theta = 10_000, 0.3
@@ -232,7 +232,7 @@ def test_adaptive_guarantee_names_the_constant_of_its_prior():
 
 
 def test_gallager_sigma_value():
-    # THEORY.md (e): sigma = 1 - log2 e + log2 log2 e = 0.0860713.
+    # theory §e: sigma = 1 - log2 e + log2 log2 e = 0.0860713.
     assert theory.GALLAGER_SIGMA == pytest.approx(0.0860713, abs=5e-8)
 
 

@@ -1,5 +1,5 @@
 """The adaptive (KT / Laplace) arithmetic coder: its length is the estimator's sequential
-log-loss, checked against exact rational products and the closed forms of THEORY.md (h)."""
+log-loss, checked against exact rational products and the closed forms of theory §h."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_ideal_length_is_the_exact_product(prior):
 
 
 def test_laplace_is_the_enumerative_code():
-    # THEORY.md (h): -log2 P_1(x^n) = log2 C(n+K-1, K-1) + log2(n! / Π n_k!).
+    # theory §h: -log2 P_1(x^n) = log2 C(n+K-1, K-1) + log2(n! / Π n_k!).
     rng = np.random.default_rng(9)
     for _ in range(20):
         k = int(rng.integers(1, 12))
@@ -81,7 +81,7 @@ def test_laplace_is_the_enumerative_code():
 
 
 def test_theory_vector_k256_every_symbol_once():
-    # THEORY.md (h): K = 256, every symbol once (n = 256): regret R = 238.5 bits against
+    # theory §h: K = 256, every symbol once (n = 256): regret R = 238.5 bits against
     # n Ĥ = 256 * 8, so -log2 P_KT = 2286.5 (to the 0.1 quoted).
     code = AdaptiveArithmeticCoder(alphabet_size=256)
     x = np.arange(256)
@@ -90,7 +90,7 @@ def test_theory_vector_k256_every_symbol_once():
 
 
 def test_kt_binary_regret_bound():
-    # THEORY.md (h): for K = 2, R(x^n) <= 1/2 log2 n + 1 for every sequence (checked on all
+    # theory §h: for K = 2, R(x^n) <= 1/2 log2 n + 1 for every sequence (checked on all
     # count pairs for n < 60; the length only depends on the counts).
     code = AdaptiveArithmeticCoder(alphabet_size=2)
     for n in range(1, 60):

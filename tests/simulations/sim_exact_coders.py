@@ -1,9 +1,9 @@
 """Tiny exact stream and adaptive coders for tests only (never registered in codebook's registry).
 
-Shannon-Fano-Elias on the whole message (C&T §5.9, THEORY.md (f)): the codeword is the first
+Shannon-Fano-Elias on the whole message (C&T §5.9, theory §f): the codeword is the first
 ``ceil(-log2 P(x^n)) + 1`` bits of the midpoint of the message's interval in lexicographic
 order, computed with fractions, so ``1 <= bits - ideal < 2`` exactly. With an i.i.d. model P = q^n
-it behaves as a stream coder; with the sequential KT mixture (THEORY.md (h)) as an adaptive one.
+it behaves as a stream coder; with the sequential KT mixture (theory §h) as an adaptive one.
 Both follow the attribute protocol the simulation runner reads (model, precision,
 ideal_length, excess_bounds), so the runner's stream/adaptive paths run end to end before the
 real coders land. Slow (fractions): messages of a few dozen symbols.

@@ -122,13 +122,13 @@ def test_decode_mismatch_is_an_error_never_a_row(monkeypatch):
 
 
 def test_block_huffman_reproduces_theory_g():
-    # THEORY.md (g): p = (1/2,1/2), q = (.9,.1): block Huffman E/k = 1.125 (k=2), 1.594 (k=4), 1.706 (k=10).
+    # theory §g: p = (1/2,1/2), q = (.9,.1): block Huffman E/k = 1.125 (k=2), 1.594 (k=4), 1.706 (k=10).
     p, q = Distribution([0.5, 0.5]), Distribution([0.9, 0.1])
     for k, ref in ((2, 1.125), (4, 1.594), (10, 1.706)):
         res = run_experiment(p, q, ["huffman", "shannon"], 1000 * k, 1, seed=0, block=k)
         huff, shannon = res.summaries
         assert huff["expected"] == pytest.approx(ref, abs=5e-4)
-        # Shannon block code: H(p,q) <= E/k < H(p,q) + 1/k (THEORY.md (g)).
+        # Shannon block code: H(p,q) <= E/k < H(p,q) + 1/k (theory §g).
         assert res.H_pq <= shannon["expected"] < res.H_pq + 1 / k
         assert shannon["bound_high"] == pytest.approx(res.H_pq + 1 / k)
         assert all(r["verdict"] == "consistent" for r in res.records)
@@ -183,7 +183,7 @@ def test_random_pairs_every_message_exact_and_consistent(k, alpha, seed, n):
 @pytest.mark.parametrize("prior", [0.5, 1])
 def test_real_adaptive_coder_consistent_at_its_prior(prior):
     # The registered adaptive coder stores its pseudo-count as `.prior`; the runner builds it with the
-    # option and must check each message against -log2 P_prior(x^n) for that prior (THEORY.md (h)).
+    # option and must check each message against -log2 P_prior(x^n) for that prior (theory §h).
     spec = CoderSpec("adaptive", (("prior", prior),))
     res = run_experiment(P, Q, [spec], 2000, 3, seed=4)
     assert res.consistent, [r["reason"] for r in res.records]
@@ -206,8 +206,8 @@ def test_skewed_p_false_alarm_rate_within_the_family_wise_level():
 
 
 def test_theory_d_tie_example_huffman_below_cross_entropy_is_consistent():
-    # THEORY.md (d), ties: q = (1/3, 1/3, 1/4, 1/12) admits (2,2,2,2); our tie-break (leaves before merged
-    # nodes) gives it, so under p = (.1, .1, .1, .7) E_p[l] = 2.0 exactly, below H(p,q) = 3.0265 (THEORY.md
+    # theory §d, ties: q = (1/3, 1/3, 1/4, 1/12) admits (2,2,2,2); our tie-break (leaves before merged
+    # nodes) gives it, so under p = (.1, .1, .1, .7) E_p[l] = 2.0 exactly, below H(p,q) = 3.0265 (docs/theory.md
     # (j)); that is allowed for a mismatched Huffman code, so the verdict must be "consistent".
     p = Distribution([0.1, 0.1, 0.1, 0.7])
     q = Distribution([1 / 3, 1 / 3, 1 / 4, 1 / 12])

@@ -15,7 +15,7 @@ from simulations.verdicts import judge_adaptive, judge_prefix, judge_stream, jud
 
 
 def test_bonferroni_level_from_theory():
-    # THEORY.md (i): alpha = 1e-3 over 46 intervals gives z = 4.25.
+    # theory §i: alpha = 1e-3 over 46 intervals gives z = 4.25.
     assert stats.bonferroni_z(1e-3, 46) == pytest.approx(4.25, abs=0.005)
     assert stats.z_two_sided(0.05) == pytest.approx(1.959964, abs=1e-6)
     with pytest.raises(ValueError, match=r"`m` \(number of intervals\) must be >= 1; got 0"):
@@ -63,7 +63,7 @@ def test_prefix_decided_by_the_exact_law_of_the_sum():
 
 
 def test_a_rare_long_codeword_is_not_a_false_alarm():
-    # THEORY.md (i) sample: p = (0.999, 0.001), lengths (1, 10), n = 100. Two long codewords put the mean
+    # theory §i sample: p = (0.999, 0.001), lengths (1, 10), n = 100. Two long codewords put the mean
     # 6.01 SE above E = 1.009 (a normal test at z = 4 rejects), yet for B ~ Bin(100, 0.001)
     # P(B >= 2) = 1 - 0.999^100 - 100·0.001·0.999^99 = 0.00466, two-sided p = 0.0093.
     t = stats.SumTest([1, 10], [0.999, 0.001], 100, lattice=True)
@@ -79,7 +79,7 @@ def test_prefix_zero_variance_must_match_exactly():
 
 
 def test_prefix_theorem_violation_is_reported():
-    bound = Bound(1.0, 2.0, "H(p,q) <= E_p[l] < H(p,q) + 1", "THEORY.md (c)", upper_strict=True)
+    bound = Bound(1.0, 2.0, "H(p,q) <= E_p[l] < H(p,q) + 1", "theory §c", upper_strict=True)
     v = judge_prefix(250, 250, 100, 2.5, 1.0, LEVEL, bound, coin(100))
     assert not v.consistent and "the exact E_p[l] = 2.500000 breaks H(p,q) <= E_p[l] < H(p,q) + 1" in v.reason
 
