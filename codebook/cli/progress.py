@@ -135,11 +135,10 @@ def compile_coders(names: Iterable[str], *, quiet: bool) -> float:
     if not enabled(quiet):
         return 0.0
     from .. import coders  # imports every coder module, so their kernels are found below
-
     from .options import split_coder
 
-    names = list(dict.fromkeys(split_coder(entry)[0] for entry in names))  # 'huffman(arity=3)' compiles huffman
-    names = [n for n in names if n in coders.names()]  # cm (sweep learned-context) is no registry coder
+    # 'huffman(arity=3)' compiles huffman; cm (sweep learned-context) is no registry coder.
+    names = [n for n in dict.fromkeys(split_coder(entry)[0] for entry in names) if n in coders.names()]
     if not cold_kernels(names):
         return 0.0
     import numpy as np
