@@ -681,7 +681,11 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
     from ..errors import ContainerError, TrainingDataError
 
     info = container.training_info(blob, max_size=max_size)
-    if info is None or int(info["size"]) >= max_size:
+    if info is None:  # the container would refuse TRAIN after reading it: refuse it unread
+        header = container.read_header(blob, max_size=max_size)
+        raise TrainingDataError(f"this file (coder {header.coder!r}) was compressed without a training file; "
+                                f"TRAIN (--model-from) is not needed")
+    if int(info["size"]) >= max_size:
         return read_input(train_path, max_size, status=status, what="TRAIN")
     size = int(info["size"])
     try:
