@@ -166,6 +166,32 @@ def _worker_environ():
             os.environ.pop(key, None)
 
 
+MAX_BATCH = 32
+"""Most calls in one Dask task (see :meth:`DaskBackend.batch_size`)."""
+
+
+def _run_batch(fn: Callable, batch: list[tuple]) -> list:
+    """One Dask task: several calls in a row on the same worker, their results in order."""
+    return [fn(*args) for args in batch]
+
+
+def _load_kernels() -> None:
+    """Run on each new Dask worker when the backend starts: import the coders and code one short
+    message with each, so that numba's kernels load from the on-disk cache (about 1 s a process)
+    while the cluster comes up, not inside the first cells. Local process workers need none:
+    they are forked from a process that has already loaded them."""
+    import numpy as np
+
+    from codebook import coders
+
+    symbols = np.array([0, 1, 2, 3, 0, 0, 1, 0], dtype=np.int64)
+    for name in coders.names():
+        with contextlib.suppress(Exception):  # a coder that cannot code this toy model loads later
+            code = (coders.build(name, alphabet_size=4) if coders.info(name).kind == "adaptive"
+                    else coders.build(name, [0.4, 0.3, 0.2, 0.1]))
+            code.decode(code.encode(symbols), len(symbols))
+
+
 def _import_distributed():
     try:
         import distributed
@@ -211,6 +237,8 @@ class DaskBackend(Backend):
                         raise BackendError(f"--dask {value}: no Dask scheduler answers there ({exc}); start one "
                                            "with `dask scheduler` and workers with `dask worker ADDRESS`") from None
                     self.description = f"on the Dask scheduler at {value}"
+            if self._cluster is not None:
+                self._client.run(_load_kernels)
             info = self._client.scheduler_info()
             threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
             self.workers = max(1, threads)
@@ -222,37 +250,54 @@ class DaskBackend(Backend):
         self._as_completed = distributed.as_completed
         self._run = uuid.uuid4().hex[:8]  # task keys unique on a shared scheduler
         self._serial = itertools.count()
+        self._calls = calls
 
     @classmethod
-    def from_client(cls, client) -> DaskBackend:
-        """Run on an existing ``distributed.Client`` (left open on :meth:`close`)."""
-        return cls(client=client)
+    def from_client(cls, client, *, calls: int | None = None) -> DaskBackend:
+        """Run on an existing ``distributed.Client`` (left open on :meth:`close`); ``calls``, the
+        number of calls to come if known, lets small calls share tasks (:meth:`batch_size`)."""
+        backend = cls(client=client)
+        backend._calls = calls
+        return backend
+
+    def batch_size(self) -> int:
+        """Calls per Dask task. A task costs about 4-10 ms of CPU between client, scheduler and
+        worker (``scripts/bench.py grid``), as much as a small grid cell, and on a small machine
+        that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x faster on 2
+        workers than on 1, one call per task. So calls go in batches of up to :data:`MAX_BATCH`,
+        keeping at least 16 batches per worker so that the last ones still spread evenly (an
+        uneven tail of at most about 1/16 of a worker's share). With the count unknown, 1."""
+        if not self._calls:
+            return 1
+        return max(1, min(MAX_BATCH, self._calls // (16 * self.workers)))
 
     def imap_unordered(self, fn, calls, window=None):
         client = self._client
         window = window or default_window(self.workers)
-        pending: dict[Any, Any] = {}
+        size = self.batch_size()
+        pending: dict[Any, list] = {}
         finished = self._as_completed()
-        source = iter(calls)
+        batches = _batched(iter(calls), size)
 
-        def submit(key, args):
-            future = client.submit(fn, *args, key=f"codebook-{self._run}-{next(self._serial)}", pure=False)
-            pending[future.key] = key
+        def submit(batch):
+            future = client.submit(_run_batch, fn, [args for _, args in batch],
+                                   key=f"codebook-{self._run}-{next(self._serial)}", pure=False)
+            pending[future.key] = [key for key, _ in batch]
             finished.add(future)
 
         try:
-            for key, args in source:
-                submit(key, args)
+            for batch in batches:
+                submit(batch)
                 if finished.count() >= window:
                     break
             for future in finished:
-                key = pending.pop(future.key)
-                result = future.result()
+                keys = pending.pop(future.key)
+                results = future.result()
                 future.release()
-                nxt = next(source, None)
+                nxt = next(batches, None)
                 if nxt is not None:
-                    submit(*nxt)
-                yield key, result
+                    submit(nxt)
+                yield from zip(keys, results)
         finally:
             futures = list(finished.futures) if hasattr(finished, "futures") else []
             if futures:
@@ -266,6 +311,12 @@ class DaskBackend(Backend):
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _batched(source: Iterator, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive items of ``source``."""
+    while batch := list(itertools.islice(source, size)):
+        yield batch
 
 
 def make_backend(workers: int = 1, dask: str | None = None, *, calls: int | None = None) -> Backend:
