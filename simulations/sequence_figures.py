@@ -10,14 +10,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+from .figures import DPI, WIDTH_IN, _plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-DPI = 160
-WIDE = (10, 6.2)
-plt.rcParams.update({"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11})
+# The house style of simulations.figures (Agg, its rcParams): the same pixels whichever report a
+# process drew before (make_reports draws them all in one process).
+plt = _plt()
+WIDE = (WIDTH_IN, 6.2)
 
 
 def _x(result):
