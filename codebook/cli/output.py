@@ -156,3 +156,15 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     w.writerow(headers)
     w.writerows([csv_cell(c) for c in row] for row in rows)
     return buf.getvalue()
+
+
+def print_result(result, command_text: str, fmt: str, table_text) -> None:
+    """One experiment on stdout: JSON (with the command), CSV records, or ``table_text()``."""
+    if fmt == "json":
+        click.echo(dump_json({"command": command_text, **result.to_dict()}))
+    elif fmt == "csv":
+        from simulations.report import records_csv_text
+
+        click.echo(records_csv_text([result]), nl=False)
+    else:
+        click.echo(table_text())

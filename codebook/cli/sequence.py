@@ -65,7 +65,7 @@ def simulate_sequence(p_spec, q_spec, q_given: bool, model_name, coder, n, trial
     command += (["--precision", str(precision)] if precision is not None else []) + \
                (["--prior", f"{prior:g}"] if prior is not None else [])
     command_text = shlex.join(command)
-    from .simulate import print_result
+    from .output import print_result
 
     print_result(result, command_text, fmt, lambda: sequence_table(result, units))
     if out_dir:

@@ -17,8 +17,8 @@ from .sequence import MODEL_HELP
 from . import progress
 from .options import (FORCE, FORMAT, PRECISION, PRIOR, QUIET, SEED, UNITS, build_options, check_out_dir,
                       check_work, coder_option, n_option, out_option, split_coder, trials_option)
-from .output import (WIDTH, dump_json, exit_if_inconsistent, fmt_bits, in_units, verdict_notes, verification_table,
-                     wrap)
+from .output import (WIDTH, exit_if_inconsistent, fmt_bits, in_units, print_result, verdict_notes,
+                     verification_table, wrap)
 
 DEFAULT_P = "zipf:256:1.1"
 DEFAULT_Q = "mix(zipf:256:1.1, uniform:256, 0.3)"
@@ -151,18 +151,6 @@ def simulate(p_spec, q_spec, model, coder, n, trials, seed, precision, prior, fm
         if not quiet:
             click.echo(f"report written to {out_dir}", err=True)
     exit_if_inconsistent([result], "simulate")
-
-
-def print_result(result, command_text: str, fmt: str, table_text) -> None:
-    """One experiment on stdout: JSON (with the command), CSV records, or ``table_text()``."""
-    if fmt == "json":
-        click.echo(dump_json({"command": command_text, **result.to_dict()}))
-    elif fmt == "csv":
-        from simulations.report import records_csv_text
-
-        click.echo(records_csv_text([result]), nl=False)
-    else:
-        click.echo(table_text())
 
 
 def _table(result, units: str = "bits") -> str:

@@ -23,9 +23,9 @@ True
 True
 """
 
-from .base import DEFAULT_PRECISION, Model, as_model, quantization_bound
+from .base import DEFAULT_PRECISION, Model, quantization_bound
 from .context import Context
-from .iid import IID
+from .iid import IID, as_model
 from .markov import Markov
 from .predictions import Predictions
 

@@ -11,7 +11,7 @@ bitstream whose length is within a documented window of the log-loss of the *qua
 model they actually use (theory §f and §l; the window is ``code.excess_bounds(n)``, the
 quantization cost at most :func:`quantization_bound`). The i.i.d. case is the model that ignores its
 context: a :class:`~codebook.Distribution` is accepted wherever a model is
-(:func:`as_model` wraps it as :class:`~codebook.models.IID`) and is coded exactly as before.
+(:func:`~codebook.models.as_model` wraps it as :class:`~codebook.models.IID`) and is coded exactly as before.
 
 Protocol (what the coders use):
 
@@ -129,16 +129,3 @@ def zero_probability_error(symbols: np.ndarray, t: int, what: str) -> EncodeErro
     return EncodeError(
         f"symbol {s} at position {t} has probability 0 under the {what}, so it cannot be encoded"
     )
-
-
-def as_model(model, name: str = "q") -> Model:
-    """A :class:`Model` as it is; a :class:`Distribution` (or a pmf array) as the i.i.d. model.
-
-    >>> as_model([0.5, 0.5]).alphabet_size
-    2
-    """
-    if isinstance(model, Model):
-        return model
-    from .iid import IID
-
-    return IID(model, name=name)

@@ -88,4 +88,15 @@ class IID(Model):
         return f"IID({self._p!r})"
 
 
-__all__ = ["IID"]
+def as_model(model, name: str = "q") -> Model:
+    """A :class:`Model` as it is; a :class:`Distribution` (or a pmf array) as the i.i.d. model.
+
+    >>> as_model([0.5, 0.5]).alphabet_size
+    2
+    """
+    if isinstance(model, Model):
+        return model
+    return IID(model, name=name)
+
+
+__all__ = ["IID", "as_model"]
