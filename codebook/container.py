@@ -64,6 +64,7 @@ from bitarray import bitarray
 
 from . import coders, filemodels
 from ._container_kernels import count_bytes_into, first_in
+from ._varint import varint as _varint
 from .coders.base import Code
 from .coders.prefix import MAX_CODEWORD_BITS
 from .distributions import Distribution
@@ -209,18 +210,6 @@ class _Reader:
     def end(self) -> None:
         if self.pos != len(self.raw):
             self.fail(f"{len(self.raw) - self.pos} unexpected bytes after its last field")
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        low = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(low | 0x80)
-        else:
-            out.append(low)
-            return bytes(out)
 
 
 def _pack_ints(values) -> bytes:

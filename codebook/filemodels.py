@@ -41,7 +41,9 @@ from typing import Any
 
 import numpy as np
 
+from ._varint import varint as _varint
 from .errors import CodebookError, CodeTableError, TrainingDataError
+from .training import check_training  # also re-exported (in __all__), where it lived before
 
 DEFAULT_MODEL = "cm"
 """``codebook compress`` without ``--model`` (and without an order-0 option such as ``--coder``)."""
@@ -109,8 +111,6 @@ def pack_cm(table: dict) -> bytes | None:
     the memory byte, ``varint(blocks)`` (0 = automatic), a flags byte (bit 0: primed on a
     training file, bit 1: the built-in primer), and with a training file ``varint(size)`` and
     the CRC32 (4 bytes, little-endian) of its bytes. ``None`` for any other table."""
-    from .container import _varint
-
     fields = ("version", "profile", "memory", "primer", "blocks", "prime")
     if table.get("coder") != "cm" or not set(table) <= {"coder", *fields}:
         return None
@@ -274,8 +274,6 @@ def pack_context(table: dict) -> bytes | None:
     """Model kind 7 (``context``): ``varint(version)``, the order byte, ``varint(prior * 2**16)``,
     the precision byte, a flags byte (bit 0: primed on a training file), and with a training
     file ``varint(size)`` and its CRC32 (4 bytes, little-endian). ``None`` for any other table."""
-    from .container import _varint
-
     fields = {"coder", "model", "version", "order", "prior", "precision", "prime"}
     if not is_context_table(table) or not set(table) <= fields or table.get("coder") not in CONTEXT_CODERS:
         return None
@@ -294,8 +292,6 @@ def pack_context(table: dict) -> bytes | None:
 
 
 def _pack_training(prime) -> bytes | None:
-    from .container import _varint
-
     if not isinstance(prime, dict) or set(prime) != {"size", "crc32"}:
         return None
     size, crc = prime["size"], prime["crc32"]
@@ -352,22 +348,6 @@ def _rebuild_cm(table: dict, train) -> Any:
 FILE_CODERS: dict[str, Callable[[dict, Any], Any]] = {"cm": _rebuild_cm}
 """Coders that only the container knows (not in ``codebook.coders``): name -> rebuild(table,
 training bytes or None). The container checks names against this and the coder registry."""
-
-
-def check_training(info: dict, train) -> None:
-    """Refuse missing or different training bytes: ``info`` is ``{"size", "crc32"}`` as stored."""
-    if train is None:
-        raise TrainingDataError(
-            f"this file was compressed with a model primed on a training file of {info['size']} bytes "
-            f"(CRC32 {info['crc32']:08x}); give the same file as TRAIN (--model-from) to decompress it"
-        )
-    view = np.frombuffer(memoryview(train).cast("B"), dtype=np.uint8)
-    crc = zlib.crc32(view)
-    if view.size != info["size"] or crc != info["crc32"]:
-        raise TrainingDataError(
-            f"TRAIN ({view.size} bytes, CRC32 {crc:08x}) is not the training file this file was compressed "
-            f"with ({info['size']} bytes, CRC32 {info['crc32']:08x})"
-        )
 
 
 def handles(name: str, table: dict) -> bool:

@@ -73,7 +73,7 @@ from bitarray import bitarray
 from ..coders import _range_kernels as rk
 from ..coders.base import Code, as_bits, bits_view, check_count, require_field, symbol_buffer
 from ..errors import CodeTableError, DecodeError, EncodeError, TrainingDataError
-from ..filemodels import check_training
+from ..training import check_training
 from . import _kernels as K
 from . import _tables
 
