@@ -48,7 +48,7 @@ from .base import (
     symbol_buffer,
     table_alphabet_size,
 )
-from .huffman import _leaf_order
+from ._huffman_lengths import _leaf_order
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
 
 MAX_ARITY = 1 << 16

@@ -25,67 +25,13 @@ guarantees only E_p[l] >= H(p) (McMillan); it can lie below H(p, q) or above H(p
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..distributions import as_distribution
-from . import _prefix_kernels as kernels
+from ..errors import CodeTableError
+from ._huffman_lengths import huffman_lengths
+from .dary import DaryHuffmanCode, check_arity
+from .package_merge import check_max_length, length_limited_lengths
 from .prefix import CanonicalPrefixCode
 from .registry import register
-
-
-def huffman_lengths(q) -> np.ndarray:
-    """Huffman codeword lengths for ``q`` (int64; 0 for symbols with q(x) = 0).
-
-    The two-queue construction (van Leeuwen 1976): leaves sorted once by (weight ascending,
-    symbol descending), and merged nodes, which are created with non-decreasing weights, in a
-    FIFO queue; each step merges the two lightest fronts. Taking the leaf when a leaf and a
-    merged node weigh the same is the documented tie-break, so the code equals the heap
-    construction's, in O(K) steps after the sort.
-    """
-    q = as_distribution(q, "q")
-    probs = q.probs
-    k = probs.size
-    lengths = np.zeros(k, dtype=np.int64)
-    support = np.flatnonzero(probs > 0)
-    if support.size == 1:
-        lengths[support[0]] = 1
-        return lengths
-    weights, _ = q.exact_integers()
-    leaves = _leaf_order(q, weights, support)
-    leaf_weight = [weights[x] for x in leaves]
-    merged: list[int] = []  # weight of merged node t (created t-th), non-decreasing
-    parent = [0] * (k + support.size - 1)  # ids: leaves 0..k-1, merged node t is k + t
-    i = j = 0  # fronts of the leaf queue and of the merged queue
-    n_leaves = len(leaves)
-    for t in range(support.size - 1):
-        # Two pops; a leaf wins ties against a merged node (the documented tie-break).
-        if j < t and (i == n_leaves or merged[j] < leaf_weight[i]):
-            w1, a, j = merged[j], k + j, j + 1
-        else:
-            w1, a, i = leaf_weight[i], leaves[i], i + 1
-        if j < t and (i == n_leaves or merged[j] < leaf_weight[i]):
-            w2, b, j = merged[j], k + j, j + 1
-        else:
-            w2, b, i = leaf_weight[i], leaves[i], i + 1
-        parent[a] = parent[b] = k + t
-        merged.append(w1 + w2)
-    depth = kernels.tree_depths(np.array(parent, dtype=np.int64), k)
-    lengths[support] = depth[support]
-    return lengths
-
-
-def _leaf_order(q, weights: list[int], support: np.ndarray) -> list[int]:
-    """The support sorted by (weight ascending, symbol descending), decided exactly.
-
-    A float q's floats are its weights up to one power of two, so NumPy sorts them exactly;
-    an exact q's integer numerators are sorted as int64 when they fit, else in Python."""
-    if not q.is_exact:
-        keys = q.probs[support]
-    elif max(weights) < 1 << 63:
-        keys = np.array(weights, dtype=np.int64)[support]
-    else:
-        return sorted(support.tolist(), key=lambda x: (weights[x], -x))
-    return support[np.lexsort((-support, keys))].tolist()
 
 
 @register("huffman", "prefix", "Huffman code for q: optimal for q, canonical, min-variance ties")
@@ -108,8 +54,6 @@ class HuffmanCode(CanonicalPrefixCode):
 
     def __new__(cls, q=None, *, arity: int = 2, max_length: int | None = None):
         if arity != 2:  # D-ary: another class (digits, not bits)
-            from .dary import DaryHuffmanCode, check_arity
-
             check_arity(arity)
             if max_length is not None:
                 raise ValueError("`max_length` is implemented for binary codes only (arity = 2)")
@@ -121,8 +65,6 @@ class HuffmanCode(CanonicalPrefixCode):
         if max_length is None:
             lengths = huffman_lengths(q)
         else:
-            from .package_merge import check_max_length, length_limited_lengths
-
             lengths = length_limited_lengths(q, max_length)
             self.max_length = check_max_length(max_length)
         super().__init__(lengths, q)
@@ -136,14 +78,9 @@ class HuffmanCode(CanonicalPrefixCode):
     @classmethod
     def from_dict(cls, data):
         if isinstance(data, dict) and data.get("arity", 2) != 2:
-            from .dary import DaryHuffmanCode
-
             return DaryHuffmanCode.from_dict(data)
         code = super().from_dict(data)
         if isinstance(data, dict) and data.get("max_length") is not None:
-            from ..errors import CodeTableError
-            from .package_merge import check_max_length
-
             try:
                 code.max_length = check_max_length(data["max_length"])
             except ValueError as exc:

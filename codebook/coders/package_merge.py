@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..distributions import as_distribution
-from .huffman import _leaf_order, huffman_lengths
+from ._huffman_lengths import _leaf_order, huffman_lengths
 
 MAX_LENGTH_LIMIT = 64
 
