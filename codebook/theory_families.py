@@ -46,7 +46,7 @@ import numpy as np
 from .coders.huffman import huffman_lengths
 from .distributions import as_distribution, check_same_alphabet
 from .measures import entropy
-from .theory import Bound, Guarantee, mcmillan_bound, prefix_moments
+from .theory_base import Bound, Guarantee, prefix_moments
 
 LOG2_E = math.log2(math.e)
 OMEGA_OVER_DELTA = 3
