@@ -1,10 +1,11 @@
 """The catalogue of named sweeps (``codebook sweep NAME``), each reproducing a claim of docs/theory.md.
 
-A :class:`SweepDef` says what the sweep shows (``describe``, Markdown for the report), which
-parameters a user may override from the command line (``defaults``: ``p``, ``q``, ``n``,
-``trials``; ``quick``: their ``--quick`` values; ``notes``: what each one means in this sweep),
-how to build its tasks (``make_tasks(seed, quick, params)``), how to draw its figures and which
-findings to state in words. Every sweep runs every registered coder of the kinds it needs, so
+A :class:`SweepDef` (defined in :mod:`simulations.sweepdef`, re-exported here) says what the
+sweep shows (``describe``, Markdown for the report), which parameters a user may override from
+the command line (``defaults``: ``p``, ``q``, ``n``, ``trials``; ``quick``: their ``--quick``
+values; ``notes``: what each one means in this sweep), how to build its tasks
+(``make_tasks(seed, quick, params)``), how to draw its figures and which findings to state in
+words. Every sweep runs every registered coder of the kinds it needs, so
 new coders join as soon as they are registered.
 
 Adding a sweep
@@ -27,10 +28,11 @@ command, so a quick report is as reproducible as a full one.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .families_catalog import sweeps as _family_sweeps
+from .sequence_catalog import sweeps as _sequence_sweeps
+from .sweepdef import SweepDef, SweepParameterError, lazy_figure
 
 if TYPE_CHECKING:
     from codebook.distributions import Distribution
@@ -41,49 +43,8 @@ if TYPE_CHECKING:
 TRAINING_STREAM = 2**31 - 1
 """Seed word of the learned-model sweep's training data: ``SeedSequence([S, TRAINING_STREAM])``."""
 
-class SweepParameterError(ValueError):
-    """A sweep parameter the sweep does not have, or a combination it cannot run (a usage error)."""
-
-
 PARAMETERS = ("p", "q", "n", "trials")
 """The sweep parameters a user may override (``codebook sweep NAME --p SPEC --n N ...``)."""
-
-
-@dataclass(frozen=True)
-class SweepDef:
-    name: str
-    title: str
-    summary: str
-    describe: Callable[[dict], str]
-    make_tasks: Callable[[int, bool, dict], list[Task]]
-    figures: Callable[[list[ExperimentResult], Path], list[tuple[str, str]]]
-    findings: Callable[[list[ExperimentResult]], list[str]] = lambda results: []
-    defaults: dict[str, Any] = field(default_factory=dict)
-    quick: dict[str, Any] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-
-    def parameters(self, quick: bool = False, **overrides) -> dict[str, Any]:
-        """The sweep's parameters: defaults, then the --quick values, then ``overrides``
-        (``None`` = not given). A parameter the sweep does not have is a ValueError naming
-        the ones it has."""
-        given = {k: v for k, v in overrides.items() if v is not None}
-        unknown = [k for k in given if k not in self.defaults]
-        if unknown:
-            has = ", ".join(f"--{k}" for k in self.defaults) or "none"
-            raise SweepParameterError(f"sweep {self.name!r} has no parameter {', '.join('--' + k for k in unknown)} "
-                             f"(its parameters: {has})")
-        return {**self.defaults, **(self.quick if quick else {}), **given}
-
-    def tasks(self, seed: int, quick: bool = False, **overrides) -> list[Task]:
-        return self.make_tasks(seed, quick, self.parameters(quick, **overrides))
-
-    def description(self, quick: bool = False, **overrides) -> str:
-        return self.describe(self.parameters(quick, **overrides))
-
-    def help(self) -> str:
-        """The parameters and their defaults, one per line (``codebook sweep --list``)."""
-        return "\n".join(f"--{k} {self.defaults[k]} (quick: {self.quick.get(k, self.defaults[k])}): {self.notes.get(k, '')}"
-                         for k in self.defaults)
 
 
 def registered(*kinds: str) -> tuple[CoderSpec, ...]:
@@ -111,12 +72,7 @@ def _task(*args, **kwargs) -> Task:
 
 def _fig(name: str):
     """The figure function ``name`` of :mod:`simulations.figures`, imported when first drawn."""
-    def draw(results, out):
-        from . import figures
-
-        return getattr(figures, name)(results, out)
-
-    return draw
+    return lazy_figure("figures", name)
 
 
 def overhead_text(q_spec: str, n: int, kinds: tuple[str, ...] = ("stream", "adaptive")) -> str:
@@ -521,13 +477,8 @@ PRECISION = SweepDef(
 
 CATALOG: dict[str, SweepDef] = {s.name: s for s in (MISMATCH, ASYMMETRY, LEARNED, CONVERGENCE, BLOCKS, PRECISION)}
 
-from .sequence_catalog import sweeps as _sequence_sweeps  # noqa: E402  (sources and models with memory)
-
-CATALOG.update({s.name: s for s in _sequence_sweeps()})
-
-from .families_catalog import sweeps as _family_sweeps  # noqa: E402  (the code families: universal)
-
-CATALOG.update({s.name: s for s in _family_sweeps()})
+CATALOG.update({s.name: s for s in _sequence_sweeps()})  # sources and models with memory
+CATALOG.update({s.name: s for s in _family_sweeps()})  # the code families: universal
 
 
 def get(name: str) -> SweepDef:

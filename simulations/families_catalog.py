@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from .sweepdef import SweepDef
+
 UNIVERSAL_N = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
 STICKY = 0.05
 """The Markov source: a binary chain that flips with probability 0.05 (entropy rate h(0.05) =
@@ -136,8 +138,6 @@ def _findings(results) -> list[str]:
 
 
 def sweeps():
-    from .catalog import SweepDef
-
     return [SweepDef(
         "universal", "Universal coding: LZ78 converges to the entropy rate of an i.i.d. and a Markov source",
         "LZ78 against n on an i.i.d. and a Markov source; redundancy under Ziv's bound",

@@ -11,13 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-
-
-def _refuse(message: str) -> ValueError:
-    """The catalogue's usage error (imported late: the catalogue imports this module)."""
-    from .catalog import SweepParameterError
-
-    return SweepParameterError(message)
+from .sweepdef import SweepDef, SweepParameterError, lazy_figure
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
@@ -25,16 +19,6 @@ REPO_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 def _x(result):
     """The sweep coordinate of a result (kept in its records and summaries)."""
     return result.summaries[0]["x"] if result.summaries else result.records[0]["x"]
-
-
-def _fig_from(module: str, name: str):
-    """The figure function ``name`` of ``simulations.<module>``, imported when first drawn."""
-    def draw(results, out):
-        import importlib
-
-        return getattr(importlib.import_module(f"simulations.{module}"), name)(results, out)
-
-    return draw
 
 
 def _task(label, coders, n, trials, x, run, p_spec="", q_spec="", meta=None):
@@ -59,7 +43,7 @@ def _memory_tasks(seed: int, quick: bool, params: dict) -> list:
 
     src = parse_source(params["p"], name="p")
     if src.order < 1:
-        raise _refuse(f"sweep 'memory' needs a source with memory (--p markov:...); {params['p']!r} is i.i.d.")
+        raise SweepParameterError(f"sweep 'memory' needs a source with memory (--p markov:...); {params['p']!r} is i.i.d.")
     n, trials = params["n"], params["trials"]
     out = [_task("i.i.d. code for the marginal", ["huffman", "arithmetic"], n, trials, -1, run_memory_task,
                  params["p"], "static: the stationary marginal", {"model": "static"})]
@@ -108,11 +92,11 @@ def _memory_findings(results) -> list[str]:
     return lines
 
 
-def _memory_sweep(SweepDef):
+def _memory_sweep():
     return SweepDef(
         "memory", "Memory is worth H(X) - H: memoryless codes against context models on a Markov source",
         "order-2 Markov source: memoryless codes vs adaptive context models of order 0..4",
-        _memory_description, _memory_tasks, _fig_from("sequence_figures", "memory_figures"), _memory_findings,
+        _memory_description, _memory_tasks, lazy_figure("sequence_figures", "memory_figures"), _memory_findings,
         defaults={"p": "markov:4:2:0.3:11", "n": 100_000, "trials": 5}, quick={"n": 5_000, "trials": 3},
         notes={"p": "a Markov source spec (markov:K:ORDER:ALPHA:SEED or markov-file[+A]:ORDER:PATH)",
                "n": "symbols per message", "trials": "messages per point"})
@@ -147,14 +131,14 @@ def _text(params: dict) -> tuple[bytes, str, str]:
     try:
         return path.read_bytes(), spec, params["p"] or "tests/data/prose.txt"
     except OSError as exc:
-        raise _refuse(f"sweep 'learned-context' reads a text file (--p PATH; default tests/data/prose.txt "
+        raise SweepParameterError(f"sweep 'learned-context' reads a text file (--p PATH; default tests/data/prose.txt "
                                   f"of the repository): cannot read {spec!r}: {exc.strerror}") from None
 
 
 def _learned_context_tasks(seed: int, quick: bool, params: dict) -> list:
     data, path, shown = _text(params)
     if len(data) < 2000:
-        raise _refuse(f"sweep 'learned-context' needs a text of at least 2000 bytes; {shown!r} has {len(data)}")
+        raise SweepParameterError(f"sweep 'learned-context' needs a text of at least 2000 bytes; {shown!r} has {len(data)}")
     orders = CONTEXT_ORDERS[:4] if quick else CONTEXT_ORDERS
     half = len(data) // 2
     sizes = [m for m in TRAINING_BYTES if m <= half]
@@ -284,11 +268,11 @@ def _learned_context_findings(results) -> list[str]:
     return lines
 
 
-def _learned_context_sweep(SweepDef):
+def _learned_context_sweep():
     return SweepDef(
         "learned-context", "Context models learned on real text: bits/byte against the order k and the training data",
         "context models on text: bits/byte against order k and training, cm as the reference",
-        _learned_context_description, _learned_context_tasks, _fig_from("sequence_figures", "learned_context_figures"),
+        _learned_context_description, _learned_context_tasks, lazy_figure("sequence_figures", "learned_context_figures"),
         _learned_context_findings,
         defaults={"p": None}, quick={},
         notes={"p": "the text file (default tests/data/prose.txt of the repository); its first half trains, its second "
@@ -393,22 +377,19 @@ def _predictions_findings(results) -> list[str]:
     return lines
 
 
-def _predictions_sweep(SweepDef):
+def _predictions_sweep():
     return SweepDef(
         "predictions", "A classifier's cross-entropy loss is the length of its labels' code",
         "a NumPy classifier's loss in nats next to the bits/label of coding its labels",
-        _predictions_description, _predictions_tasks, _fig_from("sequence_figures", "predictions_figures"),
+        _predictions_description, _predictions_tasks, lazy_figure("sequence_figures", "predictions_figures"),
         _predictions_findings,
         defaults={"n": 20_000}, quick={"n": 2_000},
         notes={"n": "test samples (labels coded per point)"})
 
 
 def sweeps() -> tuple:
-    """The sequence sweeps as :class:`simulations.catalog.SweepDef` objects (built on demand:
-    the catalogue imports this module while it is being imported itself)."""
-    from .catalog import SweepDef
-
-    return tuple(make(SweepDef) for make in (_memory_sweep, _learned_context_sweep, _predictions_sweep))
+    """The sequence sweeps as :class:`simulations.sweepdef.SweepDef` objects."""
+    return tuple(make() for make in (_memory_sweep, _learned_context_sweep, _predictions_sweep))
 
 
 __all__ = ["classification_task", "cross_entropy_nats", "sweeps", "train_softmax"]
