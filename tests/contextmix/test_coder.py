@@ -246,7 +246,7 @@ def test_min_payload_bits_is_below_every_real_payload():
 def test_conditional_entropies_against_a_hand_count():
     from fractions import Fraction
 
-    from codebook.contextmix.report import conditional_entropies
+    from codebook.filemodels import conditional_entropies
 
     text = b"abab" * 3 + b"abc"  # 15 bytes
     h = conditional_entropies(text, 2)
@@ -263,7 +263,7 @@ def test_conditional_entropies_against_a_hand_count():
 
 
 def test_summary_puts_payload_and_log_loss_side_by_side():
-    from codebook.contextmix.report import summary
+    from codebook.filemodels import summary
 
     code = ContextMixingCoder(memory=SMALL)
     bits = code.encode(PROSE)
