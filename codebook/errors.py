@@ -48,6 +48,11 @@ class ContainerError(CodebookError):
     """A compressed file is not one codebook wrote, or it is truncated or corrupted."""
 
 
+class InputTooLargeError(ContainerError):
+    """An input file, pipe or device holds more bytes than its limit (``--max-size``, or the
+    size of the training file a compressed file was primed on)."""
+
+
 class TrainingDataError(ContainerError):
     """A file coded with a model primed on training data, decoded without those bytes or with others."""
 

@@ -705,3 +705,10 @@ def test_an_empty_train_is_refused_for_a_learning_model(capsys, tmp_path, model)
     status, _, err = run(capsys, "compress", PROSE, tmp_path / "x", "--model", model, "--model-from", empty)
     assert status == 1 and "is empty: there is nothing to learn" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_directory_as_train_is_named_as_a_directory(capsys, tmp_path):
+    packed = tmp_path / "p.cbk"
+    assert run(capsys, "compress", PROSE, packed, "--model-from", SOURCE)[0] == 0
+    status, _, err = run(capsys, "decompress", packed, tmp_path / "b", "--model-from", tmp_path)
+    assert status == 1 and "is a directory" in err and "longer" not in err

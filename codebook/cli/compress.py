@@ -678,7 +678,7 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
     """TRAIN for decompressing ``blob``, read only up to one byte more than the training file
     the blob was primed on: a longer TRAIN is the wrong file, said before reading it all."""
     from .. import container
-    from ..errors import ContainerError, TrainingDataError
+    from ..errors import InputTooLargeError, TrainingDataError
 
     info = container.training_info(blob, max_size=max_size)
     if info is None:  # the container would refuse TRAIN after reading it: refuse it unread
@@ -690,7 +690,7 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
     size = int(info["size"])
     try:
         return read_input(train_path, size, status=status, what="TRAIN")
-    except ContainerError:
+    except InputTooLargeError:
         source = "stdin" if train_path == "-" else repr(train_path)
         raise TrainingDataError(f"TRAIN {source} is not the training file this file was compressed with "
                                 f"({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None

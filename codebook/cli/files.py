@@ -87,12 +87,12 @@ def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-s
             st = os.fstat(fh.fileno())
             if stat.S_ISREG(st.st_mode):
                 if st.st_size > max_size:
-                    raise _container_error(f"{what} {source} is {st.st_size} bytes, above {limit} {max_size}")
+                    raise _too_large(f"{what} {source} is {st.st_size} bytes, above {limit} {max_size}")
                 data = _read_regular(fh, st.st_size, f"reading {what}", status)
             else:
                 data = _read_limited(fh, max_size, f"reading {what}", status)
     if len(data) > max_size:
-        raise _container_error(f"{what} {source} is more than {max_size} bytes ({limit})")
+        raise _too_large(f"{what} {source} is more than {max_size} bytes ({limit})")
     return data
 
 
@@ -200,6 +200,13 @@ def _container_error(message: str):
     from ..errors import ContainerError
 
     return ContainerError(message)
+
+
+def _too_large(message: str):
+    """The error of an input above its limit (the caller can tell it from other refusals)."""
+    from ..errors import InputTooLargeError
+
+    return InputTooLargeError(message)
 
 
 def check_output(out: str, in_path: str, force: bool) -> None:
