@@ -150,8 +150,7 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
     theta = geometric_ratio(q)
     if theta is not None:
         gvv = gallager_van_voorhis_parameter(theta)
-        huff = huffman_lengths(q)
-        gap = math.fsum((q.probs * (np.asarray(code.lengths) - huff)).tolist())
+        gap = limit_cost(code.lengths, q)
         notes.append(f"q is geometric (theta = {theta:.6g}): Gallager-van Voorhis m = {gvv}; E_q[l] - E_q[l_Huffman] "
                      f"= {gap:.3g} bits/symbol (theory §n)")
         if code.parameter_choice != "given" and m != gvv:
@@ -231,7 +230,8 @@ def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
 
 
 def limit_cost(lengths, q) -> float:
-    """``E_q[l] - E_q[l_Huffman]`` in bits/symbol: what the length limit costs on q."""
+    """``E_q[l] - E_q[l_Huffman]`` in bits/symbol: what these lengths cost on q over Huffman's
+    (the length limit's cost; for Golomb, the gap to the optimal code)."""
     q = as_distribution(q, "q")
     return math.fsum((q.probs * (np.asarray(lengths, dtype=np.int64) - huffman_lengths(q))).tolist())
 
