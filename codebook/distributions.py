@@ -555,19 +555,13 @@ class Distribution:
 def count_bytes(data) -> np.ndarray:
     """How often each byte value occurs in ``data`` (bytes-like): int64 array of length 256.
 
-    Counted in chunks of 1 MiB (bounded memory) over a uint16 view: one ``bincount`` over
-    byte pairs into a 65536-entry table, folded to the two bytes of each pair, is about
-    twice as fast as ``bincount`` over the bytes (which widens each byte to 8)."""
-    view = np.frombuffer(data, dtype=np.uint8)
+    The file container's numba histogram over the uint8 view (no temporaries; about three
+    times as fast as ``bincount``, which widens each byte to 8). Imported here, not at the
+    top, so that ``import codebook`` does not load numba."""
+    from ._container_kernels import count_bytes_into
+
     counts = np.zeros(256, dtype=np.int64)
-    step = 1 << 20
-    for start in range(0, view.size, step):
-        chunk = view[start : start + step]
-        even = chunk.size & ~1
-        pairs = np.bincount(chunk[:even].view(np.uint16), minlength=1 << 16).reshape(256, 256)
-        counts += pairs.sum(axis=0) + pairs.sum(axis=1)
-        if even < chunk.size:
-            counts[chunk[-1]] += 1
+    count_bytes_into(np.frombuffer(data, dtype=np.uint8), counts)
     return counts
 
 

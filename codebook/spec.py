@@ -161,12 +161,12 @@ class _Parser:
                 if len(args) != 3:
                     self.fail(f"expected mix(SPEC, SPEC, W) (3 arguments), got {len(args)}")
                 a, b = self.parse(*args[0]), self.parse(*args[1])
-                return a.mix(b, self.number(args[2], "mixture weight W"))
+                return a.mix(b, parse_number(self.text(args[2]), "mixture weight W", self.fail))
             # T is the last argument, so the spec before it may be a list with commas.
             if len(args) < 2:
                 self.fail("expected temper(SPEC, T) (2 arguments)")
             inner = self.parse(args[0][0], args[-2][1])
-            return inner.temper(self.real(args[-1], "temperature T"))
+            return inner.temper(parse_real(self.text(args[-1]), "temperature T", self.fail))
         return _Leaf(self, spec[lo:hi]).parse()
 
     def split(self, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -182,17 +182,8 @@ class _Parser:
         parts.append((start, hi))
         return parts
 
-    def number(self, where, what: str) -> Fraction:
-        text = self.spec[where[0] : where[1]] if isinstance(where, tuple) else where
-        return parse_number(text, what, self.fail)
-
-    def real(self, where, what: str) -> float:
-        """A parameter the family uses as a float (exponents, ratios, temperatures)."""
-        text = self.spec[where[0] : where[1]] if isinstance(where, tuple) else where
-        try:
-            return float(self.number(text, what))
-        except OverflowError:
-            self.fail(f"{what} must be finite; got {text.strip()!r}")
+    def text(self, where: tuple[int, int]) -> str:
+        return self.spec[where[0] : where[1]]
 
 
 def parse_number(text: str, what: str, fail) -> Fraction:
@@ -223,6 +214,23 @@ def parse_number(text: str, what: str, fail) -> Fraction:
     fail(f"{what} must be a number; got {t!r}")
 
 
+def parse_real(text: str, what: str, fail) -> float:
+    """A parameter used as a float (exponents, ratios, temperatures, pseudo-counts): the
+    :func:`parse_number` of ``text`` rounded to binary64, refusing one beyond its range."""
+    try:
+        return float(parse_number(text, what, fail))
+    except OverflowError:  # float(Fraction(10**400))
+        fail(f"{what} must be finite; got {text.strip()!r}")
+
+
+def parse_integer(text: str, what: str, fail) -> int:
+    """A non-negative integer of at most 30 digits (sizes, orders, seeds)."""
+    t = text.strip()
+    if _INTEGER.fullmatch(t) is None:
+        fail(f"{what} must be an integer; got {t[:40]!r}")
+    return int(t)
+
+
 class _Leaf:
     """A spec without combinators: an explicit list or a family."""
 
@@ -236,10 +244,7 @@ class _Leaf:
         return parse_number(text, what, self.fail)
 
     def integer(self, text: str, what: str) -> int:
-        t = text.strip()
-        if _INTEGER.fullmatch(t) is None:
-            self.fail(f"{what} must be an integer; got {t[:40]!r}")
-        return int(t)
+        return parse_integer(text, what, self.fail)
 
     def parse(self) -> Distribution:
         family, sep, rest = self.text.partition(":")
@@ -273,7 +278,7 @@ class _Leaf:
             return Distribution.uniform(k)
         if family == "dyadic":
             return Distribution.dyadic(k)
-        real = self.parser.real(params[1], "parameter")
+        real = parse_real(params[1], "parameter", self.fail)
         if family == "zipf":
             return Distribution.zipf(k, real)
         if family == "geometric":
@@ -381,27 +386,23 @@ def parse_source(spec: str, *, name: str = "p"):
     def fail(message: str):
         raise SpecError(f"{name} {_quoted(spec)}: {message}")
 
-    def integer(text: str, what: str) -> int:
-        if _INTEGER.fullmatch(text.strip()) is None:
-            fail(f"{what} must be an integer; got {text.strip()[:40]!r}")
-        return int(text.strip())
-
     try:
         if family == "markov":
             fields = rest.split(":")
             if plus or len(fields) != 4:
                 fail(f"expected markov:K:ORDER:ALPHA:SEED (4 arguments{', no smoothing' if plus else ''}), "
                      f"got {len(fields)}")
-            k, order, seed = (integer(fields[i], what) for i, what in ((0, "alphabet size K"), (1, "order"), (3, "seed")))
-            alpha = float(parse_number(fields[2], "Dirichlet ALPHA", fail))
+            k, order, seed = (parse_integer(fields[i], what, fail)
+                              for i, what in ((0, "alphabet size K"), (1, "order"), (3, "seed")))
+            alpha = parse_real(fields[2], "Dirichlet ALPHA", fail)
             return Markov.random(k, order, alpha, seed=seed)
-        smoothing = float(parse_number(smooth, "smoothing A", fail)) if plus else 0.0
+        smoothing = parse_real(smooth, "smoothing A", fail) if plus else 0.0
         if smoothing < 0:
             fail(f"smoothing A must be >= 0; got {smooth!r}")
         order_text, colon, path = rest.partition(":")
         if not colon or not path:
             fail("expected markov-file[+A]:ORDER:PATH")
-        order = integer(order_text, "order")
+        order = parse_integer(order_text, "order", fail)
         try:
             if os.stat(path).st_size > MAX_FILE_BYTES:
                 fail(f"{path!r} is longer than the {MAX_FILE_BYTES} bytes a file spec reads")

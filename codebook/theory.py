@@ -38,7 +38,7 @@ from scipy.special import gammaln
 
 from .distributions import Distribution, as_distribution, check_same_alphabet
 from .measures import cross_entropy, entropy
-from .theory_base import Bound, Guarantee, float_sum, prefix_moments
+from .theory_base import Bound, Guarantee, float_sum, kraft_sum_exact, prefix_law, prefix_moments
 from .theory_families import family_guarantee
 
 LOG2_PHI = math.log2((1 + math.sqrt(5)) / 2)
@@ -196,7 +196,7 @@ def huffman_q_violations(lengths, q) -> tuple[str, ...]:
     out = []
     full = True
     if int(on.sum()) >= 2:
-        kraft = kraft_sum_exact(lengths[lengths > 0])
+        kraft = kraft_sum_exact(lengths)
         if kraft != 1:
             full = False
             out.append(f"Kraft sum Σ 2^-l(x) = {float(kraft):.6g}, but a Huffman code's is exactly 1 "
@@ -222,17 +222,6 @@ def huffman_q_violations(lengths, q) -> tuple[str, ...]:
         out.append(f"symbol {x} has a {int(lengths[x])}-bit codeword but q(x) = {probs[x]:.3g} allows at most "
                    f"{cap} bits in a Huffman tree (Fibonacci depth cap, theory §d)")
     return tuple(out)
-
-
-def kraft_sum_exact(lengths) -> Fraction:
-    """``Σ 2^-l`` over positive integer ``lengths``, exactly, in O(K + l_max) (one bincount)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    lengths = lengths[lengths > 0]
-    if lengths.size == 0:
-        return Fraction(0)
-    per_length = np.bincount(lengths).tolist()
-    top = len(per_length) - 1
-    return Fraction(sum(c << (top - l) for l, c in enumerate(per_length) if c), 1 << top)
 
 
 _UNIT_ROUNDOFF = 2.0**-53
@@ -576,10 +565,8 @@ def prefix_guarantee(name: str, lengths, p, q) -> Guarantee:
     if name == "huffman" and bound.upper != bound.lower + 1:
         notes = ("a Huffman code built for q may lie below H(p,q) or above H(p,q)+1 on data "
                  "from p; only H(p) and the Fibonacci cap bound it (theory §d)",)
-    pp = as_distribution(p, "p").probs
-    on = pp > 0
-    law = (np.asarray(lengths, dtype=np.int64)[on], pp[on]) if math.isfinite(mean) else None
-    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=law, violations=violations)
+    return Guarantee(name, "prefix", mean, var, bound, statement, notes=notes, law=prefix_law(lengths, p),
+                     violations=violations)
 
 
 def quantization_cost_text(h_hat: float, h: float) -> str:
@@ -674,6 +661,7 @@ __all__ = [
     "measure",
     "prefix_bound",
     "prefix_guarantee",
+    "prefix_law",
     "prefix_moments",
     "quantization_cost_text",
     "remembered_measures",

@@ -2,8 +2,8 @@
 
 :class:`Bound` (a theorem's interval on an expected number of bits per symbol) and
 :class:`Guarantee` (what theory says about one coder on data from p), with
-:func:`prefix_moments` and :func:`float_sum`: the building blocks :mod:`codebook.theory` and
-:mod:`codebook.theory_families` share. They live here, below both, so that ``theory`` can
+:func:`prefix_moments`, :func:`prefix_law`, :func:`kraft_sum_exact` and :func:`float_sum`: the
+building blocks :mod:`codebook.theory` and :mod:`codebook.theory_families` share. They live here, below both, so that ``theory`` can
 dispatch to ``theory_families`` without an import cycle; ``codebook.theory`` re-exports them
 and stays the place to import them from. Part of the library: it never imports ``simulations``.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -168,3 +169,26 @@ def prefix_moments(lengths, p) -> tuple[float, float]:
     mean = float_sum(pp * lengths) / total
     var = float_sum(pp * (lengths - mean) ** 2) / total
     return mean, max(var, 0.0)
+
+
+def prefix_law(lengths, p) -> tuple[np.ndarray, np.ndarray] | None:
+    """The law under ``p`` of a prefix code's length ``l(X)``: ``(lengths, probs)`` on supp(p),
+    the :attr:`Guarantee.law` of a fixed prefix code; None when p puts mass on a symbol without a
+    codeword (then E_p[l] is infinite)."""
+    pp = as_distribution(p, "p").probs
+    on = pp > 0
+    lengths = np.asarray(lengths)
+    if (lengths[on] <= 0).any():
+        return None
+    return lengths[on].astype(np.int64), pp[on]
+
+
+def kraft_sum_exact(lengths) -> Fraction:
+    """``Σ 2^-l`` over positive integer ``lengths``, exactly, in O(K + l_max) (one bincount)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    lengths = lengths[lengths > 0]
+    if lengths.size == 0:
+        return Fraction(0)
+    per_length = np.bincount(lengths).tolist()
+    top = len(per_length) - 1
+    return Fraction(sum(c << (top - l) for l, c in enumerate(per_length) if c), 1 << top)

@@ -39,27 +39,17 @@ This module is part of the library: it never imports ``simulations``.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 
 from .coders.huffman import huffman_lengths
 from .distributions import as_distribution, check_same_alphabet
 from .measures import entropy
-from .theory_base import Bound, Guarantee, prefix_moments
+from .theory_base import Bound, Guarantee, kraft_sum_exact, prefix_law, prefix_moments
 
 LOG2_E = math.log2(math.e)
 OMEGA_OVER_DELTA = 3
 """max over v >= 1 of l_omega(v) - l_delta(v), reached for 2**16 <= v < 2**31 (theory §o)."""
-
-
-def _prefix_law(lengths, p) -> tuple[np.ndarray, np.ndarray] | None:
-    pp = as_distribution(p, "p").probs
-    on = pp > 0
-    lengths = np.asarray(lengths)
-    if (lengths[on] <= 0).any():
-        return None
-    return lengths[on].astype(np.int64), pp[on]
 
 
 # ---------------------------------------------------------------------------- Elias (§o)
@@ -127,8 +117,8 @@ def elias_guarantee(name: str, code, p, q) -> Guarantee:
             break
     statement = (f"the Elias {variant} code of x+1 is a fixed prefix code: its mean length estimates the exact "
                  "E_p[l] (theory §i); it ignores q and is within a fixed function of H(p) for every non-increasing p")
-    return Guarantee(name, "prefix", mean, var, bound, statement, law=_prefix_law(code.lengths, p) if
-                     math.isfinite(mean) else None, violations=tuple(violations))
+    return Guarantee(name, "prefix", mean, var, bound, statement, law=prefix_law(code.lengths, p),
+                     violations=tuple(violations))
 
 
 # ---------------------------------------------------------------------------- Golomb (§n)
@@ -160,8 +150,7 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
     theta = geometric_ratio(q)
     if theta is not None:
         gvv = gallager_van_voorhis_parameter(theta)
-        huff = huffman_lengths(q)
-        gap = math.fsum((q.probs * (np.asarray(code.lengths) - huff)).tolist())
+        gap = limit_cost(code.lengths, q)
         notes.append(f"q is geometric (theta = {theta:.6g}): Gallager-van Voorhis m = {gvv}; E_q[l] - E_q[l_Huffman] "
                      f"= {gap:.3g} bits/symbol (theory §n)")
         if code.parameter_choice != "given" and m != gvv:
@@ -170,7 +159,7 @@ def golomb_guarantee(name: str, code, p, q) -> Guarantee:
     statement = ("a Golomb code is a fixed prefix code: its mean length estimates the exact E_p[l] (theory §i); for "
                  "a geometric source with the Gallager-van Voorhis m it is optimal among all prefix codes (theory §n)")
     return Guarantee(name, "prefix", mean, var, bound, statement, notes=tuple(notes),
-                     law=_prefix_law(code.lengths, p) if math.isfinite(mean) else None, violations=tuple(violations))
+                     law=prefix_law(code.lengths, p), violations=tuple(violations))
 
 
 # ---------------------------------------------------------------------------- D-ary and length-limited (§m)
@@ -199,7 +188,7 @@ def dary_guarantee(name: str, code, p, q) -> Guarantee:
     hq_d = entropy(q) / math.log2(d)
     if not eq < hq_d + 1 + 1e-9:
         violations.append(f"E_q[l] = {eq:.6f} >= H_D(q) + 1 = {hq_d + 1:.6f} digits (C&T Thm 5.4.1)")
-    law = _prefix_law(code.lengths, p) if math.isfinite(mean) else None
+    law = prefix_law(code.lengths, p)
     statement = (f"a D-ary Huffman code's digits are i.i.d. per symbol; in the bitstream each digit costs "
                  f"{code.block_bits}/{code.block_digits} = {scale:.6f} bits (log2 D = {math.log2(d):.6f}), plus the "
                  f"zero digits completing the last block (theory §m)")
@@ -219,7 +208,7 @@ def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
         x = int(np.argmax(lengths))
         out.append(f"symbol {x} has a {int(lengths[x])}-bit codeword, above max_length = {max_length}")
     if int(on.sum()) >= 2:
-        kraft = sum(Fraction(1, 1 << int(v)) for v in lengths[lengths > 0].tolist())
+        kraft = kraft_sum_exact(lengths)
         if kraft != 1:
             out.append(f"Kraft sum {float(kraft):.6g} != 1: an optimal length-limited code is complete")
     values, group = np.unique(-probs[on], return_inverse=True)  # groups of equal q, most probable first
@@ -241,7 +230,8 @@ def length_limited_violations(lengths, q, max_length: int) -> tuple[str, ...]:
 
 
 def limit_cost(lengths, q) -> float:
-    """``E_q[l] - E_q[l_Huffman]`` in bits/symbol: what the length limit costs on q."""
+    """``E_q[l] - E_q[l_Huffman]`` in bits/symbol: what these lengths cost on q over Huffman's
+    (the length limit's cost; for Golomb, the gap to the optimal code)."""
     q = as_distribution(q, "q")
     return math.fsum((q.probs * (np.asarray(lengths, dtype=np.int64) - huffman_lengths(q))).tolist())
 
@@ -260,7 +250,7 @@ def length_limited_guarantee(name: str, code, p, q) -> Guarantee:
                  "(theory §i)")
     return Guarantee(name, "prefix", mean, var, bound, statement,
                      notes=(f"cost of the limit on q: E_q[l] - E_q[l_Huffman] = {cost:.6g} bits/symbol",),
-                     law=_prefix_law(code.lengths, p) if math.isfinite(mean) else None,
+                     law=prefix_law(code.lengths, p),
                      violations=length_limited_violations(code.lengths, q, limit))
 
 
