@@ -21,7 +21,7 @@ from codebook.distributions import Distribution
 from simulations.experiment import power
 from simulations.stats import multinomial_pvalue
 
-from exact_reference import cross_entropy_bits, entropy_bits, kl_bits
+from exact_reference import cross_entropy_bits, entropy_bits, huffman_lengths_reference, kl_bits
 
 PHI = (1 + math.sqrt(5)) / 2
 
@@ -259,35 +259,12 @@ def test_g_shannon_block_code_within_one_bit_per_block(p, q):
         assert h_pq <= e / n < h_pq + Decimal(1) / n
 
 
-def _heap_huffman_lengths(weights) -> list[int]:
-    """Huffman lengths by the textbook heap on exact weights with codebook's documented
-    tie-break: order (weight, rank), rank -x for leaf x (leaves first, higher symbol first)
-    and t for the t-th merged node (after every leaf, oldest first)."""
-    k = len(weights)
-    heap = [(Fraction(w), -x, x) for x, w in enumerate(weights) if w > 0]
-    heapq.heapify(heap)
-    parent, next_id = {}, k
-    while len(heap) > 1:
-        w1, _, a = heapq.heappop(heap)
-        w2, _, b = heapq.heappop(heap)
-        parent[a] = parent[b] = next_id
-        heapq.heappush(heap, (w1 + w2, next_id, next_id))
-        next_id += 1
-    lengths = []
-    for x in range(k):
-        depth = 0
-        while x in parent:
-            x, depth = parent[x], depth + 1
-        lengths.append(depth)
-    return lengths
-
-
 def test_g_block_huffman_approaches_cross_entropy_from_both_sides():
     # The figures depend on how ties among the 2**n block probabilities are broken, so the
-    # reference is the heap construction above on the binary64 block probabilities the code
+    # reference is the heap construction of exact_reference on the binary64 block probabilities the code
     # sees; under p = (1/2, 1/2) every block has probability 2**-n: E/n = Σ l / (n 2**n), exactly.
     p, q = Distribution([0.5, 0.5]), Distribution([0.9, 0.1])
-    reference = [Fraction(sum(_heap_huffman_lengths(power(q, n).probs.tolist())), n << n) for n in range(1, 11)]
+    reference = [Fraction(sum(huffman_lengths_reference(power(q, n).probs.tolist())), n << n) for n in range(1, 11)]
     per_symbol = [coders.build("huffman", power(q, n)).expected_length(power(p, n)) / n for n in range(1, 11)]
     assert per_symbol == pytest.approx([float(r) for r in reference], rel=1e-15)
     assert [round(float(v), 3) for v in reference] == [1.0, 1.125, 1.25, 1.594, 1.606, 1.763, 1.765, 1.739, 1.804,
