@@ -61,3 +61,31 @@ def kl_bits_exact(p, q, digits: int = 120) -> float:
 
         total = sum(dec(a) * dec(a / b).ln() for a, b in zip(p, q) if a > 0)
         return float(total / Decimal(2).ln())
+
+
+def huffman_lengths_reference(weights) -> list[int]:
+    """Huffman lengths by the textbook heap construction on exact Fraction weights, with
+    codebook's documented tie-break: nodes ordered by (weight, rank), rank -x for leaf x
+    (leaves first, higher symbol first) and t for the t-th merged node (after every leaf,
+    oldest first). A zero weight gets length 0; a lone symbol gets 1 bit."""
+    import heapq
+    from fractions import Fraction
+
+    k = len(weights)
+    heap = [(Fraction(w), -x, x) for x, w in enumerate(weights) if w > 0]
+    heapq.heapify(heap)
+    parent, next_id = {}, k
+    while len(heap) > 1:
+        w1, _, a = heapq.heappop(heap)
+        w2, _, b = heapq.heappop(heap)
+        parent[a] = parent[b] = next_id
+        heapq.heappush(heap, (w1 + w2, next_id, next_id))
+        next_id += 1
+
+    def depth(node):
+        d = 0
+        while node in parent:
+            node, d = parent[node], d + 1
+        return d
+
+    return [max(depth(x), 1) if weights[x] > 0 else 0 for x in range(k)]

@@ -684,11 +684,17 @@ def test_a_coder_that_uses_no_model_is_reported_without_one(capsys, tmp_path, na
     assert not (tmp_path / "y.cbk").exists()
 
 
+def packed_with_train(capsys, tmp_path) -> Path:
+    """PROSE compressed with a model learned from SOURCE (decompressing it needs SOURCE)."""
+    packed = tmp_path / "p.cbk"
+    assert run(capsys, "compress", PROSE, packed, "--model-from", SOURCE)[0] == 0
+    return packed
+
+
 def test_decompress_reads_in_before_train_and_no_more_of_train_than_it_was_trained_on(capsys, tmp_path):
     # A foreign IN fails before TRAIN is read, and an endless TRAIN (/dev/zero) is refused after
     # one byte more than the training file's stored size, not after --max-size bytes.
-    packed = tmp_path / "p.cbk"
-    assert run(capsys, "compress", PROSE, packed, "--model-from", SOURCE)[0] == 0
+    packed = packed_with_train(capsys, tmp_path)
     status, _, err = run(capsys, "decompress", PROSE, tmp_path / "a", "--model-from", "/dev/zero")
     assert status == 1 and "not a codebook compressed file" in err
     status, _, err = run(capsys, "decompress", packed, tmp_path / "b", "--model-from", "/dev/zero")
@@ -708,7 +714,6 @@ def test_an_empty_train_is_refused_for_a_learning_model(capsys, tmp_path, model)
 
 
 def test_a_directory_as_train_is_named_as_a_directory(capsys, tmp_path):
-    packed = tmp_path / "p.cbk"
-    assert run(capsys, "compress", PROSE, packed, "--model-from", SOURCE)[0] == 0
+    packed = packed_with_train(capsys, tmp_path)
     status, _, err = run(capsys, "decompress", packed, tmp_path / "b", "--model-from", tmp_path)
     assert status == 1 and "is a directory" in err and "longer" not in err

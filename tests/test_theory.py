@@ -197,7 +197,17 @@ def test_adaptive_guarantee_has_the_exact_expectation_and_no_variance():
     g = theory.adaptive_guarantee("adaptive", [0.5, 0.5], 1000, (0.0, 2.0))
     # Not a sum of i.i.d. terms: no variance or law (the runner uses McDiarmid), but an exact expectation.
     assert g.variance is None and g.law is None and g.excess == (0.0, 2.0) and g.prior == 0.5
-    assert g.expected == pytest.approx(theory.adaptive_expected_length([0.5, 0.5], 1000) / 1000, rel=1e-15)
+    # Reference: E over a ~ Binomial(1000, 1/2) of the KT length of counts (a, n - a),
+    # -log2 [Gamma(a + 1/2) Gamma(n - a + 1/2) / (Gamma(1/2)**2 Gamma(n + 1))] (theory §h closed
+    # form), summed here with lgamma (about 1e-13 relative), not with the library's expectation.
+    n = 1000
+    expected_bits = math.fsum(
+        math.exp(math.lgamma(n + 1) - math.lgamma(a + 1) - math.lgamma(n - a + 1) - n * math.log(2))
+        * (2 * math.lgamma(0.5) + math.lgamma(n + 1) - math.lgamma(a + 0.5) - math.lgamma(n - a + 0.5))
+        / math.log(2)
+        for a in range(n + 1)
+    )
+    assert g.expected == pytest.approx(expected_bits / n, rel=1e-11)
     assert g.bound.lower == g.expected and g.bound.upper == pytest.approx(g.expected + 2 / 1000)
     assert g.holds and g.difference_bound == pytest.approx(math.log2(999.5 / 0.5))
 

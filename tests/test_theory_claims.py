@@ -21,7 +21,7 @@ from codebook.distributions import Distribution
 from simulations.experiment import power
 from simulations.stats import multinomial_pvalue
 
-from exact_reference import cross_entropy_bits, entropy_bits, kl_bits
+from exact_reference import cross_entropy_bits, entropy_bits, huffman_lengths_reference, kl_bits
 
 PHI = (1 + math.sqrt(5)) / 2
 
@@ -260,9 +260,15 @@ def test_g_shannon_block_code_within_one_bit_per_block(p, q):
 
 
 def test_g_block_huffman_approaches_cross_entropy_from_both_sides():
+    # The figures depend on how ties among the 2**n block probabilities are broken, so the
+    # reference is the heap construction of exact_reference on the binary64 block probabilities the code
+    # sees; under p = (1/2, 1/2) every block has probability 2**-n: E/n = Σ l / (n 2**n), exactly.
     p, q = Distribution([0.5, 0.5]), Distribution([0.9, 0.1])
+    reference = [Fraction(sum(huffman_lengths_reference(power(q, n).probs.tolist())), n << n) for n in range(1, 11)]
     per_symbol = [coders.build("huffman", power(q, n)).expected_length(power(p, n)) / n for n in range(1, 11)]
-    assert [round(v, 3) for v in per_symbol] == [1.0, 1.125, 1.25, 1.594, 1.606, 1.763, 1.765, 1.739, 1.804, 1.706]
+    assert per_symbol == pytest.approx([float(r) for r in reference], rel=1e-15)
+    assert [round(float(v), 3) for v in reference] == [1.0, 1.125, 1.25, 1.594, 1.606, 1.763, 1.765, 1.739, 1.804,
+                                                         1.706]
     assert per_symbol[9] < cross_entropy(p, q) < per_symbol[8]  # 1.706 < H(p,q) = 1.737 < 1.804
 
 
@@ -397,11 +403,19 @@ def test_i_multinomial_bound_is_above_the_exact_tail():
 
 def test_j_the_type_minimises_the_empirical_log_loss():
     # -(1/n) log2 q^n(x^n) = H(p_hat, q) = H(p_hat) + D(p_hat||q): least, and equal to H(p_hat), at q = p_hat.
+    # References from the counts c_k, n = Σ c_k, with math.log2 (not the library): the per-symbol
+    # log-loss -(1/n) Σ c_k log2 q_k of a message with these counts, and H(p_hat) = -Σ c_k/n log2(c_k/n).
     rng = np.random.default_rng(5)
     counts = rng.integers(1, 50, size=6)
+    n = int(counts.sum())
     p_hat = Distribution.from_counts(counts)
-    assert cross_entropy(p_hat, p_hat) == pytest.approx(entropy(p_hat), rel=1e-15)
+    h_hat = -math.fsum(int(c) / n * math.log2(int(c) / n) for c in counts)
+    assert entropy(p_hat) == pytest.approx(h_hat, rel=1e-14)
+    assert cross_entropy(p_hat, p_hat) == pytest.approx(h_hat, rel=1e-14)
     for _ in range(200):
         q = Distribution(rng.dirichlet(np.ones(6) * 5))
-        assert cross_entropy(p_hat, q) > entropy(p_hat)
-        assert cross_entropy(p_hat, q) == pytest.approx(entropy(p_hat) + kl_divergence(p_hat, q), rel=1e-12)
+        loss = -math.fsum(int(c) * math.log2(float(x)) for c, x in zip(counts, q.probs)) / n
+        assert loss > h_hat
+        assert cross_entropy(p_hat, q) == pytest.approx(loss, rel=1e-13)
+        assert loss == pytest.approx(h_hat + kl_bits(counts / n, q.probs), rel=1e-13)
+        assert kl_divergence(p_hat, q) == pytest.approx(kl_bits(counts / n, q.probs), rel=1e-12)

@@ -23,7 +23,6 @@ log-loss per symbol.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the worktree's codebook, uninstalled
 
-from benches._timing import rate  # noqa: E402
+from benches._timing import best_of, rate  # noqa: E402
 from benches.stream import _paired as paired  # noqa: E402  (alternating best-of timings)
 from benches.files import corpus  # noqa: E402
 
@@ -41,22 +40,12 @@ from codebook import coders, models  # noqa: E402
 MODEL_CODERS = [n for n in ("arithmetic", "rans") if getattr(coders.info(n).cls, "model_coder", None)]
 
 
-def _best(fn, repeats: int = 5, clock=time.perf_counter) -> float:
-    fn()
-    best = math.inf
-    for _ in range(repeats):
-        t0 = clock()
-        fn()
-        best = min(best, clock() - t0)
-    return best
-
-
 def _both(fn, repeats: int = 3) -> tuple[float, float]:
     """Best wall-clock seconds and best CPU seconds of this process (``time.process_time``).
     On a shared machine the wall clock also counts the time other processes held the core;
     the CPU time does not (cache and memory contention still slow it), so an absolute target
     is judged on both and both are printed."""
-    return _best(fn, repeats), _best(fn, repeats, time.process_time)
+    return best_of(fn, repeats), best_of(fn, repeats, time.process_time)
 
 
 def _constriction(probs: np.ndarray, y32: np.ndarray, n: int):
@@ -99,7 +88,7 @@ def predictions(quick: bool, verdicts: list) -> None:
     y = np.minimum((cdf < rng.random((n, 1)) * cdf[:, -1:]).sum(axis=1), k - 1)
     del cdf
     y32 = y.astype(np.int32)
-    t_check = _best(lambda: models.Predictions(probs), repeats=3)
+    t_check = best_of(lambda: models.Predictions(probs), repeats=3)
     theirs = _constriction(np.asarray(probs), y32, n)
     loss = model.log_loss(y) / n
     print(f"predictions: n = {n}, K = {k}, rows = softmax(N(0, 4) logits), float64 ({probs.nbytes / 1e6:.0f} MB)")
@@ -121,7 +110,7 @@ def predictions(quick: bool, verdicts: list) -> None:
             verdicts.append((f"predictions K=256 {name} decode >= 1.5x constriction's {what} coder", c_dec / t_dec >= 1.5))
             cons = f"{cons_bits:.6f}"
         else:
-            t_enc, t_dec = _best(lambda: code.encode(y)), _best(lambda: code.decode(bits, n))
+            t_enc, t_dec = best_of(lambda: code.encode(y), 5), best_of(lambda: code.decode(bits, n), 5)
             cols, cons = f"{'-':>9} {'-':>9} {'-':>9} {'-':>9}", "-"
         print(f"{name:<11} {rate(n, t_enc):>10} {rate(n, t_dec):>10} {cols} {len(bits) / n:>9.6f} {cons:>9}")
 

@@ -10,6 +10,7 @@ import pytest
 
 from codebook import Distribution, cross_entropy, entropy
 from codebook.coders import HuffmanCode, ShannonCode, huffman_lengths
+from exact_reference import huffman_lengths_reference
 
 
 def test_cover_thomas_example():
@@ -140,32 +141,6 @@ def test_ties_are_exact_on_the_binary64_values():
     assert not math.isnan(HuffmanCode([0.5, 0.25, 0.25]).redundancy())
 
 
-def _heap_huffman_lengths(q):
-    """An independent reference: the textbook heap construction with the documented
-    tie-break, exact Fraction weights: nodes ordered by (weight, rank), rank -x for leaf x
-    (leaves first, higher symbol first) and t for the t-th merged node (after every leaf)."""
-    import heapq
-
-    k = len(q)
-    heap = [(Fraction(w), -x, x) for x, w in enumerate(q) if w > 0]
-    heapq.heapify(heap)
-    parent, next_id = {}, k
-    while len(heap) > 1:
-        w1, _, a = heapq.heappop(heap)
-        w2, _, b = heapq.heappop(heap)
-        parent[a] = parent[b] = next_id
-        heapq.heappush(heap, (w1 + w2, next_id, next_id))
-        next_id += 1
-
-    def depth(node):
-        d = 0
-        while node in parent:
-            node, d = parent[node], d + 1
-        return d
-
-    return [max(depth(x), 1) if q[x] > 0 else 0 for x in range(k)]
-
-
 @pytest.mark.parametrize("seed", range(30))
 def test_two_queue_construction_equals_the_heap_construction(seed):
     rng = np.random.default_rng(seed)
@@ -178,9 +153,9 @@ def test_two_queue_construction_equals_the_heap_construction(seed):
         q[0] = 1
     if seed % 3 == 0:  # the same ties given exactly, as integer weights
         w = [int(v) for v in q]
-        assert huffman_lengths(Distribution.from_weights(w)).tolist() == _heap_huffman_lengths(w)
+        assert huffman_lengths(Distribution.from_weights(w)).tolist() == huffman_lengths_reference(w)
     q = Distribution.from_weights(q).probs
-    assert huffman_lengths(q).tolist() == _heap_huffman_lengths([float(v) for v in q])
+    assert huffman_lengths(q).tolist() == huffman_lengths_reference([float(v) for v in q])
 
 
 # ----------------------------------------------------------------- minimum variance, exactly
