@@ -163,3 +163,13 @@ def test_file_counts_are_exact_in_chunks(tmp_path):
 
     d = parse_distribution(f"file:{path}")
     assert d.exact[7] == F(5003, len(data)) and d.exact[8] == F(5000, len(data))
+
+
+@pytest.mark.parametrize("spec", ["markov:2:1:1e400:0", "markov-file+1e400:1:tests/data/prose.txt"])
+def test_a_source_spec_with_an_infinite_number_names_it(spec):
+    # 1e400 overflows binary64: it must be refused as a spec error naming the value, not surface
+    # as a float-division message that names nothing.
+    from codebook.spec import parse_source
+
+    with pytest.raises(SpecError, match="1e400"):
+        parse_source(spec)
