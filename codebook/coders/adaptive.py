@@ -41,12 +41,12 @@ import numpy as np
 from bitarray import bitarray
 from scipy.special import betaln, gammaln
 
-from ..distributions import as_distribution
-from ..errors import AlphabetMismatchError, CodeTableError, DecodeError, EncodeError
+from ..errors import CodeTableError, DecodeError, EncodeError
 from . import _range_kernels as kernels
 from .arithmetic import MAX_ALPHABET, check_range_decode, message_array
 from .base import (
     Code,
+    alphabet_from,
     as_bits,
     as_symbols,
     bits_view,
@@ -142,17 +142,7 @@ class AdaptiveArithmeticCoder(Code):
     """
 
     def __init__(self, q=None, *, alphabet_size: int | None = None, prior=0.5, counts=None):
-        if q is not None:
-            k = len(as_distribution(q, "q"))
-            if alphabet_size is not None and alphabet_size != k:
-                raise AlphabetMismatchError(f"`alphabet_size` = {alphabet_size!r} but len(q) = {k}")
-        elif alphabet_size is None:
-            raise ValueError("the adaptive coder needs `alphabet_size` (or a q to take it from)")
-        else:
-            k = alphabet_size
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_ALPHABET:
-            raise ValueError(f"`alphabet_size` must be an integer in 1..{MAX_ALPHABET}; got {k!r}")
-        self._k = int(k)
+        self._k, _ = alphabet_from(q, alphabet_size, "adaptive coder", MAX_ALPHABET)
         self._alpha = _prior_fraction(prior)
         self._num = self._alpha.numerator
         self._den = self._alpha.denominator
