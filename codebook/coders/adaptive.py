@@ -55,6 +55,7 @@ from .base import (
     require_field,
     symbol_buffer,
     table_alphabet_size,
+    table_errors,
 )
 from .registry import register
 
@@ -270,14 +271,10 @@ class AdaptiveArithmeticCoder(Code):
         counts = require_field(data, "counts", list) if data.get("version", 1) == 2 else None
         if counts is not None and any(isinstance(c, bool) or not isinstance(c, int) for c in counts):
             raise CodeTableError("code table field 'counts' must be a list of integers")
-        try:
+        with table_errors("code table field 'prior'"):
             _prior_fraction(prior)
-        except ValueError as exc:
-            raise CodeTableError(f"code table field 'prior': {exc}") from None
-        try:
+        with table_errors():
             return cls(alphabet_size=size, prior=prior, counts=counts)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
     def __repr__(self) -> str:
         counts = "" if self._counts is None else f", counts=<{int(self._counts.sum())} seen>"

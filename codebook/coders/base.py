@@ -17,6 +17,7 @@ Symbols are non-negative integers of any NumPy integer dtype. Bitstreams are big
 from __future__ import annotations
 
 import abc
+import contextlib
 import json
 from typing import Any, ClassVar
 
@@ -169,6 +170,18 @@ def require_field(data: dict, key: str, kind: type | tuple[type, ...], what: str
     if isinstance(value, bool) or not isinstance(value, kind):
         raise CodeTableError(f"{what} field {key!r} has the wrong type: {value!r}")
     return value
+
+
+@contextlib.contextmanager
+def table_errors(what: str = "code table"):
+    """Inside ``from_dict``: a :class:`ValueError` of the constructor's own checks becomes the
+    :class:`CodeTableError` ``"<what>: <message>"``; a CodeTableError passes unchanged."""
+    try:
+        yield
+    except CodeTableError:
+        raise
+    except ValueError as exc:
+        raise CodeTableError(f"{what}: {exc}") from None
 
 
 def table_alphabet_size(data: dict, max_size: int, count: int | None = None, versions: tuple[int, ...] = (1,)) -> int:

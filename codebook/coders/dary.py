@@ -47,6 +47,7 @@ from .base import (
     require_field,
     symbol_buffer,
     table_alphabet_size,
+    table_errors,
 )
 from ._huffman_lengths import _leaf_order
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
@@ -325,10 +326,8 @@ class DaryHuffmanCode(Code):
         arity = require_field(data, "arity", int)
         if any(isinstance(v, bool) or not isinstance(v, int) for v in lengths):
             raise CodeTableError("code table field 'lengths' must be a list of integers")
-        try:
+        with table_errors():
             arity = check_arity(arity)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
         obj = cls.__new__(cls)
         obj._setup(lengths, arity, None)
         return obj

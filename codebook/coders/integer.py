@@ -44,11 +44,10 @@ from bitarray import bitarray
 from numba import njit
 
 from ..distributions import Distribution, as_distribution
-from ..errors import CodeTableError
 from . import _integer_kernels as kernels
 from ._bitio import bit_length, raise_for_status, raise_too_short
 from .base import alphabet_from, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field, symbol_buffer
-from .base import table_alphabet_size
+from .base import table_alphabet_size, table_errors
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS, PrefixCode
 from .registry import register
 
@@ -261,10 +260,8 @@ class GolombCode(IntegerCode):
     def from_dict(cls, data: dict[str, Any]) -> GolombCode:
         k = table_alphabet_size(data, MAX_ALPHABET)
         m = require_field(data, "parameter", int)
-        try:
+        with table_errors():
             return cls(parameter=m, alphabet_size=k)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
 
 # ---------------------------------------------------------------------------- Elias
