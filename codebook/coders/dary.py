@@ -50,6 +50,7 @@ from .base import (
     table_errors,
 )
 from ._huffman_lengths import _leaf_order
+from ._prefix_kernels import tree_depths
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
 
 MAX_ARITY = 1 << 16
@@ -110,12 +111,8 @@ def dary_huffman_lengths(q, arity: int) -> np.ndarray:
             parent[node] = n_leaf + t
             total += w
         merged.append(total)
-    depth = [0] * len(parent)
-    root = len(parent) - 1
-    for node in range(root - 1, -1, -1):  # parents are created after their children
-        depth[node] = depth[parent[node]] + 1
-    for rank, x in enumerate(leaves):
-        lengths[x] = depth[dummies + rank]
+    depth = tree_depths(np.array(parent, dtype=np.int64), n_leaf)
+    lengths[leaves] = depth[dummies : n_leaf]
     return lengths
 
 

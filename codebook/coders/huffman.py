@@ -28,9 +28,9 @@ from __future__ import annotations
 from ..distributions import as_distribution
 from ..errors import CodeTableError
 from ._huffman_lengths import huffman_lengths
+from .base import table_errors
 from .dary import DaryHuffmanCode, check_arity
 from .package_merge import check_max_length, length_limited_lengths
-from .base import table_errors
 from .prefix import CanonicalPrefixCode
 from .registry import register
 
