@@ -51,7 +51,7 @@ from .base import (
 )
 from ._huffman_lengths import _leaf_order
 from ._prefix_kernels import tree_depths
-from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
+from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS, codeword_offsets
 
 MAX_ARITY = 1 << 16
 MAX_TRIE_ENTRIES = 1 << 26
@@ -277,8 +277,7 @@ class DaryHuffmanCode(Code):
     @cached_property
     def _tables(self):
         flat = np.array([d for w in self._codewords if w for d in w], dtype=np.uint8 if self._arity <= 256 else np.int64)
-        offsets = np.zeros(self._lengths.size + 1, dtype=np.int64)
-        np.cumsum(self._lengths, out=offsets[1:])
+        offsets = codeword_offsets(self._lengths)
         children = kernels.build_trie(self._lengths, flat, offsets, self._arity)
         return flat, offsets, children
 
