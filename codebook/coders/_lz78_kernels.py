@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._bitio import INVALID, OK, TRUNCATED, bit_length, finish, peek, put
+from ._bitio import INVALID, OK, TRUNCATED, finish, peek, put
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 EMPTY = np.int64(0)

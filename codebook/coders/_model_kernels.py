@@ -31,9 +31,7 @@ from ..models._kernels import (
     prefetch_row,
     row_find,
 )
-from ._rans_kernels import OK, STATE_BITS, TRUNCATED, _refill
-
-CORRUPT = 2
+from ._rans_kernels import CORRUPT, OK, STATE_BITS, TRUNCATED, _refill
 
 
 @njit(cache=True, inline="always")

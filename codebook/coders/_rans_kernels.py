@@ -42,7 +42,9 @@ STATE_BITS = 47
 WORD_BITS = 16
 """Renormalisation words are 16 bits: states live in ``[L, L * 2**16) = [2**47, 2**63)``."""
 
-OK, TRUNCATED = 0, 1
+OK, TRUNCATED, CORRUPT = 0, 1, 2
+"""Decoder statuses; only the model decoders (``_model_kernels``) return ``CORRUPT``, for a
+slot that belongs to no symbol."""
 
 
 @njit(cache=True, inline="always")

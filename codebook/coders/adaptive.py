@@ -41,12 +41,12 @@ import numpy as np
 from bitarray import bitarray
 from scipy.special import betaln, gammaln
 
-from ..distributions import as_distribution
-from ..errors import AlphabetMismatchError, CodeTableError, DecodeError, EncodeError
+from ..errors import CodeTableError, DecodeError, EncodeError
 from . import _range_kernels as kernels
 from .arithmetic import MAX_ALPHABET, check_range_decode, message_array
 from .base import (
     Code,
+    alphabet_from,
     as_bits,
     as_symbols,
     bits_view,
@@ -55,6 +55,7 @@ from .base import (
     require_field,
     symbol_buffer,
     table_alphabet_size,
+    table_errors,
 )
 from .registry import register
 
@@ -142,17 +143,7 @@ class AdaptiveArithmeticCoder(Code):
     """
 
     def __init__(self, q=None, *, alphabet_size: int | None = None, prior=0.5, counts=None):
-        if q is not None:
-            k = len(as_distribution(q, "q"))
-            if alphabet_size is not None and alphabet_size != k:
-                raise AlphabetMismatchError(f"`alphabet_size` = {alphabet_size!r} but len(q) = {k}")
-        elif alphabet_size is None:
-            raise ValueError("the adaptive coder needs `alphabet_size` (or a q to take it from)")
-        else:
-            k = alphabet_size
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_ALPHABET:
-            raise ValueError(f"`alphabet_size` must be an integer in 1..{MAX_ALPHABET}; got {k!r}")
-        self._k = int(k)
+        self._k, _ = alphabet_from(q, alphabet_size, "adaptive coder", MAX_ALPHABET)
         self._alpha = _prior_fraction(prior)
         self._num = self._alpha.numerator
         self._den = self._alpha.denominator
@@ -280,14 +271,10 @@ class AdaptiveArithmeticCoder(Code):
         counts = require_field(data, "counts", list) if data.get("version", 1) == 2 else None
         if counts is not None and any(isinstance(c, bool) or not isinstance(c, int) for c in counts):
             raise CodeTableError("code table field 'counts' must be a list of integers")
-        try:
+        with table_errors("code table field 'prior'"):
             _prior_fraction(prior)
-        except ValueError as exc:
-            raise CodeTableError(f"code table field 'prior': {exc}") from None
-        try:
+        with table_errors():
             return cls(alphabet_size=size, prior=prior, counts=counts)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
     def __repr__(self) -> str:
         counts = "" if self._counts is None else f", counts=<{int(self._counts.sum())} seen>"

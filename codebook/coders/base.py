@@ -17,14 +17,35 @@ Symbols are non-negative integers of any NumPy integer dtype. Bitstreams are big
 from __future__ import annotations
 
 import abc
+import contextlib
 import json
 from typing import Any, ClassVar
 
 import numpy as np
 from bitarray import bitarray
 
-from ..errors import CodeTableError, DecodeError
+from ..distributions import as_distribution
+from ..errors import AlphabetMismatchError, CodeTableError, DecodeError
 from ..symbols import KERNEL_DTYPES, as_symbols  # noqa: F401  (re-exported: the coders import them from here)
+
+
+def alphabet_from(q, alphabet_size, who: str, max_size: int):
+    """K from q and/or ``alphabet_size`` (they must agree), an integer in 1..max_size, and q as
+    a :class:`~codebook.distributions.Distribution` (None if not given). ``who`` names the
+    coder in the error for neither being given ("golomb code")."""
+    dist = None
+    if q is not None:
+        dist = as_distribution(q, "q")
+        if alphabet_size is not None and alphabet_size != len(dist):
+            raise AlphabetMismatchError(f"`alphabet_size` = {alphabet_size!r} but len(q) = {len(dist)}")
+        k = len(dist)
+    elif alphabet_size is None:
+        raise ValueError(f"the {who} needs `alphabet_size` (or a q to take it from)")
+    else:
+        k = alphabet_size
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= max_size:
+        raise ValueError(f"`alphabet_size` must be an integer in 1..{max_size}; got {k!r}")
+    return int(k), dist
 
 
 def symbol_buffer(n: int, dtype, alphabet_size: int) -> np.ndarray:
@@ -149,6 +170,18 @@ def require_field(data: dict, key: str, kind: type | tuple[type, ...], what: str
     if isinstance(value, bool) or not isinstance(value, kind):
         raise CodeTableError(f"{what} field {key!r} has the wrong type: {value!r}")
     return value
+
+
+@contextlib.contextmanager
+def table_errors(what: str = "code table"):
+    """Inside ``from_dict``: a :class:`ValueError` of the constructor's own checks becomes the
+    :class:`CodeTableError` ``"<what>: <message>"``; a CodeTableError passes unchanged."""
+    try:
+        yield
+    except CodeTableError:
+        raise
+    except ValueError as exc:
+        raise CodeTableError(f"{what}: {exc}") from None
 
 
 def table_alphabet_size(data: dict, max_size: int, count: int | None = None, versions: tuple[int, ...] = (1,)) -> int:

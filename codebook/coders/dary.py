@@ -47,9 +47,11 @@ from .base import (
     require_field,
     symbol_buffer,
     table_alphabet_size,
+    table_errors,
 )
 from ._huffman_lengths import _leaf_order
-from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS
+from ._prefix_kernels import tree_depths
+from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS, codeword_offsets
 
 MAX_ARITY = 1 << 16
 MAX_TRIE_ENTRIES = 1 << 26
@@ -109,12 +111,8 @@ def dary_huffman_lengths(q, arity: int) -> np.ndarray:
             parent[node] = n_leaf + t
             total += w
         merged.append(total)
-    depth = [0] * len(parent)
-    root = len(parent) - 1
-    for node in range(root - 1, -1, -1):  # parents are created after their children
-        depth[node] = depth[parent[node]] + 1
-    for rank, x in enumerate(leaves):
-        lengths[x] = depth[dummies + rank]
+    depth = tree_depths(np.array(parent, dtype=np.int64), n_leaf)
+    lengths[leaves] = depth[dummies : n_leaf]
     return lengths
 
 
@@ -279,8 +277,7 @@ class DaryHuffmanCode(Code):
     @cached_property
     def _tables(self):
         flat = np.array([d for w in self._codewords if w for d in w], dtype=np.uint8 if self._arity <= 256 else np.int64)
-        offsets = np.zeros(self._lengths.size + 1, dtype=np.int64)
-        np.cumsum(self._lengths, out=offsets[1:])
+        offsets = codeword_offsets(self._lengths)
         children = kernels.build_trie(self._lengths, flat, offsets, self._arity)
         return flat, offsets, children
 
@@ -325,10 +322,8 @@ class DaryHuffmanCode(Code):
         arity = require_field(data, "arity", int)
         if any(isinstance(v, bool) or not isinstance(v, int) for v in lengths):
             raise CodeTableError("code table field 'lengths' must be a list of integers")
-        try:
+        with table_errors():
             arity = check_arity(arity)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
         obj = cls.__new__(cls)
         obj._setup(lengths, arity, None)
         return obj

@@ -28,6 +28,7 @@ from __future__ import annotations
 from ..distributions import as_distribution
 from ..errors import CodeTableError
 from ._huffman_lengths import huffman_lengths
+from .base import table_errors
 from .dary import DaryHuffmanCode, check_arity
 from .package_merge import check_max_length, length_limited_lengths
 from .prefix import CanonicalPrefixCode
@@ -81,10 +82,8 @@ class HuffmanCode(CanonicalPrefixCode):
             return DaryHuffmanCode.from_dict(data)
         code = super().from_dict(data)
         if isinstance(data, dict) and data.get("max_length") is not None:
-            try:
+            with table_errors():
                 code.max_length = check_max_length(data["max_length"])
-            except ValueError as exc:
-                raise CodeTableError(f"code table: {exc}") from None
             if int(code.lengths.max()) > code.max_length:
                 raise CodeTableError(f"code table has a codeword longer than its max_length = {code.max_length}")
         return code

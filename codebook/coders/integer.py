@@ -44,30 +44,12 @@ from bitarray import bitarray
 from numba import njit
 
 from ..distributions import Distribution, as_distribution
-from ..errors import AlphabetMismatchError, CodeTableError
 from . import _integer_kernels as kernels
 from ._bitio import bit_length, raise_for_status, raise_too_short
-from .base import as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field, symbol_buffer
-from .base import table_alphabet_size
+from .base import alphabet_from, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, require_field, symbol_buffer
+from .base import table_alphabet_size, table_errors
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS, PrefixCode
 from .registry import register
-
-
-def _alphabet(q, alphabet_size, coder: str) -> tuple[int, Distribution | None]:
-    """K from q and/or ``alphabet_size`` (they must agree), validated."""
-    dist = None
-    if q is not None:
-        dist = as_distribution(q, "q")
-        if alphabet_size is not None and alphabet_size != len(dist):
-            raise AlphabetMismatchError(f"`alphabet_size` = {alphabet_size!r} but len(q) = {len(dist)}")
-        k = len(dist)
-    elif alphabet_size is None:
-        raise ValueError(f"the {coder} code needs `alphabet_size` (or a q to take it from)")
-    else:
-        k = alphabet_size
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_ALPHABET:
-        raise ValueError(f"`alphabet_size` must be an integer in 1..{MAX_ALPHABET}; got {k!r}")
-    return int(k), dist
 
 
 class IntegerCode(PrefixCode):
@@ -239,7 +221,7 @@ class GolombCode(IntegerCode):
     """
 
     def __init__(self, q=None, *, parameter: int | None = None, rice: bool = False, alphabet_size: int | None = None):
-        k, dist = _alphabet(q, alphabet_size, "golomb")
+        k, dist = alphabet_from(q, alphabet_size, "golomb code", MAX_ALPHABET)
         how = "given"
         if parameter is None:
             if dist is None:
@@ -278,10 +260,8 @@ class GolombCode(IntegerCode):
     def from_dict(cls, data: dict[str, Any]) -> GolombCode:
         k = table_alphabet_size(data, MAX_ALPHABET)
         m = require_field(data, "parameter", int)
-        try:
+        with table_errors():
             return cls(parameter=m, alphabet_size=k)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
 
 # ---------------------------------------------------------------------------- Elias
@@ -316,7 +296,7 @@ class EliasCode(IntegerCode):
     _kernel_variant = kernels.GAMMA
 
     def __init__(self, q=None, *, alphabet_size: int | None = None):
-        k, dist = _alphabet(q, alphabet_size, self.name)
+        k, dist = alphabet_from(q, alphabet_size, f"{self.name} code", MAX_ALPHABET)
         self._init_integer(k, dist, elias_lengths(k, self.variant))
 
     def _encode_into(self, arr, out) -> None:

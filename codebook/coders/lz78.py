@@ -33,12 +33,10 @@ from typing import Any
 import numpy as np
 from bitarray import bitarray
 
-from ..errors import CodeTableError
 from . import _lz78_kernels as kernels
 from ._bitio import raise_for_status, raise_too_short
-from .base import Code, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, symbol_buffer
-from .base import table_alphabet_size
-from .integer import _alphabet
+from .base import Code, alphabet_from, as_bits, as_symbols, bits_to_bytes, bytes_to_bits, check_count, symbol_buffer
+from .base import table_alphabet_size, table_errors
 from .prefix import MAX_ALPHABET
 from .registry import register
 
@@ -130,7 +128,7 @@ class LZ78Code(Code):
     uses_probabilities = False
 
     def __init__(self, q=None, *, alphabet_size: int | None = None):
-        self._k, _ = _alphabet(q, alphabet_size, "lz78")
+        self._k, _ = alphabet_from(q, alphabet_size, "lz78 code", MAX_ALPHABET)
         self._w = symbol_bits(self._k)
 
     @property
@@ -196,10 +194,8 @@ class LZ78Code(Code):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LZ78Code:
-        try:
+        with table_errors():
             return cls(alphabet_size=table_alphabet_size(data, MAX_ALPHABET))
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
     def __repr__(self) -> str:
         return f"LZ78Code(K={self._k})"

@@ -83,8 +83,7 @@ class PrefixCode(Code):
         self._lengths = np.ascontiguousarray(lengths, dtype=np.int64)
         self._lengths.setflags(write=False)
         self._flat = np.ascontiguousarray(flat, dtype=np.uint8)
-        self._offsets = np.zeros(self._lengths.size + 1, dtype=np.int64)
-        np.cumsum(self._lengths, out=self._offsets[1:])
+        self._offsets = codeword_offsets(self._lengths)
         self.q = q
         self._check_kraft()
         self._decoder
@@ -293,6 +292,14 @@ def canonical_codewords(lengths) -> list[str | None]:
     return list(CanonicalPrefixCode(lengths).codewords)
 
 
+def codeword_offsets(lengths: np.ndarray) -> np.ndarray:
+    """Where each codeword starts in the concatenated table: symbol ``x`` has the entries
+    ``offsets[x]:offsets[x + 1]`` (int64, ``K + 1`` entries, ``offsets[K] = Σ l``)."""
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
 def _trie_size_bound(lengths: np.ndarray) -> int:
     """At least the number of internal trie nodes (root included) plus one: at depth ``d``
     there are at most ``2**d`` of them, and at most one per codeword longer than ``d``
@@ -337,8 +344,7 @@ def _canonical_bits(lengths: np.ndarray) -> np.ndarray:
     """All canonical codewords' bits concatenated in symbol order (see :class:`CanonicalPrefixCode`)."""
     used = np.flatnonzero(lengths > 0)
     order = used[np.lexsort((used, lengths[used]))]
-    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets = codeword_offsets(lengths)
     flat = np.empty(int(offsets[-1]), dtype=np.uint8)
     kernels.canonical_bits(lengths, order, offsets, flat)
     return flat

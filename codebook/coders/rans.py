@@ -162,7 +162,7 @@ def check_decoded(verdict, pos: int, n: int, have: int) -> int:
     used = pos + WORD_BITS * int(used_words)
     if status == kernels.TRUNCATED:
         raise _truncated(n, used, have)
-    if status == CORRUPT:
+    if status == kernels.CORRUPT:
         raise DecodeError(
             f"corrupted bitstream: while decoding symbol {i} of {n} (after bit position {used}) a lane's state "
             "points at no symbol's slice",
@@ -175,10 +175,6 @@ def check_decoded(verdict, pos: int, n: int, have: int) -> int:
             position=used,
         )
     return used
-
-
-CORRUPT = 2
-"""Status of the model decoders (``_model_kernels``) when a slot belongs to no symbol."""
 
 
 class ModelRansCoder(ModelStreamCoder):

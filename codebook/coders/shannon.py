@@ -23,7 +23,7 @@ import numpy as np
 from ..distributions import as_distribution
 from ..exact import ceil_log2_ratio, exact_sum_expansion
 from . import _prefix_kernels as kernels
-from .prefix import CanonicalPrefixCode, PrefixCode
+from .prefix import CanonicalPrefixCode, PrefixCode, codeword_offsets
 from .registry import register
 
 
@@ -103,8 +103,7 @@ def _sfe_table(q) -> tuple[np.ndarray, np.ndarray]:
         if w:
             values[x] = ((2 * below + w) << length) // twice
             below += w
-    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets = codeword_offsets(lengths)
     flat = np.empty(int(offsets[-1]), dtype=np.uint8)
     short = lengths <= 62
     kernels.value_bits(np.array([v if s else 0 for v, s in zip(values, short.tolist())], dtype=np.int64),

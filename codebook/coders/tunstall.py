@@ -36,7 +36,7 @@ import numpy as np
 from bitarray import bitarray
 
 from ..distributions import Distribution, as_distribution, check_same_alphabet
-from ..errors import CodeTableError, EncodeError
+from ..errors import EncodeError
 from . import _tunstall_kernels as kernels
 from ._bitio import raise_for_status, raise_too_short
 from .base import (
@@ -49,6 +49,7 @@ from .base import (
     require_field,
     symbol_buffer,
     table_alphabet_size,
+    table_errors,
 )
 from .prefix import MAX_ALPHABET
 from .registry import register
@@ -229,10 +230,8 @@ class TunstallCode(Code):
         probs = require_field(data, "probs", list)
         table_alphabet_size(data, MAX_ALPHABET, count=len(probs))
         m = require_field(data, "codeword_bits", int)
-        try:
+        with table_errors():
             return cls(Distribution(probs, name="probs"), codeword_bits=m)
-        except ValueError as exc:
-            raise CodeTableError(f"code table: {exc}") from None
 
     def __repr__(self) -> str:
         return f"TunstallCode(K={self.alphabet_size}, codeword_bits={self._m}, phrases={self.phrase_count})"
