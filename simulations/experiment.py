@@ -254,18 +254,34 @@ def run_experiment(
 
 
 def _build(specs, q_run, p_run, n_run, result) -> list:
-    """Build every coder from q (a coder that refuses its model or options is reported, not
-    fatal) and what theory guarantees for it."""
+    """Build every coder from q and what theory guarantees for it."""
     built = []
     for spec in specs:
         kind = coders.info(spec.name).kind
-        try:  # a coder may refuse a model or an option (precision out of range): reported, not fatal
-            code = coders.build(spec.name, q_run, **dict(spec.options))
-        except (CodebookError, ValueError, TypeError) as exc:
-            result.skipped.append({"coder": spec.display, "reason": str(exc)})
-            continue
-        built.append((spec, kind, code, theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)))
+        code = build_or_skip(spec, q_run, result)
+        if code is not None:
+            built.append((spec, kind, code, theory.guarantee(spec.name, kind, code, p_run, q_run, n_run)))
     return built
+
+
+def build_or_skip(spec: CoderSpec, model, result: ExperimentResult):
+    """The coder ``spec`` built for ``model``, or None after listing it in ``result.skipped``
+    with the reason (a coder may refuse a model or an option, such as a precision out of range:
+    reported, not fatal)."""
+    try:
+        return coders.build(spec.name, model, **dict(spec.options))
+    except (CodebookError, ValueError, TypeError) as exc:
+        result.skipped.append({"coder": spec.display, "reason": str(exc)})
+        return None
+
+
+def record_head(spec: CoderSpec, kind: str, t: int, n: int, block: int, x, label: str, seed_words) -> dict:
+    """The fields of a record that say what was run: experiment, coder, trial and seed."""
+    return {
+        "experiment": label, "x": x, "coder": spec.display, "coder_name": spec.name, "kind": kind,
+        "options": json.dumps(dict(spec.options), sort_keys=True) if spec.options else "",
+        "trial": t, "n": n, "block": block, "seed": ",".join(str(w) for w in (*seed_words, t)),
+    }
 
 
 def encode_verified(spec, code, symbols, t: int, rec: dict):
@@ -292,11 +308,7 @@ def encode_verified(spec, code, symbols, t: int, rec: dict):
 
 def _measure(spec, kind, code, g, symbols, counts, t, n, block, x, label, seed_words) -> dict:
     """Encode, decode, compare; the measured side of one record (verdict comes later)."""
-    rec = {
-        "experiment": label, "x": x, "coder": spec.display, "coder_name": spec.name, "kind": kind,
-        "options": json.dumps(dict(spec.options), sort_keys=True) if spec.options else "",
-        "trial": t, "n": n, "block": block, "seed": ",".join(str(w) for w in (*seed_words, t)),
-    }
+    rec = record_head(spec, kind, t, n, block, x, label, seed_words)
     bits = encode_verified(spec, code, symbols, t, rec)
     if bits is None:
         return rec

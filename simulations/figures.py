@@ -259,13 +259,6 @@ def mismatch_figures(results: list[ExperimentResult], out: Path) -> list[tuple[s
              "and the exact quantization cost H(p,q_hat) - H(p,q).")]
 
 
-def _hpq_at(results, d):
-    for r in results:
-        if r.D_pq == d:
-            return r.H_pq
-    return math.nan
-
-
 # ------------------------------------------------------------------------------------------- asymmetry
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from codebook.jsonio import csv_cell
 
 from .experiment import RECORD_COLUMNS, SUMMARY_COLUMNS
-from .report import SUMMARY_HEADERS, fmt, markdown_table, summary_rows, versions
+from .report import SUMMARY_HEADERS, figure_markdown, fmt, markdown_table, summary_rows, theorem_key, versions
 from .verdicts import CONSISTENT
 
 SMALL_TABLE = 200
@@ -139,7 +139,7 @@ def write(out: Path, grid, command: str, journal) -> Summary:
                 else:
                     summary.bad_summaries += 1
                     _list(summary, f"{e['label']}: {s['coder']} (all trials): {s['reason']}")
-                key = (s["coder"], s["bound"].split(", [lo")[0].split(" on ")[0])
+                key = theorem_key(s)
                 said = theory.setdefault(s["coder"], [])
                 if key not in seen_keys and statement not in said:
                     seen_keys.add(key)
@@ -344,9 +344,7 @@ def _markdown(grid, command, summary: Summary, theory, figs, small_rows, small_c
     for coder, texts in theory.items():
         kind = summary.tallies[coder].kind
         md += [f"- **{coder}** ({kind}): {text}." for text in texts]
-    md += ["", "## Figures", ""]
-    for name, caption in figs:
-        md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
+    md += ["", "## Figures", "", *figure_markdown(figs)]
     if not figs:
         md += ["No cell has a finite length to plot.", ""]
     if small_rows:

@@ -112,6 +112,17 @@ SUMMARY_HEADERS = ["experiment", "coder", "bits/symbol", "95 % interval of expec
                    "consistent messages", "verdict"]
 
 
+def theorem_key(summary: dict) -> tuple[str, str]:
+    """``(coder, theorem)`` of a summary, so that a report states each coder's theorem once: a
+    block sweep's bounds differ only by "on k-tuples", a stream coder's by its [lo, hi] numbers."""
+    return summary["coder"], summary["bound"].split(", [lo")[0].split(" on ")[0]
+
+
+def figure_markdown(figs: Sequence[tuple[str, str]]) -> list[str]:
+    """report.md lines embedding each ``(file name, caption)``, the caption also below it."""
+    return [line for name, caption in figs for line in (f"![{caption}]({name})", "", f"*{caption}*", "")]
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     def esc(c):
         return str(c).replace("|", "\\|")
@@ -175,18 +186,14 @@ def write_report(
     seen, said = set(), set()
     for r in results:
         for s in r.summaries:
-            # One line per statement text (a block sweep's bounds differ only by "on k-tuples", the
-            # statement not at all), and per coder and theorem (a stream coder's [lo, hi] numbers vary).
-            key = (s["coder"], s["bound"].split(", [lo")[0].split(" on ")[0])
+            key = theorem_key(s)  # one line per coder and theorem, and per statement text
             line = f"- **{s['coder']}** ({s['kind']}): {s['statement']}."
             if key in seen or line in said:
                 continue
             seen.add(key)
             said.add(line)
             md.append(line)
-    md += ["", "## Results", ""]
-    for name, caption in figs:
-        md += [f"![{caption}]({name})", "", f"*{caption}*", ""]
+    md += ["", "## Results", "", *figure_markdown(figs)]
     if results:
         hp, hpq, dpq = results[0].measure_names
         md.append(f"{hp}, {hpq} and {dpq} per experiment, in bits: " if len(results) > 1 else

@@ -41,7 +41,6 @@ interval and the mean is not judged.
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -62,7 +61,9 @@ from .experiment import (
     ExperimentResult,
     _none_if_nan,
     _seed_words,
+    build_or_skip,
     encode_verified,
+    record_head,
     trial_rng,
 )
 
@@ -228,12 +229,9 @@ def _build(result, coder_list, model, expectation) -> list:
             continue
         spec = CoderSpec.of(item)
         kind = coders.info(spec.name).kind
-        try:
-            code = coders.build(spec.name, model, **dict(spec.options))
-        except (CodebookError, ValueError, TypeError) as exc:
-            result.skipped.append({"coder": spec.display, "reason": str(exc)})
-            continue
-        built.append((spec, kind, code, expectation(code, kind)))
+        code = build_or_skip(spec, model, result)
+        if code is not None:
+            built.append((spec, kind, code, expectation(code, kind)))
     return built
 
 
@@ -283,9 +281,7 @@ def _code_all(result, built, messages, model, own_loss, x, label, extra, floor, 
 
 def _measure(spec, kind, code, symbols, counts, t, n, x, label, seed_words) -> dict:
     rec = {
-        "experiment": label, "x": x, "coder": spec.display, "coder_name": spec.name, "kind": kind,
-        "options": json.dumps(dict(spec.options), sort_keys=True) if spec.options else "",
-        "trial": t, "n": n, "block": 1, "seed": ",".join(str(w) for w in (*seed_words, t)),
+        **record_head(spec, kind, t, n, 1, x, label, seed_words),
         "exact_total": None, "ideal_bits": None, "excess_lo": None, "excess_hi": None, "ci_low": None, "ci_high": None,
         "variance": None, "H_pqhat": None,
     }

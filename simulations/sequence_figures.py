@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .figures import DPI, WIDTH_IN, _plt
+from .figures import WIDTH_IN, _figure_legend, _plt
+from .figures import _save as _save_png
 
 # The house style of simulations.figures (Agg, its rcParams): the same pixels whichever report a
 # process drew before (make_reports draws them all in one process).
@@ -25,19 +26,7 @@ def _x(result):
 
 def _save(fig, out: Path, name: str) -> str:
     fig.set_layout_engine("constrained")  # fits the legends below the axes inside the 10-inch canvas
-    fig.savefig(out / name, dpi=DPI, metadata={"Software": None}, pil_kwargs={"optimize": True})
-    plt.close(fig)
-    return name
-
-
-def _legend_below(ax, ncol: int = 3, *more_axes):
-    """One legend below the panels (each label once; with ``ncol`` columns filled column by
-    column, so with two panels and ncol=2 each column holds one panel's entries)."""
-    handles: dict = {}
-    for a in (ax, *more_axes):
-        for h, label in zip(*a.get_legend_handles_labels()):
-            handles.setdefault(label, h)
-    ax.figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, frameon=False)
+    return _save_png(fig, out, name)
 
 
 def _mean(r, coder):
@@ -76,7 +65,7 @@ def memory_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("bits/symbol")
     ax.set_title(f"{r0.p_spec}: n = {r0.n} symbols per message, {r0.trials} messages per point")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 1)
+    _figure_legend(fig, [ax], 1)
     return [(_save(fig, out, "memory.png"),
              "Bits/symbol of memoryless codes (left) and of adaptive context models of order k, against H(X) and "
              "the entropy rate: the memoryless gap, and the learning cost of long contexts.")]
@@ -110,7 +99,7 @@ def learned_context_figures(results, out: Path) -> list[tuple[str, str]]:
         ax.set_ylim(bottom=0)
         ax.set_title(f"pseudo-count {alpha.replace('alpha=', 'α = ')}: circles mark the best order")
         ax.grid(alpha=0.3)
-    _legend_below(axes[0][0], 2, *axes[0][1:])
+    _figure_legend(fig, axes[0], 2)  # columns filled in turn: with two panels, one column each
     axes[0][0].set_ylabel("bits/byte of the test half")
     figures = [(_save(fig, out, "learned_context.png"),
                 "Bits/byte of adaptive order-k context models on the test half of the text, for four amounts of "
@@ -145,7 +134,7 @@ def learned_context_figures(results, out: Path) -> list[tuple[str, str]]:
     ax.set_ylim(0, top * 1.12)  # room for the labels k = ... above the highest line
     ax.set_title("cm against the best context model (k: its order) at each amount of training")
     ax.grid(alpha=0.3)
-    _legend_below(ax, 2)
+    _figure_legend(fig, [ax], 2)
     figures.append((_save(fig, out, "learned_context_cm.png"),
                     "Bits/byte of the test half against the amount of training: the best context model of each "
                     "pseudo-count (its best order k written above it), cm without its primer (the like-for-like "
@@ -186,7 +175,7 @@ def predictions_figures(results, out: Path) -> list[tuple[str, str]]:
     ax2.set_ylabel("bits per message (whole test set)")
     ax2.set_title("bits minus loss, per message:\ninside each coder's window")
     ax2.grid(alpha=0.3)
-    _legend_below(ax, 2, ax2)  # left column: the left panel's entries, right column: the right panel's
+    _figure_legend(fig, [ax, ax2], 2)  # left column: the left panel's entries, right column: the right panel's
     return [(_save(fig, out, "predictions.png"),
              "Left: the classifier's test loss (converted from nats to bits, right axis in nats) and the measured "
              "bits per label of coding the labels with its predictions. Right: their difference per message, with "
