@@ -31,6 +31,7 @@ from .files import (
     human_size,
     read_container,
     read_input,
+    source_name,
     write_output,
 )
 
@@ -320,8 +321,8 @@ def _compress_learned(in_path, out_path, model, build, train_path, max_size, for
             from ..errors import TrainingDataError
 
             # Primed on nothing, the model is the untrained one, but its file would still ask for TRAIN.
-            source = "stdin" if train_path == "-" else repr(train_path)
-            raise TrainingDataError(f"TRAIN {source} is empty: there is nothing to learn; leave out --model-from")
+            raise TrainingDataError(f"TRAIN {source_name(train_path)} is empty: there is nothing to learn; "
+                                    "leave out --model-from")
         code = build(train)
         header = _encode_and_write(status, data, code, model.name, out_path, force, max_size, train=train)
         if not quiet:
@@ -697,9 +698,8 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
     try:
         return read_input(train_path, size, status=status, what="TRAIN")
     except InputTooLargeError:
-        source = "stdin" if train_path == "-" else repr(train_path)
-        raise TrainingDataError(f"TRAIN {source} is not the training file this file was compressed with "
-                                f"({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
+        raise TrainingDataError(f"TRAIN {source_name(train_path)} is not the training file this file was "
+                                f"compressed with ({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
 
 
 def _decompress_table(r: dict) -> str:
