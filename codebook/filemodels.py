@@ -369,11 +369,6 @@ def rebuild(name: str, table: dict, train=None):
         raise CodeTableError(f"the {name} model is invalid ({type(exc).__name__}: {exc})") from None
 
 
-def needs_training(table: dict) -> bool:
-    """Whether a stored model needs its training bytes to decode."""
-    return isinstance(table.get("prime"), dict)
-
-
 # --------------------------------------------------------------------------- report numbers
 def _bytes(data) -> np.ndarray:
     return data if isinstance(data, np.ndarray) else np.frombuffer(memoryview(data).cast("B"), dtype=np.uint8)
@@ -577,7 +572,6 @@ __all__ = [
     "handles",
     "kt_regret",
     "model_names",
-    "needs_training",
     "parse_model",
     "rebuild",
     "summary",
