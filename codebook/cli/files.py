@@ -155,12 +155,12 @@ def count_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE, status: Status | No
         st = os.fstat(fh.fileno())
         regular = stat.S_ISREG(st.st_mode)
         if regular and st.st_size > max_size:
-            raise _container_error(f"TRAIN {source} is {st.st_size} bytes, above --max-size {max_size}")
+            raise _too_large(f"TRAIN {source} is {st.st_size} bytes, above --max-size {max_size}")
         total, expected = 0, st.st_size if regular else 0
         while chunk := fh.read(min(_CHUNK, max_size + 1 - total)):
             total += len(chunk)
             if total > max_size:
-                raise _container_error(f"TRAIN {source} is more than {max_size} bytes (--max-size)")
+                raise _too_large(f"TRAIN {source} is more than {max_size} bytes (--max-size)")
             counts += container.byte_counts(chunk)
             status.part("reading TRAIN", total, expected)
     return counts
