@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._varint import varint as _varint
-from .errors import CodebookError, CodeTableError, TrainingDataError
+from .errors import CodebookError, CodeTableError
 from .training import check_training  # also re-exported (in __all__), where it lived before
 
 DEFAULT_MODEL = "cm"
@@ -253,10 +253,7 @@ class ContextFileCoder:
         if version != 1 or type(version) is not int:
             raise CodeTableError(f"context model version {version!r} is not supported (this codebook has 1)")
         info = table.get("prime")
-        if info is not None:
-            check_training(info, train)
-        elif train is not None:
-            raise TrainingDataError("this file was compressed without a training file; TRAIN (--model-from) is not needed")
+        check_training(info, train)
         try:
             return cls(table.get("coder"), order=table.get("order"), prior=table.get("prior"),
                        precision=table.get("precision"), train=train if info is not None else None)
@@ -370,11 +367,6 @@ def rebuild(name: str, table: dict, train=None):
         raise
     except (TypeError, KeyError, IndexError, OverflowError, ValueError) as exc:
         raise CodeTableError(f"the {name} model is invalid ({type(exc).__name__}: {exc})") from None
-
-
-def needs_training(table: dict) -> bool:
-    """Whether a stored model needs its training bytes to decode."""
-    return isinstance(table.get("prime"), dict)
 
 
 # --------------------------------------------------------------------------- report numbers
@@ -580,7 +572,6 @@ __all__ = [
     "handles",
     "kt_regret",
     "model_names",
-    "needs_training",
     "parse_model",
     "rebuild",
     "summary",

@@ -13,8 +13,15 @@ import numpy as np
 from .errors import TrainingDataError
 
 
-def check_training(info: dict, train) -> None:
-    """Refuse missing or different training bytes: ``info`` is ``{"size", "crc32"}`` as stored."""
+def check_training(info: dict | None, train) -> None:
+    """Refuse missing, different or unneeded training bytes: ``info`` is ``{"size", "crc32"}`` as
+    stored, or None for a file compressed without a training file."""
+    if info is None:
+        if train is not None:
+            raise TrainingDataError(
+                "this file was compressed without a training file; TRAIN (--model-from) is not needed"
+            )
+        return
     if train is None:
         raise TrainingDataError(
             f"this file was compressed with a model primed on a training file of {info['size']} bytes "

@@ -31,6 +31,7 @@ from .files import (
     human_size,
     read_container,
     read_input,
+    source_name,
     write_output,
 )
 
@@ -253,12 +254,7 @@ def _compress_order0(in_path, out_path, train_path, coder, smoothing, precision,
         code = coders.build(coder, q, **options)
         status.done()
         progress.compile_coders([coder], quiet=quiet)  # "compiling coders (first run only)" on a cold cache
-        status.stage(f"encoding {human_size(len(data))} with {coder}")
-        blob = container.compress(data, code, model=q, max_size=max_size, counts=counts_in)
-        status.stage(f"checking the {human_size(len(blob))} written")
-        header = container.read_header(blob, max_size=max_size)
-        status.stage(f"writing {human_size(len(blob))}")
-        write_output(out_path, blob, force)
+        header = _encode_and_write(status, data, code, coder, out_path, force, max_size, model=q, counts=counts_in)
         if not quiet:
             status.stage("counting the entropies of IN")
             report = _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing, kind)
@@ -270,6 +266,20 @@ def _compress_order0(in_path, out_path, train_path, coder, smoothing, precision,
     if train_path is not None:
         _warn_if_own_model_is_smaller(report, counts_in, code, options)
     _emit(out_path, report, fmt, _report_table)
+
+
+def _encode_and_write(status, data, code, label, out_path, force, max_size, train=None, **options):
+    """Compress ``data`` with ``code``, read the result back (:func:`container.read_header`) and
+    write it to OUT: the steps every model shares. Returns the header."""
+    from .. import container
+
+    status.stage(f"encoding {human_size(len(data))} with {label}")
+    blob = container.compress(data, code, max_size=max_size, **options)
+    status.stage(f"checking the {human_size(len(blob))} written")
+    header = container.read_header(blob, max_size=max_size, train=train)
+    status.stage(f"writing {human_size(len(blob))}")
+    write_output(out_path, blob, force)
+    return header
 
 
 def _entropy_fields(data) -> dict:
@@ -299,7 +309,6 @@ def _context_builder(model, coder, precision, prior):
 
 def _compress_learned(in_path, out_path, model, build, train_path, max_size, force, quiet, fmt) -> None:
     """Compress with a model that learns from IN while coding (cm, context:K), primed on TRAIN."""
-    from .. import container
     from ..filemodels import summary
 
     check_output(out_path, in_path, force)
@@ -312,31 +321,19 @@ def _compress_learned(in_path, out_path, model, build, train_path, max_size, for
             from ..errors import TrainingDataError
 
             # Primed on nothing, the model is the untrained one, but its file would still ask for TRAIN.
-            source = "stdin" if train_path == "-" else repr(train_path)
-            raise TrainingDataError(f"TRAIN {source} is empty: there is nothing to learn; leave out --model-from")
+            raise TrainingDataError(f"TRAIN {source_name(train_path)} is empty: there is nothing to learn; "
+                                    "leave out --model-from")
         code = build(train)
-        status.stage(f"encoding {human_size(len(data))} with {model.name}")
-        blob = container.compress(data, code, max_size=max_size)
-        status.stage(f"checking the {human_size(len(blob))} written")
-        header = container.read_header(blob, max_size=max_size, train=train)
-        status.stage(f"writing {human_size(len(blob))}")
-        write_output(out_path, blob, force)
+        header = _encode_and_write(status, data, code, model.name, out_path, force, max_size, train=train)
         if not quiet:
             status.stage("counting the entropies of IN")
             report = {
-                "in": in_path,
-                "out": out_path,
-                "in_bytes": len(data),
-                "out_bytes": header.file_bytes,
-                "ratio": header.file_bytes / len(data) if len(data) else math.nan,
-                "model": model.name,
+                **_size_fields(in_path, out_path, len(data), header, model.name),
                 "coder": header.coder,
                 "model_kind": header.model_kind,
                 "model_from": train_path,
                 "train_bytes": None if train is None else len(train),
-                "header_bytes": header.header_bytes,
-                "file_bytes": header.file_bytes,
-                "file_bits_per_byte": container.bits_per_byte(8 * header.file_bytes, len(data)),
+                **_file_fields(header, len(data)),
             }
             if model.kind == "cm":
                 report.update(profile=code.profile_for(len(data)), primer=code.primer)
@@ -350,6 +347,20 @@ def _compress_learned(in_path, out_path, model, build, train_path, max_size, for
     _emit(out_path, report, fmt, _cm_table if model.kind == "cm" else _context_table)
 
 
+def _size_fields(in_path, out_path, n: int, header, model: str) -> dict:
+    """The report's first fields, the same for every model: IN, OUT, their sizes, the model."""
+    return {"in": in_path, "out": out_path, "in_bytes": n, "out_bytes": header.file_bytes,
+            "ratio": header.file_bytes / n if n else math.nan, "model": model}
+
+
+def _file_fields(header, n: int) -> dict:
+    """What the whole file costs: ``header_bytes``, ``file_bytes``, ``file_bits_per_byte``."""
+    from .. import container
+
+    return {"header_bytes": header.header_bytes, "file_bytes": header.file_bytes,
+            "file_bits_per_byte": container.bits_per_byte(8 * header.file_bytes, n)}
+
+
 def _num(value: float) -> str:
     """A report value: 6 decimals, or n/a for nan (an empty IN)."""
     from .output import fmt_bits
@@ -357,34 +368,49 @@ def _num(value: float) -> str:
     return "n/a" if isinstance(value, float) and math.isnan(value) else fmt_bits(value)
 
 
-def _conditional_rows(r: dict, num) -> list[tuple[str, str, str]]:
+def _conditional_rows(r: dict) -> list[tuple[str, str, str]]:
     """Report rows of the empirical H(X | k previous bytes) of IN, k = 1..3 (when computed)."""
     words = {1: "1 previous byte", 2: "2 previous bytes", 3: "3 previous bytes"}
-    return [(f"H(X | {words[k]})", num(r[f"H{k}_bits_per_byte"]), "bits/byte (empirical, of IN itself)")
+    return [(f"H(X | {words[k]})", _num(r[f"H{k}_bits_per_byte"]), "bits/byte (empirical, of IN itself)")
             for k in words if f"H{k}_bits_per_byte" in r]
+
+
+def _learned_entropy_rows(r: dict) -> list[tuple[str, str, str]]:
+    """The first rows of a cm or context:K report: H(p_IN), then H(X | k previous bytes)."""
+    return [("H(p_IN)", _num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r)]
+
+
+def _file_rows(r: dict) -> list[tuple[str, str, str]]:
+    """The last rows of every compress report: the whole file, and what is not payload."""
+    return [
+        ("whole file", _num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
+        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+    ]
+
+
+def _sizes_line(r: dict) -> str:
+    """``IN (n bytes) -> OUT (m bytes), x % of IN``: how every compress report begins."""
+    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    return f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}"
 
 
 def _cm_table(r: dict) -> str:
     from .output import table
 
-    num = _num
-
     n = r["n_bytes"]
     lo, hi = r["excess_bounds_bits"]
-    rows = [("H(p_IN)", num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r, num)]
-    rows += [
-        ("log-loss of the model", num(r["log_loss_bits_per_byte"]),
+    rows = [
+        *_learned_entropy_rows(r),
+        ("log-loss of the model", _num(r["log_loss_bits_per_byte"]),
          f"bits/byte ({r['log_loss_bits']:.1f} bits: sum of -log2 q over the {8 * n} bit decisions)"),
-        ("payload", num(r["payload_bits_per_byte"]),
+        ("payload", _num(r["payload_bits_per_byte"]),
          f"bits/byte ({r['payload_bits']} bits = log-loss + {r['excess_bits']:.2f}, window [{lo:g}, {hi:.3g}]: ok)"),
-        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
-        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+        *_file_rows(r),
     ]
-    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
     train = "" if r["model_from"] is None else f", then TRAIN {r['model_from']} ({r['train_bytes']} bytes)"
     blocks = "" if r["blocks"] == 1 else f" in {r['blocks']} independent blocks"
     return "\n".join([
-        f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}, model {r['model']}",
+        f"{_sizes_line(r)}, model {r['model']}",
         f"model: context mixing, profile {r['profile']}, learned from the built-in primer{train}, then from IN "
         f"while coding{blocks}; {r['memory_bytes'] / 1e6:.0f} MB of model state",
         table(["quantity", "value", "unit"], rows, "lrl"),
@@ -412,12 +438,7 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
 
     n = int(counts_in.sum())
     result = {
-        "in": in_path,
-        "out": out_path,
-        "in_bytes": n,
-        "out_bytes": header.file_bytes,
-        "ratio": header.file_bytes / n if n else math.nan,
-        "model": "order0",
+        **_size_fields(in_path, out_path, n, header, "order0"),
         "coder": code.name,
         "kind": kind,
         "uses_probabilities": code.uses_probabilities,
@@ -428,9 +449,7 @@ def _report(counts_in, q, code, header, in_path, out_path, train_path, smoothing
         "n_bytes": n,
         "payload_bits": header.payload_bits,
         "payload_bits_per_byte": container.bits_per_byte(header.payload_bits, n),
-        "header_bytes": header.header_bytes,
-        "file_bytes": header.file_bytes,
-        "file_bits_per_byte": container.bits_per_byte(8 * header.file_bytes, n),
+        **_file_fields(header, n),
         "H_p": math.nan,
         "H_pq": math.nan,
         "D_pq": math.nan,
@@ -488,30 +507,25 @@ def _report_table(r: dict) -> str:
         "adaptive": ("-log2 P(IN) / n (adaptive)", "bits/byte"),
     }.get(r["kind"])
 
-    num = _num
-
-    rows = [("H(p_IN)", num(r["H_p"]), "bits/byte"), *_conditional_rows(r, num)]
+    rows = [("H(p_IN)", _num(r["H_p"]), "bits/byte"), *_conditional_rows(r)]
     if r["uses_probabilities"]:
         rows += [
-            (f"H(p_IN,{q_name})", num(r["H_pq"]), "bits/byte"),
-            (f"D(p_IN||{q_name})", num(r["D_pq"]), "bits/byte"),
+            (f"H(p_IN,{q_name})", _num(r["H_pq"]), "bits/byte"),
+            (f"D(p_IN||{q_name})", _num(r["D_pq"]), "bits/byte"),
         ]
     if model_row:
-        rows.append((model_row[0], num(r["coder_model_bits_per_byte"]), model_row[1]))
+        rows.append((model_row[0], _num(r["coder_model_bits_per_byte"]), model_row[1]))
     if "bound" in r:
         n = r["n_bytes"]
         minus = " - log-loss of TRAIN's counts" if not r["model_from_in"] else ""
-        rows.append(("guaranteed bound", num(r["bound"]["bound_bits"] / n if n else math.nan),
+        rows.append(("guaranteed bound", _num(r["bound"]["bound_bits"] / n if n else math.nan),
                      f"bits/byte (n H0 + KT regret{minus}, theory §r; -log2 P(IN) below it: ok)"))
     rows += [
-        ("payload", num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
-        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
-        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
+        ("payload", _num(r["payload_bits_per_byte"]), f"bits/byte ({r['payload_bits']} bits)"),
+        *_file_rows(r),
     ]
-    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
-    sizes = f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}"
     lines = [
-        f"{sizes}, coder {r['coder']} ({r['kind']})",
+        f"{_sizes_line(r)}, coder {r['coder']} ({r['kind']})",
         f"model: {source}" + (f" {q_text}" if q_text else ""),
         table(["quantity", "value", "unit"], rows, "lrl"),
     ]
@@ -523,38 +537,31 @@ def _report_table(r: dict) -> str:
 def _context_table(r: dict) -> str:
     from .output import table
 
-    num = _num
-
     n = r["n_bytes"]
     lo, hi = r["excess_bounds_bits"]
     k = r["order"]
-    rows = [("H(p_IN)", num(r["H0_bits_per_byte"]), "bits/byte (order 0)"), *_conditional_rows(r, num)]
-    rows += [
-        ("log-loss of the model", num(r["log_loss_bits_per_byte"]),
+    rows = [
+        *_learned_entropy_rows(r),
+        ("log-loss of the model", _num(r["log_loss_bits_per_byte"]),
          f"bits/byte ({r['log_loss_bits']:.1f} bits: sum of -log2 q(x_t | {k} previous byte{'s' * (k != 1)}))"),
-        ("quantized model", num(r["quantized_log_loss_bits_per_byte"]),
+        ("quantized model", _num(r["quantized_log_loss_bits_per_byte"]),
          f"bits/byte (q_hat = f / 2^{r['precision']}; at most {r['quantization_bound_bits']:.3g} bits above: ok)"),
-        ("payload", num(r["payload_bits_per_byte"]),
+        ("payload", _num(r["payload_bits_per_byte"]),
          f"bits/byte ({r['payload_bits']} bits = quantized + {r['excess_bits']:.2f}, window "
          f"[{lo:g}, {hi:.3g}]: ok)"),
     ]
     b = r.get("bound")
     if b is not None:
         per = (lambda v: v / n) if n else (lambda v: math.nan)
-        rows.append(("guaranteed bound", num(per(b["bound_bits"])),
+        rows.append(("guaranteed bound", _num(per(b["bound_bits"])),
                      f"bits/byte (n Hk + regret of {b['contexts']} contexts"
                      + (" - log-loss of TRAIN" if r["model_from"] else "") + ", theory §r; log-loss below it: ok)"))
-    rows += [
-        ("whole file", num(r["file_bits_per_byte"]), f"bits/byte ({r['file_bytes']} bytes)"),
-        ("header + model", str(r["header_bytes"]), f"bytes (stored model: {r['model_kind']}, fields, CRCs)"),
-    ]
-    ratio = "" if not r["in_bytes"] else f", {100 * r['ratio']:.1f} % of IN"
+    rows += _file_rows(r)
     prior = {0.5: " (Krichevsky-Trofimov)", 1.0: " (Laplace)"}.get(r["prior"], "")
     train = ("" if r["model_from"] is None
              else f", counts starting from TRAIN {r['model_from']} ({r['train_bytes']} bytes)")
     lines = [
-        f"{r['in']} ({r['in_bytes']} bytes) -> {r['out']} ({r['out_bytes']} bytes){ratio}, model {r['model']}, "
-        f"coder {r['coder']}",
+        f"{_sizes_line(r)}, model {r['model']}, coder {r['coder']}",
         f"model: adaptive counts of the byte after each context of {k} byte{'s' * (k != 1)}, prior "
         f"{r['prior']:g}{prior}{train}",
         table(["quantity", "value", "unit"], rows, "lrl"),
@@ -691,9 +698,8 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
     try:
         return read_input(train_path, size, status=status, what="TRAIN")
     except InputTooLargeError:
-        source = "stdin" if train_path == "-" else repr(train_path)
-        raise TrainingDataError(f"TRAIN {source} is not the training file this file was compressed with "
-                                f"({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
+        raise TrainingDataError(f"TRAIN {source_name(train_path)} is not the training file this file was "
+                                f"compressed with ({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
 
 
 def _decompress_table(r: dict) -> str:

@@ -69,6 +69,11 @@ def human_size(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- file handling
+def source_name(path: str) -> str:
+    """How a message names an input: ``stdin`` for ``-``, else the quoted path."""
+    return "stdin" if path == "-" else repr(path)
+
+
 def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-size", status: Status | None = None):
     """All bytes of ``path`` (``-`` = stdin), refusing more than ``max_size`` bytes.
 
@@ -77,7 +82,7 @@ def read_input(path: str, max_size: int, what: str = "IN", limit: str = "--max-s
     bytes, so a limit never becomes an allocation. ``limit`` names where ``max_size`` comes
     from, for the error message. Returns a bytes-like object (bytes or bytearray).
     """
-    source = "stdin" if path == "-" else repr(path)
+    source = source_name(path)
     status = status or Status(True)
     if path == "-":
         data = _read_limited(sys.stdin.buffer, max_size, f"reading {what}", status)
@@ -145,17 +150,17 @@ def count_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE, status: Status | No
     counts = np.zeros(container.ALPHABET_SIZE, dtype=np.int64)
     if path != "-":
         _refuse_directory(path, "TRAIN")
-    source = "stdin" if path == "-" else repr(path)
+    source = source_name(path)
     with contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb") as fh:
         st = os.fstat(fh.fileno())
         regular = stat.S_ISREG(st.st_mode)
         if regular and st.st_size > max_size:
-            raise _container_error(f"TRAIN {source} is {st.st_size} bytes, above --max-size {max_size}")
+            raise _too_large(f"TRAIN {source} is {st.st_size} bytes, above --max-size {max_size}")
         total, expected = 0, st.st_size if regular else 0
         while chunk := fh.read(min(_CHUNK, max_size + 1 - total)):
             total += len(chunk)
             if total > max_size:
-                raise _container_error(f"TRAIN {source} is more than {max_size} bytes (--max-size)")
+                raise _too_large(f"TRAIN {source} is more than {max_size} bytes (--max-size)")
             counts += container.byte_counts(chunk)
             status.part("reading TRAIN", total, expected)
     return counts
@@ -441,5 +446,6 @@ __all__ = [
     "read_container",
     "read_input",
     "remove_stale_temporaries",
+    "source_name",
     "write_output",
 ]

@@ -72,7 +72,7 @@ from bitarray import bitarray
 
 from ..coders import _range_kernels as rk
 from ..coders.base import Code, as_bits, bits_view, check_count, require_field, symbol_buffer
-from ..errors import CodeTableError, DecodeError, EncodeError, TrainingDataError
+from ..errors import CodeTableError, DecodeError, EncodeError
 from ..training import check_training
 from . import _kernels as K
 from . import _tables
@@ -511,12 +511,9 @@ class ContextMixingCoder(Code):
         if blocks is not None and (isinstance(blocks, bool) or not isinstance(blocks, int) or not 1 <= blocks <= MAX_BLOCKS):
             raise CodeTableError(f"code table field 'blocks' must be an integer in 1..{MAX_BLOCKS}; got {blocks!r}")
         info = data.get("prime")
-        if info is not None:
-            if not isinstance(info, dict) or not all(type(info.get(k)) is int for k in ("size", "crc32")):
-                raise CodeTableError("code table field 'prime' must be an object with integer 'size' and 'crc32'")
-            check_training(info, prime)
-        elif prime is not None:
-            raise TrainingDataError("this file was compressed without a training file; TRAIN (--model-from) is not needed")
+        if info is not None and not (isinstance(info, dict) and all(type(info.get(k)) is int for k in ("size", "crc32"))):
+            raise CodeTableError("code table field 'prime' must be an object with integer 'size' and 'crc32'")
+        check_training(info, prime)
         return cls(profile=profile, memory=memory, blocks=blocks, primer=primer, prime=prime if info is not None else None)
 
     def __repr__(self) -> str:
