@@ -147,19 +147,36 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, old)
 
 
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+"""Dask settings of a ``--dask local:N`` cluster (a cluster of your own keeps its settings). An
+idle 2-worker LocalCluster with Dask's defaults takes about 60 ms of CPU a second (the workers'
+statistical profiler samples 100 times a second, event-loop ticks every 20 ms, system and
+memory monitors every 0.1-0.5 s); with these, about 12 ms. On a machine with as many cores as
+workers that CPU is taken from the cells. Left out: the dashboard's Profile tab (its only user)
+and work stealing, which has nothing to steal here since tasks have no dependencies and wait
+on the scheduler until a worker is free (Dask's task queuing)."""
+
+
 @contextlib.contextmanager
-def _worker_environ():
-    """Start local Dask workers without Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: with it
-    glibc maps and unmaps every array of a cell, and a cell costs twice the CPU (measured: 2.9 s
-    instead of 1.5 s for the same 60 cells, the difference all system time). The workers keep
-    Dask's one-thread settings for OpenMP, MKL and OpenBLAS."""
+def _local_cluster_settings():
+    """Start local Dask workers with :data:`LOCAL_CLUSTER_CONFIG` and without Dask's default
+    ``MALLOC_TRIM_THRESHOLD_=65536``: with it glibc maps and unmaps every array of a cell, and a
+    cell costs twice the CPU (measured: 2.9 s instead of 1.5 s for the same 60 cells, the
+    difference all system time). The workers keep Dask's one-thread settings for OpenMP, MKL and
+    OpenBLAS."""
     import dask
 
     key = "MALLOC_TRIM_THRESHOLD_"
     environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items() if k != key}
     had = key in os.environ
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        with dask.config.set({**LOCAL_CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": environ}):
             yield
     finally:
         if not had:
@@ -232,7 +249,7 @@ class DaskBackend(Backend):
                     raise BackendError(str(exc)) from None
                 if kind == "local":
                     n = cap_workers(int(value), calls)
-                    with _sigint_ignored(), _worker_environ():  # Ctrl-C: this process stops the workers
+                    with _sigint_ignored(), _local_cluster_settings():  # Ctrl-C: this process stops the workers
                         self._cluster = distributed.LocalCluster(
                             n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                             silence_logs=logging.CRITICAL)
@@ -270,8 +287,9 @@ class DaskBackend(Backend):
         return backend
 
     def batch_size(self) -> int:
-        """Calls per Dask task. A task costs about 4-10 ms of CPU between client, scheduler and
-        worker (``scripts/bench.py grid``), as much as a small grid cell, and on a small machine
+        """Calls per Dask task. A task costs milliseconds of CPU between client, scheduler and
+        worker (it adds 2.5 ms to a cell run alone in a task on a 1-worker LocalCluster,
+        ``scripts/bench.py grid``), as much as a small grid cell, and on a small machine
         that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x faster on 2
         workers than on 1, one call per task. So calls go in batches of up to :data:`MAX_BATCH`,
         keeping at least 16 batches per worker so that the last ones still spread evenly (an
@@ -285,7 +303,9 @@ class DaskBackend(Backend):
         window = window or default_window(self.workers)
         size = self.batch_size()
         pending: dict[Any, list] = {}
-        finished = self._as_completed()
+        # The client's event loop fetches each result as its task ends, rather than this thread
+        # asking for it (one blocking round trip per task).
+        finished = self._as_completed(with_results=True)
         batches = _batched(iter(calls), size)
 
         def submit(batch):
@@ -299,9 +319,8 @@ class DaskBackend(Backend):
                 submit(batch)
                 if finished.count() >= window:
                     break
-            for future in finished:
+            for future, results in finished:
                 keys = pending.pop(future.key)
-                results = future.result()
                 future.release()
                 nxt = next(batches, None)
                 if nxt is not None:
