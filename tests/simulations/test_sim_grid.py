@@ -374,7 +374,7 @@ def test_identical_files_locally_on_dask_local_and_on_a_real_scheduler(tmp_path,
         G.run_grid(G.load_grid(path), tmp_path / "client", command=command, backend=DaskBackend.from_client(client))
         # Told of many calls, the backend puts up to MAX_BATCH cells in one task: the same bytes.
         batched = DaskBackend.from_client(client, calls=10**6)
-        assert batched.batch_size() == 32
+        assert next(batched.batch_sizes()) == 32
         G.run_grid(G.load_grid(path), tmp_path / "batched", command=command, backend=batched)
         assert client.status == "running"  # not closed by the backend
     for name in (*runs, "client", "batched"):
