@@ -59,8 +59,8 @@ def batch_sizes(calls: int | None, workers: int) -> Iterator[int]:
     method for scheduling parallel loops", CACM 35(8), 1992): rounds of one batch per worker,
     each of 1/(2 x workers) of the calls not yet sent. Large batches first keep the tasks few;
     batches that halve at the end give the workers an even finish whatever the calls cost.
-    No batch holds more than :data:`MAX_BATCH` calls or 1/(8 x workers) of them all, so a
-    short list of long calls (a catalogue sweep's 20 experiments) runs one call per task. With
+    No batch holds more than :data:`MAX_BATCH` calls or 1/(8 x workers) of them all, so fewer
+    than 16 calls a worker (a catalogue sweep's experiments, mostly) run one call per task. With
     ``calls`` unknown (None or 0), one call per task, for ever."""
     if not calls:
         yield from itertools.repeat(1)

@@ -64,7 +64,8 @@ def test_batch_sizes_follow_factoring():
     # workers)), at most min(MAX_BATCH, calls // (8 x workers)) = 25 here): 350 calls in 25s,
     # then 50 left: 13, 13; 24 left: 6, 6; 12 left: 3, 3; 6 left: 2, 2; 2 left: 1, 1.
     assert list(batch_sizes(400, 2)) == [25] * 14 + [13, 13, 6, 6, 3, 3, 2, 2, 1, 1]
-    assert list(batch_sizes(20, 2)) == [1] * 20  # a short list of calls (a catalogue sweep): one per task
+    assert list(batch_sizes(31, 2)) == [1] * 31  # fewer than 16 calls a worker: one per task
+    assert max(batch_sizes(32, 2)) == 2
     assert list(itertools.islice(batch_sizes(None, 4), 5)) == [1] * 5  # count unknown
 
 
