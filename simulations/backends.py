@@ -3,8 +3,9 @@
 Every backend does one thing: call a top-level function on a stream of argument tuples and
 yield ``(key, result)`` pairs as the calls finish, in any order. Calls travel to workers in
 batches (:func:`batch_sizes`) and at most ``window`` batches are in flight at once, so a sweep
-of 10^6 cells holds a bounded number of arguments and results in memory whatever its size. Results never depend on the backend: each call carries everything
-it needs (its seed included), so the numbers are the same on every backend and worker count.
+of 10^6 cells holds a bounded number of arguments and results in memory whatever its size.
+Results never depend on the backend: each call carries everything it needs (its seed
+included), so the numbers are the same on every backend and worker count.
 
 * :class:`SerialBackend`: in this process, in order (``workers = 1``);
 * :class:`ExecutorBackend`: any ``concurrent.futures`` executor; :func:`make_backend` builds
@@ -55,9 +56,10 @@ def batch_sizes(calls: int | None, workers: int) -> Iterator[int]:
     A task costs CPU in the process that sends it: about 4.5 ms in a Dask client and scheduler
     (measured with ``scripts/bench.py grid``'s 400-cell grid), as much as a small grid cell, and
     on a small machine that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x
-    faster on 2 Dask workers than on 1, one call per task. So calls go in batches, sized by *factoring* (Hummel, Schonberg and Flynn, "Factoring: a
-    method for scheduling parallel loops", CACM 35(8), 1992): rounds of one batch per worker,
-    each of 1/(2 x workers) of the calls not yet sent. Large batches first keep the tasks few;
+    faster on 2 Dask workers than on 1, one call per task. So calls go in batches, sized by
+    *factoring* (Hummel, Schonberg and Flynn, "Factoring: a method for scheduling parallel
+    loops", CACM 35(8), 1992): rounds of one batch per worker, each of 1/(2 x workers) of the
+    calls not yet sent. Large batches first keep the tasks few;
     batches that halve at the end give the workers an even finish whatever the calls cost.
     No batch holds more than :data:`MAX_BATCH` calls or 1/(8 x workers) of them all, so fewer
     than 16 calls a worker (a catalogue sweep's experiments, mostly) run one call per task. With
@@ -212,9 +214,9 @@ LOCAL_CLUSTER_CONFIG = {
 idle 2-worker LocalCluster with Dask's defaults takes about 60 ms of CPU a second (the workers'
 statistical profiler samples 100 times a second, event-loop ticks every 20 ms, system and
 memory monitors every 0.1-0.5 s); with these, about 12 ms. On a machine with as many cores as
-workers that CPU is taken from the cells. Left out: the dashboard's Profile tab (its only user)
-and work stealing, which has nothing to steal here since tasks have no dependencies and wait
-on the scheduler until a worker is free (Dask's task queuing)."""
+workers that CPU is taken from the cells. Given up for it: the dashboard's Profile tab (the
+profiler's only user), and work stealing, which has nothing to steal here: the tasks have no
+dependencies and wait on the scheduler until a worker is free (Dask's task queuing)."""
 
 
 @contextlib.contextmanager
