@@ -1,10 +1,11 @@
 """Where the cells of a sweep run: in this process, in local worker processes, or on Dask.
 
 Every backend does one thing: call a top-level function on a stream of argument tuples and
-yield ``(key, result)`` pairs as the calls finish, in any order. At most ``window`` calls are
-in flight at once, so a sweep of 10^6 cells holds a bounded number of arguments and results in
-memory whatever its size. Results never depend on the backend: each call carries everything
-it needs (its seed included), so the numbers are the same on every backend and worker count.
+yield ``(key, result)`` pairs as the calls finish, in any order. Calls travel to workers in
+batches (:func:`batch_sizes`) and at most ``window`` batches are in flight at once, so a sweep
+of 10^6 cells holds a bounded number of arguments and results in memory whatever its size.
+Results never depend on the backend: each call carries everything it needs (its seed
+included), so the numbers are the same on every backend and worker count.
 
 * :class:`SerialBackend`: in this process, in order (``workers = 1``);
 * :class:`ExecutorBackend`: any ``concurrent.futures`` executor; :func:`make_backend` builds
@@ -42,8 +43,55 @@ class BackendError(CodebookError):
 
 
 def default_window(workers: int) -> int:
-    """Calls in flight: enough to keep every worker busy while results travel back."""
+    """Tasks in flight: enough to keep every worker busy while results travel back."""
     return 4 * workers + 4
+
+
+MAX_BATCH = 32
+"""Most calls in one task (see :func:`batch_sizes`)."""
+
+
+def batch_sizes(calls: int | None, workers: int) -> Iterator[int]:
+    """Calls per task for ``calls`` calls on ``workers`` workers, in the order the tasks are sent.
+    A task costs CPU in the process that sends it: about 4.5 ms in a Dask client and scheduler
+    (measured with ``scripts/bench.py grid``'s 400-cell grid), as much as a small grid cell, and
+    on a small machine that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x
+    faster on 2 Dask workers than on 1, one call per task. So calls go in batches, sized by
+    *factoring* (Hummel, Schonberg and Flynn, "Factoring: a method for scheduling parallel
+    loops", CACM 35(8), 1992): rounds of one batch per worker, each of 1/(2 x workers) of the
+    calls not yet sent. Large batches first keep the tasks few;
+    batches that halve at the end give the workers an even finish whatever the calls cost.
+    No batch holds more than :data:`MAX_BATCH` calls or 1/(8 x workers) of them all, so fewer
+    than 16 calls a worker (a catalogue sweep's experiments, mostly) run one call per task. With
+    ``calls`` unknown (None or 0), one call per task, for ever."""
+    if not calls:
+        yield from itertools.repeat(1)
+        return
+    most = max(1, min(MAX_BATCH, calls // (8 * workers)))
+    remaining = calls
+    while remaining > 0:
+        size = min(most, -(-remaining // (2 * workers)))
+        for _ in range(workers):
+            size = min(size, remaining)
+            if size == 0:
+                break
+            yield size
+            remaining -= size
+
+
+def _run_batch(fn: Callable, batch: list[tuple]) -> list:
+    """One task: several calls in a row on the same worker, their results in order."""
+    return [fn(*args) for args in batch]
+
+
+def _batched(source: Iterator, sizes: Iterator[int]) -> Iterator[list]:
+    """Lists of consecutive items of ``source``, as many in each as ``sizes`` says (the last one
+    with what is left)."""
+    for size in sizes:
+        batch = list(itertools.islice(source, size))
+        if not batch:
+            return
+        yield batch
 
 
 class Backend:
@@ -57,10 +105,16 @@ class Backend:
     workers: int = 1
     description: str = "in this process"
     dashboard: str | None = None
+    calls: int | None = None
+    """How many calls are to come, if known: lets small calls share a task (:func:`batch_sizes`)."""
 
     def imap_unordered(self, fn: Callable, calls: Iterable[tuple[Any, tuple]],
                        window: int | None = None) -> Iterator[tuple[Any, Any]]:
         raise NotImplementedError
+
+    def batch_sizes(self) -> Iterator[int]:
+        """Calls per task, in the order the tasks are sent (:func:`batch_sizes`)."""
+        return batch_sizes(self.calls, self.workers)
 
     def close(self) -> None:
         """Release what the backend started; safe to call twice."""
@@ -81,40 +135,42 @@ class SerialBackend(Backend):
 
 
 class ExecutorBackend(Backend):
-    """Calls on a ``concurrent.futures`` executor, at most ``window`` in flight.
+    """Calls on a ``concurrent.futures`` executor, in batches (:func:`batch_sizes`; one call per
+    task when the number of calls is not given), at most ``window`` tasks in flight.
 
     ``own=True``: the executor is shut down on :meth:`close` (and its processes stopped at once
     if the run is interrupted); otherwise the caller keeps it.
     """
 
-    def __init__(self, executor: cf.Executor, workers: int, *, own: bool = False, description: str = ""):
-        self.executor, self.workers, self.own = executor, workers, own
+    def __init__(self, executor: cf.Executor, workers: int, *, own: bool = False, description: str = "",
+                 calls: int | None = None):
+        self.executor, self.workers, self.own, self.calls = executor, workers, own, calls
         self.description = description or f"on {workers} workers of {type(executor).__name__}"
         self._clean = True
 
     def imap_unordered(self, fn, calls, window=None):
         window = window or default_window(self.workers)
-        pending: dict[cf.Future, Any] = {}
-        source = iter(calls)
+        pending: dict[cf.Future, list] = {}
         self._clean = False
         try:
-            for key, args in source:
-                pending[self.executor.submit(fn, *args)] = key
+            for batch in _batched(iter(calls), self.batch_sizes()):
+                future = self.executor.submit(_run_batch, fn, [args for _, args in batch])
+                pending[future] = [key for key, _ in batch]
                 if len(pending) >= window:
-                    yield from self._drain(pending, cf.FIRST_COMPLETED)
+                    yield from self._drain(pending)
             while pending:
-                yield from self._drain(pending, cf.FIRST_COMPLETED)
+                yield from self._drain(pending)
             self._clean = True
         finally:
             for future in pending:
                 future.cancel()
 
     @staticmethod
-    def _drain(pending: dict, how) -> Iterator[tuple[Any, Any]]:
-        done, _ = cf.wait(pending, return_when=how)
+    def _drain(pending: dict) -> Iterator[tuple[Any, Any]]:
+        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
         for future in done:
-            key = pending.pop(future)
-            yield key, future.result()
+            keys = pending.pop(future)
+            yield from zip(keys, future.result())
 
     def close(self) -> None:
         if not self.own or self.executor is None:
@@ -147,32 +203,40 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, old)
 
 
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+"""Dask settings of a ``--dask local:N`` cluster (a cluster of your own keeps its settings). An
+idle 2-worker LocalCluster with Dask's defaults takes about 60 ms of CPU a second (the workers'
+statistical profiler samples 100 times a second, event-loop ticks every 20 ms, system and
+memory monitors every 0.1-0.5 s); with these, about 12 ms. On a machine with as many cores as
+workers that CPU is taken from the cells. Given up for it: the dashboard's Profile tab (the
+profiler's only user), and work stealing, which has nothing to steal here: the tasks have no
+dependencies and wait on the scheduler until a worker is free (Dask's task queuing)."""
+
+
 @contextlib.contextmanager
-def _worker_environ():
-    """Start local Dask workers without Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: with it
-    glibc maps and unmaps every array of a cell, and a cell costs twice the CPU (measured: 2.9 s
-    instead of 1.5 s for the same 60 cells, the difference all system time). The workers keep
-    Dask's one-thread settings for OpenMP, MKL and OpenBLAS."""
+def _local_cluster_settings():
+    """Start local Dask workers with :data:`LOCAL_CLUSTER_CONFIG` and without Dask's default
+    ``MALLOC_TRIM_THRESHOLD_=65536``: with it glibc maps and unmaps every array of a cell, and a
+    cell costs twice the CPU (measured: 2.9 s instead of 1.5 s for the same 60 cells, the
+    difference all system time). The workers keep Dask's one-thread settings for OpenMP, MKL and
+    OpenBLAS."""
     import dask
 
     key = "MALLOC_TRIM_THRESHOLD_"
     environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items() if k != key}
     had = key in os.environ
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        with dask.config.set({**LOCAL_CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": environ}):
             yield
     finally:
         if not had:
             os.environ.pop(key, None)
-
-
-MAX_BATCH = 32
-"""Most calls in one Dask task (see :meth:`DaskBackend.batch_size`)."""
-
-
-def _run_batch(fn: Callable, batch: list[tuple]) -> list:
-    """One Dask task: several calls in a row on the same worker, their results in order."""
-    return [fn(*args) for args in batch]
 
 
 def _load_kernels() -> None:
@@ -232,7 +296,7 @@ class DaskBackend(Backend):
                     raise BackendError(str(exc)) from None
                 if kind == "local":
                     n = cap_workers(int(value), calls)
-                    with _sigint_ignored(), _worker_environ():  # Ctrl-C: this process stops the workers
+                    with _sigint_ignored(), _local_cluster_settings():  # Ctrl-C: this process stops the workers
                         self._cluster = distributed.LocalCluster(
                             n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                             silence_logs=logging.CRITICAL)
@@ -259,34 +323,24 @@ class DaskBackend(Backend):
         self._as_completed = distributed.as_completed
         self._run = uuid.uuid4().hex[:8]  # task keys unique on a shared scheduler
         self._serial = itertools.count()
-        self._calls = calls
+        self.calls = calls
 
     @classmethod
     def from_client(cls, client, *, calls: int | None = None) -> DaskBackend:
         """Run on an existing ``distributed.Client`` (left open on :meth:`close`); ``calls``, the
-        number of calls to come if known, lets small calls share tasks (:meth:`batch_size`)."""
+        number of calls to come if known, lets small calls share tasks (:func:`batch_sizes`)."""
         backend = cls(client=client)
-        backend._calls = calls
+        backend.calls = calls
         return backend
-
-    def batch_size(self) -> int:
-        """Calls per Dask task. A task costs about 4-10 ms of CPU between client, scheduler and
-        worker (``scripts/bench.py grid``), as much as a small grid cell, and on a small machine
-        that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x faster on 2
-        workers than on 1, one call per task. So calls go in batches of up to :data:`MAX_BATCH`,
-        keeping at least 16 batches per worker so that the last ones still spread evenly (an
-        uneven tail of at most about 1/16 of a worker's share). With the count unknown, 1."""
-        if not self._calls:
-            return 1
-        return max(1, min(MAX_BATCH, self._calls // (16 * self.workers)))
 
     def imap_unordered(self, fn, calls, window=None):
         client = self._client
         window = window or default_window(self.workers)
-        size = self.batch_size()
         pending: dict[Any, list] = {}
-        finished = self._as_completed()
-        batches = _batched(iter(calls), size)
+        # The client's event loop fetches each result as its task ends, rather than this thread
+        # asking for it (one blocking round trip per task).
+        finished = self._as_completed(with_results=True)
+        batches = _batched(iter(calls), self.batch_sizes())
 
         def submit(batch):
             future = client.submit(_run_batch, fn, [args for _, args in batch],
@@ -299,9 +353,8 @@ class DaskBackend(Backend):
                 submit(batch)
                 if finished.count() >= window:
                     break
-            for future in finished:
+            for future, results in finished:
                 keys = pending.pop(future.key)
-                results = future.result()
                 future.release()
                 nxt = next(batches, None)
                 if nxt is not None:
@@ -322,12 +375,6 @@ class DaskBackend(Backend):
             cluster.close()
 
 
-def _batched(source: Iterator, size: int) -> Iterator[list]:
-    """Lists of up to ``size`` consecutive items of ``source``."""
-    while batch := list(itertools.islice(source, size)):
-        yield batch
-
-
 def make_backend(workers: int = 1, dask: str | None = None, *, calls: int | None = None) -> Backend:
     """The backend for ``--workers N`` / ``--dask ADDRESS``: Dask if ``dask`` is given, else
     ``workers`` local processes (capped by :func:`cap_workers`), in this process when that is 1."""
@@ -337,7 +384,7 @@ def make_backend(workers: int = 1, dask: str | None = None, *, calls: int | None
     if n == 1:
         return SerialBackend()
     return ExecutorBackend(cf.ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint), n, own=True,
-                           description=f"on {n} local worker processes")
+                           description=f"on {n} local worker processes", calls=calls)
 
 
 __all__ = ["MAX_WORKERS", "Backend", "BackendError", "DaskBackend", "ExecutorBackend", "SerialBackend",

@@ -1,6 +1,6 @@
 """User grids (``codebook sweep --grid``): speed-up of 2 workers over 1, Dask's per-cell overhead, memory.
 
-    python scripts/bench.py grid            # 400-cell grids, 3 paired repeats, memory at 1e3, 1e4, 1e5 cells
+    python scripts/bench.py grid            # 400-cell grids, 5 paired repeats (overhead: 3), memory at 1e3, 1e4, 1e5 cells
     python scripts/bench.py grid --quick    # 100-cell grids, 2 repeats, memory at 1e3 and 1e4 cells
     GRID_BENCH=memory python scripts/bench.py grid   # one part: speedups, overhead, memory (comma list)
 
@@ -30,8 +30,8 @@ on 2 idle cores if the cells spread evenly; it needs psutil (installed with the 
 Dask's per-cell overhead: a grid of 400 tiny cells (n = 10, one coder, one trial; about 1 ms of
 work) on a 1-process LocalCluster against the in-process backend, paired as above:
 (t_dask - t_serial) / cells, with one cell per task and with the cells batched as ``--dask``
-sends them (``DaskBackend.batch_size``). The Dask backends of the speed-up are told the number
-of cells, as ``--dask`` tells them.
+sends them (``backends.batch_sizes``). The backends of the speed-up are told the number
+of cells, as ``codebook sweep --grid`` tells them.
 
 Memory: ``codebook sweep --grid`` in a fresh process on grids of 10^3, 10^4 and 10^5 small
 cells (n = 10, one coder, one trial, in this process), peak resident memory of that process
@@ -145,7 +145,7 @@ def speedups(quick: bool) -> None:
 
     parse_grid = _load()
     cells = 100 if quick else 400
-    repeats = 2 if quick else 3
+    repeats = 2 if quick else 5  # a fresh cluster per run: single runs vary by 5-10% on a small VM
     grid = parse_grid(WORK_GRID.format(half=cells // 2))
     print(f"grid: {grid.shape_text()}; {repeats} paired repeats; load average before: {_load_avg()}", flush=True)
     _timed(parse_grid(WORK_GRID.format(half=2)), SerialBackend)  # numba's cache loaded, imports done

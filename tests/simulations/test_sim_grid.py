@@ -374,11 +374,33 @@ def test_identical_files_locally_on_dask_local_and_on_a_real_scheduler(tmp_path,
         G.run_grid(G.load_grid(path), tmp_path / "client", command=command, backend=DaskBackend.from_client(client))
         # Told of many calls, the backend puts up to MAX_BATCH cells in one task: the same bytes.
         batched = DaskBackend.from_client(client, calls=10**6)
-        assert batched.batch_size() == 32
+        assert next(batched.batch_sizes()) == 32
         G.run_grid(G.load_grid(path), tmp_path / "batched", command=command, backend=batched)
         assert client.status == "running"  # not closed by the backend
     for name in (*runs, "client", "batched"):
         same_files(whole, tmp_path / name)
+
+
+def test_a_local_cluster_runs_with_its_quiet_settings():
+    """``--dask local:N`` workers run with LOCAL_CLUSTER_CONFIG (no profiler, slow ticks: less idle
+    CPU taken from the cells) and without Dask's MALLOC_TRIM_THRESHOLD_ (twice the CPU per cell),
+    settings that must reach the worker processes, not only this one."""
+    _distributed()
+    from simulations.backends import LOCAL_CLUSTER_CONFIG, DaskBackend
+
+    def settings():
+        import os
+
+        import dask
+
+        return {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}, os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+    with DaskBackend("local:1") as backend:
+        seen = backend._client.run(settings)
+        stealing = backend._client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+    assert list(seen.values()) == [(LOCAL_CLUSTER_CONFIG, None)]
+    assert stealing is False
+    assert LOCAL_CLUSTER_CONFIG["distributed.worker.profile.enabled"] is False
 
 
 def test_catalogue_sweep_on_dask_matches_local(tmp_path, capsys, dask_cluster):

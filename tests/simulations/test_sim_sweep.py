@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codebook import coders
 from codebook.distributions import Distribution
 from simulations import catalog
 from simulations.experiment import CoderSpec
-from simulations.backends import MAX_WORKERS, SerialBackend, cap_workers, make_backend
+from simulations.backends import MAX_BATCH, MAX_WORKERS, SerialBackend, batch_sizes, cap_workers, make_backend
 from simulations.sweep import Task, run_sweep
 
 
@@ -54,6 +57,31 @@ def test_backend_choice_and_worker_cap():
     assert cap_workers(10**6) == MAX_WORKERS
     with pytest.raises(ValueError, match="`workers` must be >= 1; got 0"):
         make_backend(0)
+
+
+def test_batch_sizes_follow_factoring():
+    # Worked by hand from the rule (rounds of one batch per worker, each ceil(remaining / (2 x
+    # workers)), at most min(MAX_BATCH, calls // (8 x workers)) = 25 here): 350 calls in 25s,
+    # then 50 left: 13, 13; 24 left: 6, 6; 12 left: 3, 3; 6 left: 2, 2; 2 left: 1, 1.
+    assert list(batch_sizes(400, 2)) == [25] * 14 + [13, 13, 6, 6, 3, 3, 2, 2, 1, 1]
+    assert list(batch_sizes(31, 2)) == [1] * 31  # fewer than 16 calls a worker: one per task
+    assert max(batch_sizes(32, 2)) == 2
+    assert list(itertools.islice(batch_sizes(None, 4), 5)) == [1] * 5  # count unknown
+
+
+@given(st.integers(1, 10**5), st.integers(1, 64))
+def test_batch_sizes_cover_every_call_once_and_shrink(calls, workers):
+    sizes = list(batch_sizes(calls, workers))
+    assert sum(sizes) == calls
+    assert all(1 <= s <= max(1, min(MAX_BATCH, calls // (8 * workers))) for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_process_backend_batches_and_returns_every_call():
+    with make_backend(2, calls=100) as backend:
+        assert max(backend.batch_sizes()) == 6  # 100 // 16: calls share tasks
+        got = sorted(backend.imap_unordered(pow, ((i, (i, 2)) for i in range(100))))
+    assert got == [(i, i * i) for i in range(100)]
 
 
 def test_catalogue_has_the_required_sweeps():
