@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import importlib.util
 import itertools
 import logging
 import os
@@ -316,7 +317,11 @@ class DaskBackend(Backend):
             threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
             self.workers = max(1, threads)
             self.description += f" ({threads} worker threads" + (", waiting for workers)" if not threads else ")")
-            self.dashboard = self._client.dashboard_link if "dashboard" in info.get("services", {}) else None
+            served = "dashboard" in info.get("services", {})
+            # A local scheduler without bokeh serves only a page asking for it: no address then.
+            if self._cluster is not None and importlib.util.find_spec("bokeh") is None:
+                served = False
+            self.dashboard = self._client.dashboard_link if served else None
         except BaseException:
             self.close()
             raise

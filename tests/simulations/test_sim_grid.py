@@ -403,6 +403,22 @@ def test_a_local_cluster_runs_with_its_quiet_settings():
     assert LOCAL_CLUSTER_CONFIG["distributed.worker.profile.enabled"] is False
 
 
+@pytest.mark.parametrize("bokeh", [False, True])
+def test_a_local_cluster_gives_a_dashboard_address_only_with_bokeh(monkeypatch, bokeh):
+    """Without bokeh Dask's dashboard port serves only a page asking for it: no address then."""
+    _distributed()
+    import importlib.util
+
+    from simulations.backends import DaskBackend
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: (object() if bokeh else None) if name == "bokeh" else find_spec(name, *a))
+    with DaskBackend("local:1") as backend:
+        dashboard = backend.dashboard
+    assert (dashboard is not None and dashboard.startswith("http://127.0.0.1:")) if bokeh else dashboard is None
+
+
 def test_catalogue_sweep_on_dask_matches_local(tmp_path, capsys, dask_cluster):
     args = ["sweep", "blocks", "--quick", "--format", "csv", "--quiet"]
     assert run_cli(cli, args) == 0
