@@ -2,7 +2,7 @@
 
 Every backend does one thing: call a top-level function on a stream of argument tuples and
 yield ``(key, result)`` pairs as the calls finish, in any order. Calls travel to workers in
-batches (:func:`batch_sizes`) and at most ``window`` batches are in flight at once, so a sweep
+batches (:mod:`.batching`) and at most ``window`` batches are in flight at once, so a sweep
 of 10^6 cells holds a bounded number of arguments and results in memory whatever its size.
 Results never depend on the backend: each call carries everything it needs (its seed
 included), so the numbers are the same on every backend and worker count.
@@ -34,6 +34,7 @@ from typing import Any
 
 from codebook.errors import CodebookError
 
+from .batching import BatchPlan, run_batch
 from .workers import MAX_WORKERS, cap_workers, parse_dask
 
 DASK_HINT = 'pip install "codebook[dask]" (in a checkout: pip install ".[dask]")'
@@ -48,53 +49,6 @@ def default_window(workers: int) -> int:
     return 4 * workers + 4
 
 
-MAX_BATCH = 32
-"""Most calls in one task (see :func:`batch_sizes`)."""
-
-
-def batch_sizes(calls: int | None, workers: int) -> Iterator[int]:
-    """Calls per task for ``calls`` calls on ``workers`` workers, in the order the tasks are sent.
-    A task costs CPU in the process that sends it: about 4.5 ms in a Dask client and scheduler
-    (measured with ``scripts/bench.py grid``'s 400-cell grid), as much as a small grid cell, and
-    on a small machine that CPU is taken from the workers: 400 cells of ~5 ms ran only 1.24x
-    faster on 2 Dask workers than on 1, one call per task. So calls go in batches, sized by
-    *factoring* (Hummel, Schonberg and Flynn, "Factoring: a method for scheduling parallel
-    loops", CACM 35(8), 1992): rounds of one batch per worker, each of 1/(2 x workers) of the
-    calls not yet sent. Large batches first keep the tasks few;
-    batches that halve at the end give the workers an even finish whatever the calls cost.
-    No batch holds more than :data:`MAX_BATCH` calls or 1/(8 x workers) of them all, so fewer
-    than 16 calls a worker (a catalogue sweep's experiments, mostly) run one call per task. With
-    ``calls`` unknown (None or 0), one call per task, for ever."""
-    if not calls:
-        yield from itertools.repeat(1)
-        return
-    most = max(1, min(MAX_BATCH, calls // (8 * workers)))
-    remaining = calls
-    while remaining > 0:
-        size = min(most, -(-remaining // (2 * workers)))
-        for _ in range(workers):
-            size = min(size, remaining)
-            if size == 0:
-                break
-            yield size
-            remaining -= size
-
-
-def _run_batch(fn: Callable, batch: list[tuple]) -> list:
-    """One task: several calls in a row on the same worker, their results in order."""
-    return [fn(*args) for args in batch]
-
-
-def _batched(source: Iterator, sizes: Iterator[int]) -> Iterator[list]:
-    """Lists of consecutive items of ``source``, as many in each as ``sizes`` says (the last one
-    with what is left)."""
-    for size in sizes:
-        batch = list(itertools.islice(source, size))
-        if not batch:
-            return
-        yield batch
-
-
 class Backend:
     """Runs ``fn(*args)`` for a stream of ``(key, args)``; yields ``(key, result)`` as calls finish.
 
@@ -107,15 +61,49 @@ class Backend:
     description: str = "in this process"
     dashboard: str | None = None
     calls: int | None = None
-    """How many calls are to come, if known: lets small calls share a task (:func:`batch_sizes`)."""
+    """How many calls are to come, if known: lets short calls share a task (:mod:`.batching`)."""
 
     def imap_unordered(self, fn: Callable, calls: Iterable[tuple[Any, tuple]],
                        window: int | None = None) -> Iterator[tuple[Any, Any]]:
         raise NotImplementedError
 
-    def batch_sizes(self) -> Iterator[int]:
-        """Calls per task, in the order the tasks are sent (:func:`batch_sizes`)."""
-        return batch_sizes(self.calls, self.workers)
+    def _run_in_batches(self, fn: Callable, calls: Iterable[tuple[Any, tuple]],
+                        window: int | None) -> Iterator[tuple[Any, Any]]:
+        """The loop of the pools: send the calls in batches sized by a :class:`BatchPlan`
+        (``_submit``), one task a worker until the calls' cost is known and then up to
+        ``window`` in flight, and yield each result as its batch comes back (``_completions``);
+        whatever is still in flight when this stops is cancelled (``_cancel``)."""
+        plan = BatchPlan(self.calls, self.workers)
+        window = window or default_window(self.workers)
+        source = iter(calls)
+        in_flight: dict[Any, list] = {}
+
+        def top_up(limit: int) -> None:
+            while len(in_flight) < limit:
+                batch = list(itertools.islice(source, plan.next_size()))
+                if not batch:
+                    return
+                plan.sent(len(batch))
+                in_flight[self._submit(fn, [args for _, args in batch])] = [key for key, _ in batch]
+
+        try:
+            top_up(min(self.workers, window))
+            for handle, (results, seconds) in self._completions(in_flight):
+                keys = in_flight.pop(handle)
+                plan.finished(len(keys), seconds)
+                top_up(window)  # before the results go on: the workers are not kept waiting
+                yield from zip(keys, results)
+        finally:
+            self._cancel(in_flight)
+
+    def _submit(self, fn: Callable, batch: list[tuple]) -> Any:
+        raise NotImplementedError
+
+    def _completions(self, in_flight: dict) -> Iterator[tuple[Any, tuple[list, float]]]:
+        raise NotImplementedError
+
+    def _cancel(self, in_flight: dict) -> None:
+        raise NotImplementedError
 
     def close(self) -> None:
         """Release what the backend started; safe to call twice."""
@@ -136,8 +124,8 @@ class SerialBackend(Backend):
 
 
 class ExecutorBackend(Backend):
-    """Calls on a ``concurrent.futures`` executor, in batches (:func:`batch_sizes`; one call per
-    task when the number of calls is not given), at most ``window`` tasks in flight.
+    """Calls on a ``concurrent.futures`` executor, in batches (:mod:`.batching`; one call per task
+    when the number of calls is not given), at most ``window`` tasks in flight.
 
     ``own=True``: the executor is shut down on :meth:`close` (and its processes stopped at once
     if the run is interrupted); otherwise the caller keeps it.
@@ -150,28 +138,22 @@ class ExecutorBackend(Backend):
         self._clean = True
 
     def imap_unordered(self, fn, calls, window=None):
-        window = window or default_window(self.workers)
-        pending: dict[cf.Future, list] = {}
         self._clean = False
-        try:
-            for batch in _batched(iter(calls), self.batch_sizes()):
-                future = self.executor.submit(_run_batch, fn, [args for _, args in batch])
-                pending[future] = [key for key, _ in batch]
-                if len(pending) >= window:
-                    yield from self._drain(pending)
-            while pending:
-                yield from self._drain(pending)
-            self._clean = True
-        finally:
-            for future in pending:
-                future.cancel()
+        yield from self._run_in_batches(fn, calls, window)
+        self._clean = True
 
-    @staticmethod
-    def _drain(pending: dict) -> Iterator[tuple[Any, Any]]:
-        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-        for future in done:
-            keys = pending.pop(future)
-            yield from zip(keys, future.result())
+    def _submit(self, fn, batch):
+        return self.executor.submit(run_batch, fn, batch)
+
+    def _completions(self, in_flight):
+        while in_flight:
+            done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future, future.result()
+
+    def _cancel(self, in_flight):
+        for future in in_flight:
+            future.cancel()
 
     def close(self) -> None:
         if not self.own or self.executor is None:
@@ -333,43 +315,32 @@ class DaskBackend(Backend):
     @classmethod
     def from_client(cls, client, *, calls: int | None = None) -> DaskBackend:
         """Run on an existing ``distributed.Client`` (left open on :meth:`close`); ``calls``, the
-        number of calls to come if known, lets small calls share tasks (:func:`batch_sizes`)."""
+        number of calls to come if known, lets short calls share tasks (:mod:`.batching`)."""
         backend = cls(client=client)
         backend.calls = calls
         return backend
 
     def imap_unordered(self, fn, calls, window=None):
-        client = self._client
-        window = window or default_window(self.workers)
-        pending: dict[Any, list] = {}
         # The client's event loop fetches each result as its task ends, rather than this thread
         # asking for it (one blocking round trip per task).
-        finished = self._as_completed(with_results=True)
-        batches = _batched(iter(calls), self.batch_sizes())
+        self._finished = self._as_completed(with_results=True)
+        yield from self._run_in_batches(fn, calls, window)
 
-        def submit(batch):
-            future = client.submit(_run_batch, fn, [args for _, args in batch],
-                                   key=f"codebook-{self._run}-{next(self._serial)}", pure=False)
-            pending[future.key] = [key for key, _ in batch]
-            finished.add(future)
+    def _submit(self, fn, batch):
+        future = self._client.submit(run_batch, fn, batch, key=f"codebook-{self._run}-{next(self._serial)}",
+                                     pure=False)
+        self._finished.add(future)
+        return future
 
-        try:
-            for batch in batches:
-                submit(batch)
-                if finished.count() >= window:
-                    break
-            for future, results in finished:
-                keys = pending.pop(future.key)
-                future.release()
-                nxt = next(batches, None)
-                if nxt is not None:
-                    submit(nxt)
-                yield from zip(keys, results)
-        finally:
-            futures = list(finished.futures) if hasattr(finished, "futures") else []
-            if futures:
-                client.cancel(futures)
-            finished.clear()
+    def _completions(self, in_flight):
+        for future, value in self._finished:
+            future.release()
+            yield future, value
+
+    def _cancel(self, in_flight):
+        if in_flight and self._client is not None:
+            self._client.cancel(list(in_flight))
+        self._finished.clear()
 
     def close(self) -> None:
         client, cluster = self._client, self._cluster

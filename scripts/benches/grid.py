@@ -145,7 +145,7 @@ def speedups(quick: bool) -> None:
 
     parse_grid = _load()
     cells = 100 if quick else 400
-    repeats = 2 if quick else 5  # a fresh cluster per run: single runs vary by 5-10% on a small VM
+    repeats = 2 if quick else 5  # a fresh cluster per run: single runs vary by 5-20% on a small VM
     grid = parse_grid(WORK_GRID.format(half=cells // 2))
     print(f"grid: {grid.shape_text()}; {repeats} paired repeats; load average before: {_load_avg()}", flush=True)
     _timed(parse_grid(WORK_GRID.format(half=2)), SerialBackend)  # numba's cache loaded, imports done

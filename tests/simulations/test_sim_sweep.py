@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import itertools
 import math
 
 import pytest
@@ -14,7 +13,8 @@ from codebook import coders
 from codebook.distributions import Distribution
 from simulations import catalog
 from simulations.experiment import CoderSpec
-from simulations.backends import MAX_BATCH, MAX_WORKERS, SerialBackend, batch_sizes, cap_workers, make_backend
+from simulations.backends import MAX_WORKERS, SerialBackend, cap_workers, make_backend
+from simulations.batching import MAX_BATCH, TARGET_SECONDS, BatchPlan
 from simulations.sweep import Task, run_sweep
 
 
@@ -59,29 +59,44 @@ def test_backend_choice_and_worker_cap():
         make_backend(0)
 
 
-def test_batch_sizes_follow_factoring():
-    # Worked by hand from the rule (rounds of one batch per worker, each ceil(remaining / (2 x
-    # workers)), at most min(MAX_BATCH, calls // (8 x workers)) = 25 here): 350 calls in 25s,
-    # then 50 left: 13, 13; 24 left: 6, 6; 12 left: 3, 3; 6 left: 2, 2; 2 left: 1, 1.
-    assert list(batch_sizes(400, 2)) == [25] * 14 + [13, 13, 6, 6, 3, 3, 2, 2, 1, 1]
-    assert list(batch_sizes(31, 2)) == [1] * 31  # fewer than 16 calls a worker: one per task
-    assert max(batch_sizes(32, 2)) == 2
-    assert list(itertools.islice(batch_sizes(None, 4), 5)) == [1] * 5  # count unknown
+def _sizes(calls, workers, seconds_per_call):
+    """The batch sizes a plan gives when each batch finishes before the next is sent."""
+    plan, sizes = BatchPlan(calls, workers), []
+    while plan.remaining:
+        size = min(plan.next_size(), plan.remaining)
+        plan.sent(size)
+        plan.finished(size, size * seconds_per_call)
+        sizes.append(size)
+    return sizes
 
 
-@given(st.integers(1, 10**5), st.integers(1, 64))
-def test_batch_sizes_cover_every_call_once_and_shrink(calls, workers):
-    sizes = list(batch_sizes(calls, workers))
-    assert sum(sizes) == calls
-    assert all(1 <= s <= max(1, min(MAX_BATCH, calls // (8 * workers))) for s in sizes)
-    assert sizes == sorted(sizes, reverse=True)
+def test_batches_follow_factoring_and_the_calls_cost():
+    # Worked by hand from the rules: one call first (cost unknown); then min(25 = 400 // 16,
+    # ceil(remaining / 4), int(0.25 s / 5.5 ms) = 45): 25 until 99 are left, then
+    # ceil(99/4) = 25, ceil(74/4) = 19, 14, 11, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1.
+    assert _sizes(400, 2, 0.0055) == [1] + [25] * 12 + [25, 19, 14, 11, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1]
+    assert max(_sizes(400, 2, 0.05)) == 5  # 0.25 s / 50 ms
+    assert _sizes(400, 2, 2.0) == [1] * 400  # calls of seconds go alone: each journaled as it ends
+    assert _sizes(31, 2, 0.001) == [1] * 31  # fewer than 16 calls a worker: one per task
+    assert max(_sizes(32, 2, 0.001)) == 2
+    assert max(_sizes(10**5, 2, 0.0001)) == MAX_BATCH
+    assert BatchPlan(None, 4).next_size() == 1  # count unknown
 
 
-def test_process_backend_batches_and_returns_every_call():
-    with make_backend(2, calls=100) as backend:
-        assert max(backend.batch_sizes()) == 6  # 100 // 16: calls share tasks
-        got = sorted(backend.imap_unordered(pow, ((i, (i, 2)) for i in range(100))))
-    assert got == [(i, i * i) for i in range(100)]
+@given(st.integers(1, 10**5), st.integers(1, 64), st.floats(1e-6, 10.0))
+def test_batches_cover_every_call_once_within_bounds(calls, workers, seconds):
+    sizes = _sizes(calls, workers, seconds)
+    assert sum(sizes) == calls and sizes[0] == 1
+    assert all(1 <= s <= max(1, min(MAX_BATCH, calls // (8 * workers), int(TARGET_SECONDS / seconds))) for s in sizes[1:])
+
+
+def test_process_backend_batches_short_calls_and_returns_every_call():
+    with make_backend(2, calls=200) as backend:
+        submit, tasks = backend.executor.submit, []
+        backend.executor.submit = lambda *a: tasks.append(len(a[2])) or submit(*a)
+        got = sorted(backend.imap_unordered(pow, ((i, (i, 2)) for i in range(200))))
+    assert got == [(i, i * i) for i in range(200)]
+    assert sum(tasks) == 200 and tasks[:2] == [1, 1] and len(tasks) < 60
 
 
 def test_catalogue_has_the_required_sweeps():
