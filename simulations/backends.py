@@ -62,6 +62,8 @@ class Backend:
     dashboard: str | None = None
     calls: int | None = None
     """How many calls are to come, if known: lets short calls share a task (:mod:`.batching`)."""
+    tasks: int = 0
+    """Tasks the last :meth:`imap_unordered` sent (a pool's; the serial backend sends none)."""
 
     def imap_unordered(self, fn: Callable, calls: Iterable[tuple[Any, tuple]],
                        window: int | None = None) -> Iterator[tuple[Any, Any]]:
@@ -77,6 +79,7 @@ class Backend:
         window = window or default_window(self.workers)
         source = iter(calls)
         in_flight: dict[Any, list] = {}
+        self.tasks = 0
 
         def top_up(limit: int) -> None:
             while len(in_flight) < limit:
@@ -85,6 +88,7 @@ class Backend:
                     return
                 plan.sent(len(batch))
                 in_flight[self._submit(fn, [args for _, args in batch])] = [key for key, _ in batch]
+                self.tasks += 1
 
         try:
             top_up(min(self.workers, window))

@@ -1,9 +1,11 @@
 """How many calls go to a worker in one task: by the calls left, and by what the calls cost.
 
-A task costs CPU in the process that sends it: about 4.5 ms in a Dask client and scheduler
-(``scripts/bench.py grid``: 0.54 s for 400 cells sent as 100 tasks, 0.17 s as 16), as much as
-a small grid cell, and on a small machine that CPU is taken from the workers (400 cells of
-~5 ms ran only 1.24x faster on 2 Dask workers than on 1, one cell per task). So the backends
+A task costs CPU in the process that sends it: 2-4.5 ms in a Dask client and scheduler
+(``scripts/bench.py grid`` prints 1.9 ms for a task of one tiny cell on a 1-worker cluster;
+tasks of 4-25 cells of its 400-cell grid on 2 workers cost about 4.5 ms, measured once by hand:
+0.54 s for 100 tasks, 0.17 s for 16), as much as a small grid cell, and on a small machine that
+CPU is taken from the workers (400 cells of ~5 ms ran only 1.24x faster on 2 Dask workers than
+on 1, one cell per task). So the backends
 send calls in batches, each sized by :class:`BatchPlan` as the smallest of:
 
 * ``ceil(remaining / (2 x workers))``: large batches while many calls are left, then halving

@@ -95,10 +95,11 @@ def _cpu() -> dict[int, float]:
     return out
 
 
-def _timed(grid, make) -> tuple[float, float, float]:
-    """(cell phase, whole call, CPU seconds of this process tree) for one run of ``grid`` on a
-    backend from ``make()``, started before the clock and the CPU count (a LocalCluster takes
-    seconds to start) and stopped after, so no idle cluster runs next to the timed one."""
+def _timed(grid, make) -> tuple[float, ...]:
+    """(cell phase, whole call, CPU seconds of this process tree, CPU seconds of this process,
+    tasks sent) for one run of ``grid`` on a backend from ``make()``, started before the clock
+    and the CPU count (a LocalCluster takes seconds to start) and stopped after, so no idle
+    cluster runs next to the timed one."""
     from simulations.grid import run_grid
 
     marks: dict[str, float] = {}
@@ -111,19 +112,21 @@ def _timed(grid, make) -> tuple[float, float, float]:
         total = time.perf_counter() - t0
         after = _cpu()
     cpu = sum(t - before.get(pid, 0.0) for pid, t in after.items()) if after else float("nan")
-    return marks["last"] - marks["start"], total, cpu
+    own = after[os.getpid()] - before[os.getpid()] if after else float("nan")
+    return marks["last"] - marks["start"], total, cpu, own, backend.tasks
 
 
 def _paired(grid, one, two, repeats: int, label: str) -> list[tuple[float, ...]]:
-    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2), 1 and 2 workers back to back
-    (``one``, ``two``: backend factories); each repeat is printed as it ends."""
+    """Per repeat: (cells t1, cells t2, whole t1, whole t2, cpu 1, cpu 2, this process's CPU in run 2,
+    tasks of run 2), 1 and 2 workers back to back (``one``, ``two``: backend factories); each
+    repeat is printed as it ends."""
     out = []
     for r in range(repeats):
         if r % 2 == 0:
             a, b = _timed(grid, one), _timed(grid, two)
         else:
             b, a = _timed(grid, two), _timed(grid, one)
-        out.append((a[0], b[0], a[1], b[1], a[2], b[2]))
+        out.append((a[0], b[0], a[1], b[1], a[2], b[2], b[3], b[4]))
         print(f"  {label} repeat {r + 1}: cells {a[0]:.2f} s / {b[0]:.2f} s = {a[0] / b[0]:.2f}x; CPU {a[2]:.1f} / "
               f"{b[2]:.1f} s; load {_load_avg()}", flush=True)
     return out
@@ -174,14 +177,20 @@ def dask_overhead(quick: bool) -> None:
     cells = 400
     grid = parse_grid(TINY_GRID.format(cells=cells))
     repeats = 2 if quick else 3
+    sender = []
     for calls, how in ((None, "one cell per task"), (cells, "cells batched as --dask runs them")):
         runs = _paired(grid, SerialBackend, lambda: DaskBackend("local:1", calls=calls), repeats,
                        f"overhead (in-process / Dask 1 worker, {how})")
         per = [(r[1] - r[0]) / cells * 1e3 for r in runs]
         serial = statistics.median(r[0] for r in runs) / cells * 1e3
+        sender.append((statistics.median(r[6] for r in runs), statistics.median(r[7] for r in runs)))
         print(f"\n{cells} tiny cells (n = 10, huffman, 1 trial), {how}: in-process {serial:.2f} ms per cell; Dask "
               f"LocalCluster of 1 worker adds {statistics.median(per):.2f} ms per cell (range {min(per):.2f}-"
-              f"{max(per):.2f} over {repeats} paired repeats; target < 20 ms)\n")
+              f"{max(per):.2f} over {repeats} paired repeats; target < 20 ms); the sending process (client, "
+              f"scheduler, journal, report) used {sender[-1][0]:.2f} s of CPU for {sender[-1][1]:.0f} tasks\n")
+    (cpu_one, tasks_one), (cpu_batched, tasks_batched) = sender
+    print(f"CPU of one Dask task in the sending process: {(cpu_one - cpu_batched) / (tasks_one - tasks_batched) * 1e3:.1f}"
+          f" ms (the difference of the two runs over the difference of their task counts)\n")
 
 
 def memory(quick: bool) -> None:
