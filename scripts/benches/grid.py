@@ -30,7 +30,7 @@ on 2 idle cores if the cells spread evenly; it needs psutil (installed with the 
 Dask's per-cell overhead: a grid of 400 tiny cells (n = 10, one coder, one trial; about 1 ms of
 work) on a 1-process LocalCluster against the in-process backend, paired as above:
 (t_dask - t_serial) / cells, with one cell per task and with the cells batched as ``--dask``
-sends them (``backends.batch_sizes``). The backends of the speed-up are told the number
+sends them (``simulations.batching``). The backends of the speed-up are told the number
 of cells, as ``codebook sweep --grid`` tells them.
 
 Memory: ``codebook sweep --grid`` in a fresh process on grids of 10^3, 10^4 and 10^5 small
