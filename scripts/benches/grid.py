@@ -189,8 +189,9 @@ def dask_overhead(quick: bool) -> None:
               f"{max(per):.2f} over {repeats} paired repeats; target < 20 ms); the sending process (client, "
               f"scheduler, journal, report) used {sender[-1][0]:.2f} s of CPU for {sender[-1][1]:.0f} tasks\n")
     (cpu_one, tasks_one), (cpu_batched, tasks_batched) = sender
-    print(f"CPU of one Dask task in the sending process: {(cpu_one - cpu_batched) / (tasks_one - tasks_batched) * 1e3:.1f}"
-          f" ms (the difference of the two runs over the difference of their task counts)\n")
+    per_task = (cpu_one - cpu_batched) / (tasks_one - tasks_batched)
+    print(f"CPU of one Dask task in the sending process: {per_task * 1e3:.1f} ms (the difference of the two runs "
+          "over the difference of their task counts)\n")
 
 
 def memory(quick: bool) -> None:

@@ -313,6 +313,42 @@ def test_resume_after_a_real_kill_gives_the_same_files(tmp_path, capsys):
     same_files(tmp_path / "whole", killed)
 
 
+def test_ctrl_c_on_worker_processes_stops_them_and_resume_gives_the_same_files(tmp_path, capsys):
+    text = SMALL.replace("n = [500, 2000]", "n = [5000, 10000]").replace("seeds = [0, 2]", "seeds = [0, 16]")
+    path = write(tmp_path, text)  # 68 cells of a few hundredths of a second: sent in batches of up to 4
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "codebook", "sweep", "--grid", path, "--out", str(out),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        _wait_for_lines(out / ".grid" / "cells.jsonl", 6, proc)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    assert proc.returncode == 130
+    assert "--resume" in err.decode().strip().splitlines()[-1]
+    deadline = time.monotonic() + 10
+    while True:  # no worker left behind: the group empties
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "worker processes outlived an interrupted run"
+        time.sleep(0.05)
+    with open(out / ".grid" / "cells.jsonl", "rb") as fh:
+        done = fh.read().count(b"\n")
+    assert 6 <= done < 68
+    resume = ["sweep", "--grid", path, "--out", str(out), "--resume", "--workers", "2", "--format", "json"]
+    assert run_cli(cli, resume) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["done_before"], data["computed"]) == (done, 68 - done)
+    assert run_cli(cli, ["sweep", "--grid", path, "--out", str(tmp_path / "whole"), "--quiet"]) == 0
+    same_files(tmp_path / "whole", out)
+
+
 # ------------------------------------------------------------------------------------ backends
 
 
