@@ -682,11 +682,14 @@ def training_info(blob, *, max_size: int = DEFAULT_MAX_SIZE) -> dict | None:
 
     Reads only what the header and the body CRC vouch for, so a reader can bound how much of
     TRAIN it reads (a TRAIN longer than ``size`` bytes is the wrong one) before reading it.
-    Raises :class:`ContainerError` as :func:`read_header` does.
+    Raises :class:`ContainerError` as :func:`read_header` does. A malformed ``prime`` field
+    (a hostile file's) gives None too: :func:`read_header` then refuses the model by name.
     """
     model = _checked_model(memoryview(blob).cast("B"), max_size)[2]
     prime = model.get("prime") if isinstance(model, dict) else None
-    return prime if isinstance(prime, dict) else None
+    if isinstance(prime, dict) and all(type(prime.get(k)) is int for k in ("size", "crc32")) and prime["size"] >= 0:
+        return prime
+    return None
 
 
 def read_header(blob, *, max_size: int = DEFAULT_MAX_SIZE, train=None) -> Header:

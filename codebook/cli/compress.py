@@ -692,14 +692,14 @@ def _read_train_for(blob, train_path: str, max_size: int, status):
         header = container.read_header(blob, max_size=max_size)
         raise TrainingDataError(f"this file (coder {header.coder!r}) was compressed without a training file; "
                                 f"TRAIN (--model-from) is not needed")
-    if int(info["size"]) >= max_size:
+    size = info["size"]
+    if size >= max_size:
         return read_input(train_path, max_size, status=status, what="TRAIN")
-    size = int(info["size"])
     try:
         return read_input(train_path, size, status=status, what="TRAIN")
     except InputTooLargeError:
         raise TrainingDataError(f"TRAIN {source_name(train_path)} is not the training file this file was "
-                                f"compressed with ({size} bytes, CRC32 {int(info['crc32']):08x}): it is longer") from None
+                                f"compressed with ({size} bytes, CRC32 {info['crc32']:08x}): it is longer") from None
 
 
 def _decompress_table(r: dict) -> str:

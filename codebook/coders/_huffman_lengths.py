@@ -25,16 +25,10 @@ def huffman_lengths(q) -> np.ndarray:
     merged node weigh the same is the documented tie-break, so the code equals the heap
     construction's, in O(K) steps after the sort.
     """
-    q = as_distribution(q, "q")
-    probs = q.probs
-    k = probs.size
-    lengths = np.zeros(k, dtype=np.int64)
-    support = np.flatnonzero(probs > 0)
-    if support.size == 1:
-        lengths[support[0]] = 1
+    lengths, support, weights, leaves = _huffman_start(q)
+    if leaves is None:
         return lengths
-    weights, _ = q.exact_integers()
-    leaves = _leaf_order(q, weights, support)
+    k = lengths.size
     leaf_weight = [weights[x] for x in leaves]
     merged: list[int] = []  # weight of merged node t (created t-th), non-decreasing
     parent = [0] * (k + support.size - 1)  # ids: leaves 0..k-1, merged node t is k + t
@@ -55,6 +49,23 @@ def huffman_lengths(q) -> np.ndarray:
     depth = kernels.tree_depths(np.array(parent, dtype=np.int64), k)
     lengths[support] = depth[support]
     return lengths
+
+
+def _huffman_start(q) -> tuple[np.ndarray, np.ndarray, list[int] | None, list[int] | None]:
+    """The start shared by the Huffman-type length constructions (binary, D-ary, package-merge).
+
+    Returns ``(lengths, support, weights, leaves)``: int64 zero lengths of q's alphabet size, the
+    symbols with q(x) > 0, q's exact integer weights and the support in :func:`_leaf_order`.
+    A one-symbol support gets length 1 and ``weights = leaves = None``: the caller returns
+    ``lengths`` as they are."""
+    q = as_distribution(q, "q")
+    lengths = np.zeros(q.probs.size, dtype=np.int64)
+    support = np.flatnonzero(q.probs > 0)
+    if support.size == 1:
+        lengths[support[0]] = 1
+        return lengths, support, None, None
+    weights, _ = q.exact_integers()
+    return lengths, support, weights, _leaf_order(q, weights, support)
 
 
 def _leaf_order(q, weights: list[int], support: np.ndarray) -> list[int]:

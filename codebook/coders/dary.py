@@ -49,7 +49,7 @@ from .base import (
     table_alphabet_size,
     table_errors,
 )
-from ._huffman_lengths import _leaf_order
+from ._huffman_lengths import _huffman_start
 from ._prefix_kernels import tree_depths
 from .prefix import MAX_ALPHABET, MAX_CODEWORD_BITS, codeword_offsets
 
@@ -81,19 +81,12 @@ def dary_huffman_lengths(q, arity: int) -> np.ndarray:
     [1, 1, 2, 2, 2]
     """
     arity = check_arity(arity)
-    q = as_distribution(q, "q")
-    probs = q.probs
-    k = probs.size
-    lengths = np.zeros(k, dtype=np.int64)
-    support = np.flatnonzero(probs > 0)
-    if support.size == 1:
-        lengths[support[0]] = 1
+    lengths, support, weights, leaves = _huffman_start(q)
+    if leaves is None:
         return lengths
-    weights, _ = q.exact_integers()
     dummies = dummy_count(support.size, arity)
     # Node ids: dummies 0..d-1, leaves d + rank (in (weight ascending, symbol descending) order,
     # the binary Huffman code's tie-break), merged nodes after.
-    leaves = _leaf_order(q, weights, support)
     queue = [0] * dummies + [weights[x] for x in leaves]  # sorted: a FIFO of leaf weights
     n_leaf = len(queue)
     merged: list[int] = []

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..distributions import as_distribution
-from ._huffman_lengths import _leaf_order, huffman_lengths
+from ._huffman_lengths import _huffman_start, huffman_lengths
 
 MAX_LENGTH_LIMIT = 64
 
@@ -52,16 +52,11 @@ def package_merge_lengths(q, max_length: int) -> np.ndarray:
     [1, 3, 3, 3, 3]
     """
     limit = check_max_length(max_length)
-    q = as_distribution(q, "q")
-    probs = q.probs
-    lengths = np.zeros(probs.size, dtype=np.int64)
-    support = np.flatnonzero(probs > 0)
+    lengths, support, numerators, leaf_order = _huffman_start(q)
     _check_fits(support.size, limit)
-    if support.size == 1:
-        lengths[support[0]] = 1
+    if leaf_order is None:
         return lengths
-    numerators, _ = q.exact_integers()
-    order = np.array(_leaf_order(q, numerators, support), dtype=np.int64)
+    order = np.array(leaf_order, dtype=np.int64)
     leaves = [(numerators[x], 0, r) for r, x in enumerate(order.tolist())]  # (weight, is package, index)
     flags = []  # per level, from level L up to level 1: 1 where the merged list holds a package
     previous: list[tuple[int, int, int]] = []
