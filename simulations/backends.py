@@ -320,9 +320,7 @@ class DaskBackend(Backend):
     def from_client(cls, client, *, calls: int | None = None) -> DaskBackend:
         """Run on an existing ``distributed.Client`` (left open on :meth:`close`); ``calls``, the
         number of calls to come if known, lets short calls share tasks (:mod:`.batching`)."""
-        backend = cls(client=client)
-        backend.calls = calls
-        return backend
+        return cls(client=client, calls=calls)
 
     def imap_unordered(self, fn, calls, window=None):
         # The client's event loop fetches each result as its task ends, rather than this thread
