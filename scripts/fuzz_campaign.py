@@ -247,13 +247,14 @@ def handle(line: str, area: str, current, started, counts, findings):
         return current, started
     label, outcome, cpu, rss, *reason = line[2:].split("\t", 4)
     cpu = float(cpu)
+    hang = cpu > HANG_CPU and outcome != "long"  # "long": completed legitimate work, not a hang
     for key in {area, label}:
         counts[key]["tried"] += 1
         if outcome != "ok":
             counts[key][{"traceback": "tracebacks"}.get(outcome, outcome)] += 1
-        if cpu > HANG_CPU and outcome != "long":
+        if hang:
             counts[key]["hangs"] += 1
-    if outcome not in ("ok", "long") or cpu > HANG_CPU and outcome != "long":
+    if outcome not in ("ok", "long") or hang:
         kind = outcome if outcome != "ok" else "hangs"
         finding = {"area": label, "kind": kind, "input": current, "cpu_seconds": cpu, "peak_rss_mb": int(rss),
                    "reason": reason[0] if reason else f"{cpu:.1f} s of CPU"}

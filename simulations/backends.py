@@ -230,8 +230,8 @@ def _load_kernels() -> None:
     """Run on each new Dask worker when the backend starts: import the coders and code one short
     message with each, then run one tiny experiment, so that numba's kernels load from the
     on-disk cache and SciPy is imported (about 1 s a process) while the cluster comes up, not
-    inside the first cells. Local process workers need none:
-    they are forked from a process that has already loaded them."""
+    inside the first cells. Local process workers need none: they are forked from a process
+    that has already loaded them."""
     import numpy as np
 
     from codebook import coders
@@ -320,9 +320,7 @@ class DaskBackend(Backend):
     def from_client(cls, client, *, calls: int | None = None) -> DaskBackend:
         """Run on an existing ``distributed.Client`` (left open on :meth:`close`); ``calls``, the
         number of calls to come if known, lets short calls share tasks (:mod:`.batching`)."""
-        backend = cls(client=client)
-        backend.calls = calls
-        return backend
+        return cls(client=client, calls=calls)
 
     def imap_unordered(self, fn, calls, window=None):
         # The client's event loop fetches each result as its task ends, rather than this thread

@@ -5,8 +5,8 @@ A task costs CPU in the process that sends it: 2-4.5 ms in a Dask client and sch
 tasks of 4-25 cells of its 400-cell grid on 2 workers cost about 4.5 ms, measured once by hand:
 0.54 s for 100 tasks, 0.17 s for 16), as much as a small grid cell, and on a small machine that
 CPU is taken from the workers (400 cells of ~5 ms ran only 1.24x faster on 2 Dask workers than
-on 1, one cell per task). So the backends
-send calls in batches, each sized by :class:`BatchPlan` as the smallest of:
+on 1, one cell per task). So the backends send calls in batches, each sized by
+:class:`BatchPlan` as the smallest of:
 
 * ``ceil(remaining / (2 x workers))``: large batches while many calls are left, then halving
   ones, so that the workers finish together whatever the calls cost (the rule of *factoring*,
@@ -15,9 +15,9 @@ send calls in batches, each sized by :class:`BatchPlan` as the smallest of:
 * :data:`MAX_BATCH`, and 1/(8 x workers) of all the calls: fewer than 16 calls a worker (a
   catalogue sweep's experiments, mostly) go one per task;
 * :data:`TARGET_SECONDS` of work, at the mean cost of the calls finished so far, and one call
-  per task until the first finishes: a call of a second or more goes alone, so each grid cell
-  of that size reaches the journal, the progress bar and the safety of ``--resume`` as soon as
-  it ends, as with no batching at all.
+  per task until the first finishes: calls of more than half of it (0.125 s) on average go
+  alone, so each grid cell of that size reaches the journal, the progress bar and the safety of
+  ``--resume`` as soon as it ends, as with no batching at all.
 
 Batches change only where and when calls run, never what they return.
 """

@@ -50,7 +50,7 @@ class SweepDef:
         if unknown:
             has = ", ".join(f"--{k}" for k in self.defaults) or "none"
             raise SweepParameterError(f"sweep {self.name!r} has no parameter {', '.join('--' + k for k in unknown)} "
-                             f"(its parameters: {has})")
+                                      f"(its parameters: {has})")
         return {**self.defaults, **(self.quick if quick else {}), **given}
 
     def tasks(self, seed: int, quick: bool = False, **overrides) -> list[Task]:
