@@ -290,6 +290,22 @@ def _wait_for_lines(journal: Path, count: int, proc: subprocess.Popen, limit: fl
     raise AssertionError(f"no {count} finished cells in {journal} after {limit} s")
 
 
+def _resume_gives_the_same_files(capsys, tmp_path: Path, path: str, out: Path, *, cells: int, at_least: int,
+                                 options: tuple = ()) -> None:
+    """After a run of the grid ``path`` (``cells`` cells) into ``out`` was stopped: its journal
+    holds at least ``at_least`` finished cells and not all; ``--resume`` computes only the others
+    and writes the same files as an uninterrupted run."""
+    with open(out / ".grid" / "cells.jsonl", "rb") as fh:
+        done = fh.read().count(b"\n")
+    assert at_least <= done < cells
+    resume = ["sweep", "--grid", path, "--out", str(out), "--resume", *options, "--format", "json"]
+    assert run_cli(cli, resume) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["done_before"], data["computed"]) == (done, cells - done)  # finished cells not computed again
+    assert run_cli(cli, ["sweep", "--grid", path, "--out", str(tmp_path / "whole"), "--quiet"]) == 0
+    same_files(tmp_path / "whole", out)
+
+
 def test_resume_after_a_real_kill_gives_the_same_files(tmp_path, capsys):
     text = SMALL.replace("n = [500, 2000]", "n = [10000, 20000]").replace("seeds = [0, 2]", "seeds = [0, 6]")
     path = write(tmp_path, text)  # 28 cells of about 0.05 s each
@@ -303,14 +319,7 @@ def test_resume_after_a_real_kill_gives_the_same_files(tmp_path, capsys):
         proc.kill()
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    with open(killed / ".grid" / "cells.jsonl", "rb") as fh:
-        done = fh.read().count(b"\n")
-    assert 5 <= done < 28
-    assert run_cli(cli, ["sweep", "--grid", path, "--out", str(killed), "--resume", "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert (data["done_before"], data["computed"]) == (done, 28 - done)  # finished cells not computed again
-    assert run_cli(cli, ["sweep", "--grid", path, "--out", str(tmp_path / "whole"), "--quiet"]) == 0
-    same_files(tmp_path / "whole", killed)
+    _resume_gives_the_same_files(capsys, tmp_path, path, killed, cells=28, at_least=5)
 
 
 def test_ctrl_c_on_worker_processes_stops_them_and_resume_gives_the_same_files(tmp_path, capsys):
@@ -338,15 +347,7 @@ def test_ctrl_c_on_worker_processes_stops_them_and_resume_gives_the_same_files(t
             break
         assert time.monotonic() < deadline, "worker processes outlived an interrupted run"
         time.sleep(0.05)
-    with open(out / ".grid" / "cells.jsonl", "rb") as fh:
-        done = fh.read().count(b"\n")
-    assert 6 <= done < 68
-    resume = ["sweep", "--grid", path, "--out", str(out), "--resume", "--workers", "2", "--format", "json"]
-    assert run_cli(cli, resume) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert (data["done_before"], data["computed"]) == (done, 68 - done)
-    assert run_cli(cli, ["sweep", "--grid", path, "--out", str(tmp_path / "whole"), "--quiet"]) == 0
-    same_files(tmp_path / "whole", out)
+    _resume_gives_the_same_files(capsys, tmp_path, path, out, cells=68, at_least=6, options=("--workers", "2"))
 
 
 # ------------------------------------------------------------------------------------ backends
