@@ -754,3 +754,27 @@ def test_version_1_rans_files_use_the_first_release_stream_layout():
     assert type(header.code).__name__ == "RansV1" and header.code.excess_bounds(0) == (70.0, 72.0)
     assert container.decompress(blob) == (DATA / "prose.txt").read_bytes()[:300]
     assert_every_byte_flip_is_detected(blob)
+
+
+@pytest.mark.parametrize("size", [[1], "x", None, 1.5])
+def test_a_malformed_prime_field_is_refused_by_name_not_crashed_on(size, tmp_path, capsys):
+    # A hostile file: a cm model, stored as JSON, whose training record has no integer size.
+    # decompress --model-from reads that record first to bound how much of TRAIN it reads;
+    # it used to crash there (TypeError) instead of refusing the model.
+    from codebook.cli import cli
+    from codebook.cli.errors import run_cli
+
+    train_path, good = tmp_path / "train.txt", tmp_path / "good.cbk"
+    train_path.write_bytes((DATA / "prose.txt").read_bytes()[:2000])
+    assert run_cli(cli, ["compress", str(train_path), str(good), "--model-from", str(train_path), "--quiet"]) == 0
+    model = container.read_header(good.read_bytes(), train=train_path.read_bytes()).model
+    assert model["coder"] == "cm" and set(model["prime"]) == {"size", "crc32"}
+    blob = v2(ABRA, "cm", b"\x01" + json.dumps(dict(model, prime={"size": size, "crc32": 0})).encode(), "0" * 16)
+    assert container.training_info(blob) is None
+    with pytest.raises(ContainerError, match="field 'prime' must be an object with integer 'size' and 'crc32'"):
+        container.read_header(blob)
+    path = tmp_path / "bad.cbk"
+    path.write_bytes(blob)
+    status = run_cli(cli, ["decompress", str(path), str(tmp_path / "out"), "--model-from", str(train_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1 and len(err) == 1 and "field 'prime' must be an object" in err[0]
