@@ -232,16 +232,11 @@ def _load_kernels() -> None:
     on-disk cache and SciPy is imported (about 1 s a process) while the cluster comes up, not
     inside the first cells. Local process workers need none: they are forked from a process
     that has already loaded them."""
-    import numpy as np
-
     from codebook import coders
 
-    symbols = np.array([0, 1, 2, 3, 0, 0, 1, 0], dtype=np.int64)
     for name in coders.names():
         with contextlib.suppress(Exception):  # a coder that cannot code this toy model loads later
-            code = (coders.build(name, alphabet_size=4) if coders.info(name).kind == "adaptive"
-                    else coders.build(name, [0.4, 0.3, 0.2, 0.1]))
-            code.decode(code.encode(symbols), len(symbols))
+            coders.load_kernels(name)
     with contextlib.suppress(Exception):  # the verdicts' statistics (SciPy) and the report's records
         from codebook import Distribution
 

@@ -128,10 +128,9 @@ def cold_kernels(names) -> list[str]:
 
 
 def compile_coders(names: Iterable[str], *, quiet: bool) -> float:
-    """Compile the numba kernels of ``names`` now, with a notice and a bar, when the on-disk
-    cache is cold and progress is shown; otherwise do nothing (they compile, or load from the
-    cache, on first use). Each coder is built on a tiny model and codes one short message of
-    the same dtypes as a real run, which compiles what the run will call. Returns the seconds spent."""
+    """Compile the numba kernels of ``names`` now (each by :func:`codebook.coders.load_kernels`),
+    with a notice and a bar, when the on-disk cache is cold and progress is shown; otherwise do
+    nothing (they compile, or load from the cache, on first use). Returns the seconds spent."""
     if not enabled(quiet):
         return 0.0
     from .. import coders  # imports every coder module, so their kernels are found below
@@ -141,18 +140,12 @@ def compile_coders(names: Iterable[str], *, quiet: bool) -> float:
     names = [n for n in dict.fromkeys(split_coder(entry)[0] for entry in names) if n in coders.names()]
     if not cold_kernels(names):
         return 0.0
-    import numpy as np
-
     start = time.perf_counter()
     print("compiling coders (first run only; later runs load them from numba's cache)", file=sys.stderr, flush=True)
-    symbols = np.array([0, 1, 2, 3, 0, 0, 1, 0], dtype=np.int64)
     with bar(len(names), "compiling", quiet=quiet) as b:
         for name in names:
-            kind = coders.info(name).kind
             try:
-                code = (coders.build(name, alphabet_size=4) if kind == "adaptive"
-                        else coders.build(name, [0.4, 0.3, 0.2, 0.1]))
-                code.decode(code.encode(symbols), len(symbols))
+                coders.load_kernels(name)
             except Exception:  # a coder that cannot run this toy model compiles later, during the run
                 pass
             b.update(1)

@@ -32,6 +32,17 @@ def default_names() -> list[str]:
     """The coders a run uses when none is named: every registered one but :data:`FAMILY_CODERS`."""
     return [name for name in names() if name not in FAMILY_CODERS]
 
+
+def load_kernels(name: str) -> None:
+    """Build coder ``name`` on a 4-symbol toy model and code one short message of the dtypes of a
+    real run, so that its numba kernels load from the on-disk cache (or compile) now, not inside
+    the first real message. Raises what the build or the coding raises."""
+    import numpy as np
+
+    symbols = np.array([0, 1, 2, 3, 0, 0, 1, 0], dtype=np.int64)
+    code = build(name, alphabet_size=4) if info(name).kind == "adaptive" else build(name, [0.4, 0.3, 0.2, 0.1])
+    code.decode(code.encode(symbols), len(symbols))
+
 __all__ = [
     "AdaptiveArithmeticCoder",
     "ArithmeticCoder",
@@ -59,6 +70,7 @@ __all__ = [
     "from_json",
     "huffman_lengths",
     "info",
+    "load_kernels",
     "names",
     "register",
     "sfe_codewords",
